@@ -1,0 +1,174 @@
+"""The `toolkit` command line: thin typer wrappers over the library modules.
+
+Each ``*_cli`` function parses arguments, calls one library function and prints. Errors
+are the toolkit's own exceptions, turned into one-line messages in :func:`main` only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+from rich.console import Console
+from rich.progress import Progress
+
+from . import __version__
+from .errors import ToolkitError
+
+
+
+class _ToolkitGroup(TyperGroup):
+    """The one place where toolkit errors become a one-line message and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+out = Console()
+err = Console(stderr=True)
+
+# Locals are never shown in tracebacks: they would hold API tokens.
+app = typer.Typer(cls=_ToolkitGroup, no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
+                  help="Annotate news for stance, actors and claims in Label Studio; build, publish and evaluate.")
+schema_app = typer.Typer(no_args_is_help=True, help="The schema file and the Label Studio config made from it.")
+studio_app = typer.Typer(no_args_is_help=True, help="A live Label Studio: start a server, create a project, push tasks, pull annotations.")
+dataset_app = typer.Typer(no_args_is_help=True, help="Turn Label Studio exports into a Hugging Face dataset.")
+app.add_typer(schema_app, name="schema")
+app.add_typer(studio_app, name="studio")
+app.add_typer(dataset_app, name="dataset")
+
+SchemaOpt = Annotated[Optional[Path], typer.Option("--schema", help="Schema file (default: schemas/schema.yaml).")]
+UrlOpt = Annotated[Optional[str], typer.Option("--url", help="Label Studio URL [env LABEL_STUDIO_URL].", show_default=False)]
+TokenOpt = Annotated[Optional[str], typer.Option("--token", help="Label Studio API token or personal access token [env LABEL_STUDIO_API_KEY].", show_default=False)]
+TitleOpt = Annotated[str, typer.Option("--title", help="Project title (created if missing, reused otherwise).")]
+DEFAULT_TITLE = "Gaza diplomacy: stance, actors, claims"
+CONFIG_PATH = Path("schemas/labeling_config.xml")
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit()
+
+
+# --- schema ----------------------------------------------------------------------------
+
+
+@schema_app.command("config")
+def schema_config_cli(
+    schema: SchemaOpt = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the XML.")] = CONFIG_PATH,
+    check: Annotated[bool, typer.Option("--check", help="Only check that OUTPUT is up to date.")] = False,
+) -> None:
+    """Generate the Label Studio labeling config from the schema and validate it with LabelInterface."""
+    from .schema import labeling_config, load_schema, validate_config
+    from .io import atomic_write_text
+
+    config = labeling_config(load_schema(schema))
+    validate_config(config)
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else None
+        if current != config:
+            raise ToolkitError(f"{output} is out of date: run `toolkit schema config`")
+        out.print(f"{output} is up to date")
+        return
+    atomic_write_text(output, config)
+    out.print(f"wrote {output}")
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+@app.command("export")
+def export_cli(
+    sources: Annotated[Path, typer.Argument(help="A folder of .txt files (doc id = file stem) or a .jsonl file with doc_id, text, meta.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Label Studio import JSON to write.")] = Path("tasks.json"),
+) -> None:
+    """Turn source articles into Label Studio tasks (normalised text, doc id, sha256, metadata)."""
+    from .export import build_tasks
+    from .io import atomic_write_json
+
+    tasks = build_tasks(sources)
+    atomic_write_json(output, tasks)
+    out.print(f"wrote {len(tasks)} tasks to {output}")
+
+
+# --- studio ----------------------------------------------------------------------------
+
+
+@studio_app.command("start")
+def studio_start_cli(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Label Studio data folder (database, uploads).")] = Path("label-studio-data"),
+    port: Annotated[int, typer.Option("--port")] = 8080,
+    username: Annotated[str, typer.Option("--username", envvar="LABEL_STUDIO_USERNAME", help="Admin e-mail [env LABEL_STUDIO_USERNAME].")] = "admin@example.com",
+    password: Annotated[Optional[str], typer.Option("--password", envvar="LABEL_STUDIO_PASSWORD", help="Admin password [env LABEL_STUDIO_PASSWORD].", show_default=False)] = None,
+    token: TokenOpt = None,
+) -> None:
+    """Start a local Label Studio on 127.0.0.1 with an admin user and a legacy API token; Ctrl-C stops it."""
+    from .studio import LocalServer
+
+    token = token or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not password or not token:
+        raise ToolkitError("studio start needs --password and --token (or LABEL_STUDIO_PASSWORD and LABEL_STUDIO_API_KEY)")
+    server = LocalServer(data_dir=data_dir.resolve(), port=port, username=username, password=password, token=token)
+    with err.status("starting label-studio …"):
+        server.start()
+    out.print(f"Label Studio is up at {server.url} (user {username}); Ctrl-C stops it")
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+@studio_app.command("setup")
+def studio_setup_cli(title: TitleOpt = DEFAULT_TITLE, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None) -> None:
+    """Create the project (or reuse it by title) with the config generated from the schema."""
+    from .schema import labeling_config, load_schema
+    from .studio import connect, ensure_project
+
+    project_id, action = ensure_project(connect(url, token), title, labeling_config(load_schema(schema)))
+    out.print(f"project {project_id} '{title}': {action}")
+
+
+@studio_app.command("push")
+def studio_push_cli(
+    sources: Annotated[Path, typer.Argument(help="Source folder or .jsonl, as for `toolkit export`.")],
+    title: TitleOpt = DEFAULT_TITLE, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 250,
+) -> None:
+    """Push documents as tasks; documents already in the project (same doc id and sha256) are not imported again."""
+    from .export import build_tasks
+    from .schema import labeling_config, load_schema
+    from .studio import connect, ensure_project, push_tasks
+
+    tasks = build_tasks(sources)
+    client = connect(url, token)
+    project_id, _ = ensure_project(client, title, labeling_config(load_schema(schema)))
+    with Progress(console=err, transient=True) as progress:
+        bar = progress.add_task("pushing", total=len(tasks))
+        result = push_tasks(client, project_id, tasks, batch_size, progress=lambda n: progress.advance(bar, n))
+    out.print(f"project {project_id}: {result.imported} imported, {result.unchanged} already present")
+    if result.changed:
+        err.print(f"[yellow]{len(result.changed)} document(s) changed since they were imported and were not pushed: {', '.join(result.changed)}[/]")
+
+
+@studio_app.command("pull")
+def studio_pull_cli(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the native JSON export.")] = Path("gold/export.json"),
+    title: TitleOpt = DEFAULT_TITLE, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Pull all tasks and annotations as Label Studio's native JSON export, written atomically."""
+    from .studio import connect, find_project, pull_export
+
+    client = connect(url, token)
+    summary = pull_export(client, find_project(client, title), output)
+    out.print(f"wrote {summary['tasks']} tasks, {summary['annotations']} annotations ({summary['cancelled']} cancelled) to {output}")
