@@ -18,6 +18,7 @@ from rich.progress import Progress
 
 from . import __version__
 from .errors import ToolkitError
+from .schema import load_schema
 
 
 
@@ -58,6 +59,9 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Print the ver
     if version:
         out.print(__version__)
         raise typer.Exit()
+    import datasets
+
+    datasets.disable_progress_bars()  # our own output stays one line per step
 
 
 # --- schema ----------------------------------------------------------------------------
@@ -70,7 +74,7 @@ def schema_config_cli(
     check: Annotated[bool, typer.Option("--check", help="Only check that OUTPUT is up to date.")] = False,
 ) -> None:
     """Generate the Label Studio labeling config from the schema and validate it with LabelInterface."""
-    from .schema import labeling_config, load_schema, validate_config
+    from .schema import labeling_config, validate_config
     from .io import atomic_write_text
 
     config = labeling_config(load_schema(schema))
@@ -132,7 +136,7 @@ def studio_start_cli(
 @studio_app.command("setup")
 def studio_setup_cli(title: TitleOpt = DEFAULT_TITLE, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None) -> None:
     """Create the project (or reuse it by title) with the config generated from the schema."""
-    from .schema import labeling_config, load_schema
+    from .schema import labeling_config
     from .studio import connect, ensure_project
 
     project_id, action = ensure_project(connect(url, token), title, labeling_config(load_schema(schema)))
@@ -147,7 +151,7 @@ def studio_push_cli(
 ) -> None:
     """Push documents as tasks; documents already in the project (same doc id and sha256) are not imported again."""
     from .export import build_tasks
-    from .schema import labeling_config, load_schema
+    from .schema import labeling_config
     from .studio import connect, ensure_project, push_tasks
 
     tasks = build_tasks(sources)
@@ -172,3 +176,82 @@ def studio_pull_cli(
     client = connect(url, token)
     summary = pull_export(client, find_project(client, title), output)
     out.print(f"wrote {summary['tasks']} tasks, {summary['annotations']} annotations ({summary['cancelled']} cancelled) to {output}")
+
+
+@studio_app.command("annotate")
+def studio_annotate_cli(
+    records: Annotated[list[Path], typer.Argument(help="Record JSON files (one document each: doc_id, actors, claims, doc_stances).")],
+    user: Annotated[Optional[str], typer.Option("--as", help="E-mail of the annotator (created if missing); default: the token's user.")] = None,
+    ground_truth: Annotated[bool, typer.Option("--ground-truth", help="Flag the annotations as ground truth (adjudicated gold).")] = False,
+    title: TitleOpt = DEFAULT_TITLE, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Enter annotations made outside Label Studio (e.g. a reading pass) into the project's tasks by doc id."""
+    from .studio import annotate_from_records, connect, find_project
+
+    client = connect(url, token)
+    count = annotate_from_records(client, find_project(client, title), records, load_schema(schema), user, ground_truth)
+    out.print(f"created {count} annotation(s)")
+
+
+# --- dataset and publishing ------------------------------------------------------------
+
+ExportsArg = Annotated[list[Path], typer.Argument(help="Label Studio native JSON export(s).")]
+
+
+def _import(exports, schema, all_annotations, strict):
+    from .gold import import_exports
+
+    imported = import_exports(exports, load_schema(schema), "all" if all_annotations else "ground_truth", strict)
+    for problem in imported.problems:
+        err.print(f"skipped: {problem}", markup=False, highlight=False, soft_wrap=True)
+    return imported
+
+
+@dataset_app.command("build")
+def dataset_build_cli(
+    exports: ExportsArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the saved DatasetDicts.")] = Path("build/dataset"),
+    schema: SchemaOpt = None,
+    all_annotations: Annotated[bool, typer.Option("--all-annotations", help="One row per annotation (for agreement studies) instead of one per task.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on the first problem instead of skipping bad regions.")] = False,
+) -> None:
+    """Validate Label Studio exports and save them as a typed Hugging Face dataset (configs: documents, claims)."""
+    from .dataset import build_dataset, save_dataset
+
+    imported = _import(exports, schema, all_annotations, strict)
+    datasets = build_dataset(imported.records, load_schema(schema))
+    save_dataset(datasets, output)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(imported.counts.items()))
+    out.print(f"wrote {output}: {len(datasets['documents']['test'])} documents, {len(datasets['claims']['test'])} claims ({counts})")
+
+
+@app.command("publish")
+def publish_cli(
+    dataset: Annotated[Path, typer.Argument(help="A folder written by `toolkit dataset build`.")] = Path("build/dataset"),
+    to: Annotated[Optional[Path], typer.Option("--to", help="Write the Hub repository folder here.")] = None,
+    repo_id: Annotated[Optional[str], typer.Option("--repo-id", help="Upload to this Hub dataset repository (ORG/NAME).")] = None,
+    private: Annotated[bool, typer.Option("--private", help="Create the Hub repository as private.")] = False,
+    hf_token: Annotated[Optional[str], typer.Option("--hf-token", envvar="HF_TOKEN", help="Hub token [env HF_TOKEN; default: your huggingface-cli login].", show_default=False)] = None,
+    schema: SchemaOpt = None,
+    how: Annotated[Path, typer.Option("--how", help="Markdown describing how the data was annotated, for the card.")] = Path("gold/README.md"),
+    license: Annotated[str, typer.Option("--license", help="Licence of the annotations.")] = "cc-by-4.0",
+) -> None:
+    """Build the Hub folder (parquet per config and split, dataset card) and write it locally or upload it."""
+    import tempfile
+
+    from .dataset import load_dataset_dir
+    from .publish import build_hub_folder, upload
+
+    if (to is None) == (repo_id is None):
+        raise ToolkitError("publish needs exactly one of --to DIR or --repo-id ORG/NAME")
+    datasets = load_dataset_dir(dataset)
+    how_text = how.read_text(encoding="utf-8") if how.exists() else ""
+    ref = repo_id or str(to)
+    if to is not None:
+        build_hub_folder(datasets, load_schema(schema), to, ref, how_text, license)
+        out.print(f"wrote {to} (README.md dataset card and parquet files)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_hub_folder(datasets, load_schema(schema), Path(tmp) / "repo", ref, how_text, license)
+        url = upload(folder, repo_id, private, hf_token)
+    out.print(f"uploaded to {repo_id}: {url}")

@@ -258,3 +258,18 @@ def record_to_results(record: Record, schema: Schema) -> list[dict]:
     for target, stance in sorted(record.get("doc_stances", {}).items()):
         results.append(item(f"doc-{target}", f"{DOC_STANCE_PREFIX}{target}", "choices", {"choices": [stance]}))
     return results
+
+
+def validate_record(record: Record, schema: Schema, source: str = "record") -> None:
+    """Check a record (e.g. a reading pass or a prediction) as if Label Studio had exported it.
+
+    Raises :class:`GoldError` naming the first problem.
+    """
+    task = {"id": record.get("doc_id"), "data": {TEXT_NAME: record.get("text"), "doc_id": record.get("doc_id")}}
+    out = Imported()
+    try:
+        parse_annotation(task, {"result": record_to_results(record, schema)}, schema, source, out)
+    except (KeyError, TypeError) as exc:
+        raise GoldError(f"{source}: malformed record (missing or wrong field {exc})") from None
+    if out.problems:
+        raise GoldError(str(out.problems[0]))

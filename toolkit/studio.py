@@ -259,3 +259,32 @@ def ensure_user(client, email: str, password: str) -> int:
         if user.email == email:
             return user.id
     return _call(client, f"create user {email}", client.users.create, username=email.split("@")[0], email=email, password=password).id
+
+
+def annotate_from_records(client, project_id: int, paths: list[Path], schema, user: str | None = None,
+                          ground_truth: bool = False) -> int:
+    """Create one annotation per record file on the task with the same doc id; returns the count.
+
+    Record files are checked with the same validator as an export before anything is sent.
+    """
+    from .gold import record_to_results, validate_record
+
+    records = []
+    for path in paths:
+        try:
+            record = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StudioError(f"{path}: cannot read record ({exc.__class__.__name__})") from None
+        records.append((path, record))
+    tasks = {t.data.get("doc_id"): t for t in project_tasks(client, project_id)}
+    for path, record in records:
+        task = tasks.get(record.get("doc_id"))
+        if task is None:
+            raise StudioError(f"{path}: no task with doc_id '{record.get('doc_id')}' in project {project_id}")
+        record["text"] = task.data["text"]
+        validate_record(record, schema, str(path))
+    user_id = ensure_user(client, user, password=os.urandom(12).hex()) if user else None
+    for path, record in records:
+        fields = {"ground_truth": ground_truth, **({"completed_by": user_id} if user_id else {})}
+        add_annotation(client, tasks[record["doc_id"]].id, record_to_results(record, schema), **fields)
+    return len(records)

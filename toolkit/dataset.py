@@ -1,0 +1,139 @@
+"""Gold records -> a typed Hugging Face ``DatasetDict`` per configuration.
+
+Two configurations:
+
+* ``documents``: one row per document (or per annotation with ``policy="all"``), with
+  actor spans, claims and document stances as lists of structs;
+* ``claims``: one row per claim, flat, for analysts.
+
+Every closed label set of the schema becomes a ``ClassLabel``, so class names travel
+with the data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_from_disk
+
+from .errors import PublishError
+from .schema import Schema
+
+SPLIT = "test"  # the gold is for evaluation; there is no training split
+CONFIGS = ("documents", "claims")
+
+
+def features(schema: Schema) -> dict[str, Features]:
+    """The ``datasets.Features`` of each configuration, generated from the schema."""
+    actor_type = ClassLabel(names=list(schema.actor_types))
+    target = ClassLabel(names=schema.claim_targets)
+    stance = ClassLabel(names=list(schema.stance_labels))
+    offsets = {"start": Value("int32"), "end": Value("int32")}
+    provenance = {
+        "task_id": Value("int64"),
+        "annotation_id": Value("int64"),
+        "annotator": Value("int64"),
+        "ground_truth": Value("bool"),
+        "schema_version": Value("string"),
+    }
+    documents = Features({
+        "doc_id": Value("string"),
+        "text": Value("string"),
+        "actors": List({"id": Value("string"), **offsets, "text": Value("string"), "label": actor_type}),
+        "claims": List({
+            "id": Value("string"), **offsets, "text": Value("string"),
+            "speaker": Value("string"), "target": target, "stance": stance,
+        }),
+        "doc_stances": List({"target": ClassLabel(names=list(schema.targets)), "stance": stance}),
+        **provenance,
+    })  # fmt: skip
+    claims = Features({
+        "doc_id": Value("string"),
+        "claim_id": Value("string"),
+        "claim_text": Value("string"),
+        **offsets,
+        "speaker_text": Value("string"),
+        "speaker_type": actor_type,
+        "target": target,
+        "stance": stance,
+        **provenance,
+    })
+    return {"documents": documents, "claims": claims}
+
+
+def _provenance(record: dict, schema: Schema) -> dict:
+    return {
+        "task_id": record.get("task_id"),
+        "annotation_id": record.get("annotation_id"),
+        "annotator": record.get("annotator"),
+        "ground_truth": bool(record.get("ground_truth")),
+        "schema_version": schema.version,
+    }
+
+
+def document_rows(records: list[dict], schema: Schema) -> list[dict]:
+    """Rows of the ``documents`` configuration."""
+    return [
+        {
+            "doc_id": r["doc_id"],
+            "text": r["text"],
+            "actors": r["actors"],
+            "claims": r["claims"],
+            "doc_stances": [{"target": t, "stance": s} for t, s in sorted(r["doc_stances"].items())],
+            **_provenance(r, schema),
+        }
+        for r in records
+    ]
+
+
+def claim_rows(records: list[dict], schema: Schema) -> list[dict]:
+    """Rows of the ``claims`` configuration: one per claim, with its speaker resolved."""
+    rows = []
+    for r in records:
+        actors = {a["id"]: a for a in r["actors"]}
+        for c in r["claims"]:
+            speaker = actors.get(c["speaker"]) or {}
+            rows.append({
+                "doc_id": r["doc_id"], "claim_id": c["id"], "claim_text": c["text"],
+                "start": c["start"], "end": c["end"],
+                "speaker_text": speaker.get("text"), "speaker_type": speaker.get("label"),
+                "target": c["target"], "stance": c["stance"], **_provenance(r, schema),
+            })  # fmt: skip
+    return rows
+
+
+def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]:
+    """One ``DatasetDict`` (split ``test``) per configuration."""
+    feats = features(schema)
+    rows = {"documents": document_rows(records, schema), "claims": claim_rows(records, schema)}
+    return {
+        name: DatasetDict({SPLIT: Dataset.from_list(rows[name], features=feats[name])}) for name in CONFIGS
+    }
+
+
+def save_dataset(datasets: dict[str, DatasetDict], out_dir: str | Path) -> Path:
+    """Save each configuration to ``out_dir/<config>`` (``load_from_disk`` format), atomically."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, dataset in datasets.items():
+            dataset.save_to_disk(str(tmp / name))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def load_dataset_dir(path: str | Path) -> dict[str, DatasetDict]:
+    """Read what :func:`save_dataset` wrote."""
+    path = Path(path)
+    missing = [name for name in CONFIGS if not (path / name).is_dir()]
+    if missing:
+        raise PublishError(f"{path}: not a dataset built by `toolkit dataset build` (no '{missing[0]}' folder)")
+    return {name: load_from_disk(str(path / name)) for name in CONFIGS}

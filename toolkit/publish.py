@@ -1,0 +1,197 @@
+"""Build the Hugging Face Hub repository folder (parquet + dataset card) and upload it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from datasets import DatasetDict
+from datasets.info import DatasetInfosDict
+from datasets.splits import SplitDict, SplitInfo
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from . import __version__
+from .errors import PublishError
+from .schema import Schema
+
+CARD_TEMPLATE = """---
+{card_data}
+---
+
+# {pretty_name}
+
+{description}
+
+Made with the annotation and evaluation toolkit (version {toolkit_version}) from Label
+Studio annotations; labels follow schema `{schema_name}` version {schema_version}.
+
+## Configurations
+
+- `documents`: one row per {row_unit}: `text`, `actors` (spans with `start`/`end`
+  code-point offsets, half-open, `text` and `label`), `claims` (span, `speaker` = id of an
+  actor in the same row, `target`, `stance`) and `doc_stances` (one stance per target),
+  plus provenance (`task_id`, `annotation_id`, `annotator`, `ground_truth`,
+  `schema_version`).
+- `claims`: one row per claim with its speaker resolved (`speaker_text`,
+  `speaker_type`), target and stance.
+
+There is one split, `test`: the data is meant for evaluating extractors.
+
+## Labels
+
+### Actor types
+{actor_table}
+
+### Stance labels
+{stance_table}
+
+### Targets
+{target_table}
+
+Claims whose subject is none of the targets have target `{other_target}`.
+
+## Counts
+
+| what | count |
+|---|---|
+{count_rows}
+
+## How it was annotated
+
+{how}
+
+## How to load
+
+```python
+from datasets import load_dataset
+
+docs = load_dataset("{repo_ref}", "documents", split="test")
+claims = load_dataset("{repo_ref}", "claims", split="test")
+print(docs.features["actors"].feature["label"].names)
+```
+
+## Licence
+
+Annotations: {license}. The article texts remain the property of their publishers and
+are included for research use.
+"""
+
+
+def _table(labels: dict[str, str]) -> str:
+    return "\n".join(["| label | definition |", "|---|---|", *(f"| `{k}` | {v} |" for k, v in labels.items())])
+
+
+def label_counts(datasets: dict[str, DatasetDict]) -> Counter:
+    """Counts per label (actors by type, claims by target and stance, document stances)."""
+    docs = datasets["documents"]["test"]
+    feats = docs.features
+    actor_names = feats["actors"].feature["label"].names
+    claim = feats["claims"].feature
+    counts: Counter = Counter()
+    counts["documents"] = len(docs)
+    for row in docs:
+        counts.update(f"actor {actor_names[a['label']]}" for a in row["actors"])
+        counts["claims"] += len(row["claims"])
+        counts.update(f"claim stance {claim['stance'].names[c['stance']]}" for c in row["claims"] if c["stance"] is not None)
+        counts.update(f"claim target {claim['target'].names[c['target']]}" for c in row["claims"] if c["target"] is not None)
+        counts.update(
+            f"document stance {s['stance']}" for s in
+            ({"stance": claim["stance"].names[d["stance"]]} for d in row["doc_stances"])
+        )  # fmt: skip
+    return counts
+
+
+def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str, how: str,
+                 license: str = "cc-by-4.0", pretty_name: str | None = None) -> DatasetCard:
+    """The dataset card: YAML metadata (licence, language, configs, features) and a body."""
+    pretty_name = pretty_name or f"{schema.name}: stance, actors and claims"
+    card_data = DatasetCardData(
+        license=license,
+        language=["en"],
+        pretty_name=pretty_name,
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["named-entity-recognition"],
+        annotations_creators=["expert-generated"],
+        language_creators=["found"],
+        multilinguality=["monolingual"],
+        size_categories=["n<1K"],
+        source_datasets=["original"],
+        tags=["stance-detection", "claim-detection", "news", "label-studio"],
+        configs=[
+            {"config_name": name, "data_files": [{"split": "test", "path": f"data/{name}/test-*.parquet"}],
+             **({"default": True} if name == "documents" else {})}
+            for name in datasets
+        ],  # fmt: skip
+    )
+    infos = {}
+    for name, dsd in datasets.items():
+        info = dsd["test"].info.copy()
+        info.config_name = name
+        info.splits = SplitDict()
+        info.splits.add(SplitInfo(name="test", num_examples=len(dsd["test"]), dataset_name=name))
+        infos[name] = info
+    DatasetInfosDict(infos).to_dataset_card_data(card_data)
+    counts = label_counts(datasets)
+    policy_all = len({r["doc_id"] for r in datasets["documents"]["test"]}) != counts["documents"]
+    body = CARD_TEMPLATE.format(
+        card_data=card_data.to_yaml(),
+        pretty_name=pretty_name,
+        description=schema.description,
+        toolkit_version=__version__,
+        schema_name=schema.name,
+        schema_version=schema.version,
+        row_unit="annotation" if policy_all else "document",
+        actor_table=_table(schema.actor_types),
+        stance_table=_table(schema.stance_labels),
+        target_table=_table(schema.targets),
+        other_target=schema.other_target,
+        count_rows="\n".join(f"| {k} | {v} |" for k, v in sorted(counts.items())),
+        how=how.strip() or "See the project's annotation guidelines.",
+        repo_ref=repo_ref,
+        license=license,
+    )
+    return DatasetCard(body)
+
+
+def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: str | Path, repo_ref: str,
+                     how: str = "", license: str = "cc-by-4.0") -> Path:
+    """Write ``data/<config>/test-00000-of-00001.parquet`` and ``README.md`` into ``out_dir``, atomically."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, dsd in datasets.items():
+            for split, dataset in dsd.items():
+                target = tmp / "data" / name / f"{split}-00000-of-00001.parquet"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                dataset.to_parquet(str(target))
+        dataset_card(datasets, schema, repo_ref, how, license).save(tmp / "README.md")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def upload(folder: str | Path, repo_id: str, private: bool = False, token: str | None = None) -> str:
+    """Upload the folder to the Hub as a dataset repository; returns the commit URL.
+
+    The token comes from the argument, ``HF_TOKEN`` or the user's ``huggingface-cli login``.
+    """
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    try:
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        commit = api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(folder),
+                                   commit_message="Publish dataset with the annotation toolkit")
+    except Exception as exc:  # network, auth, offline mode: say which without the token
+        message = " ".join(str(exc).split())[:200]
+        if token:
+            message = message.replace(token, "***")
+        raise PublishError(f"upload to {repo_id} failed: {exc.__class__.__name__}: {message}") from None
+    return str(commit)
