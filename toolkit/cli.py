@@ -33,8 +33,8 @@ class _ToolkitGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 # Locals are never shown in tracebacks: they would hold API tokens.
 app = typer.Typer(cls=_ToolkitGroup, no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
