@@ -54,11 +54,16 @@ DEFAULT_TITLE = "Gaza diplomacy: stance, actors, claims"
 CONFIG_PATH = Path("schemas/labeling_config.xml")
 
 
-@app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         out.print(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
     import datasets
 
     datasets.disable_progress_bars()  # our own output stays one line per step

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from itertools import chain
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,19 +154,22 @@ def _prf_dict(tp, actual, possible) -> dict:
 
 def _flatten_actors(records: Sequence[Record], label_index: dict[str, int], side: str):
     """Arrays (doc, start, inclusive end, label) of the actors whose label is in ``label_index``."""
-    lens = [len(r.get("actors") or ()) for r in records]
-    actors = [a for r in records for a in (r.get("actors") or ())]
+    lists = [r.get("actors") or () for r in records]
+    actors = list(chain.from_iterable(lists))
+    n = len(actors)
     try:
-        start = np.fromiter((a["start"] for a in actors), dtype=np.int64, count=len(actors))
-        end = np.fromiter((a["end"] for a in actors), dtype=np.int64, count=len(actors))
+        start = np.fromiter(map(itemgetter("start"), actors), dtype=np.int64, count=n)
+        end = np.fromiter(map(itemgetter("end"), actors), dtype=np.int64, count=n)
+        names = list(map(itemgetter("label"), actors))
     except (KeyError, TypeError, ValueError) as exc:
-        raise ToolkitError(f"{side}: an actor span has no integer start/end ({exc})") from None
-    doc = np.repeat(np.arange(len(records), dtype=np.int64), lens)
+        raise ToolkitError(f"{side}: an actor has no integer start/end or no label ({exc!r})") from None
+    doc = np.repeat(np.arange(len(records), dtype=np.int64), list(map(len, lists)))
     bad = np.flatnonzero((start < 0) | (end <= start))
     if bad.size:
         i = int(bad[0])
         raise ToolkitError(f"{side}: document {records[doc[i]]['doc_id']!r}: actor span [{start[i]}, {end[i]}) is empty or negative")
-    label = np.fromiter((label_index.get(a["label"], -1) for a in actors), dtype=np.int64, count=len(actors))
+    index = dict.fromkeys(set(names), -1) | label_index
+    label = np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=n)
     keep = label >= 0
     return doc[keep], start[keep], end[keep] - 1, label[keep]
 
@@ -229,8 +234,11 @@ def _replay(preds, adj, n_trues, ps, pe, pl, ts, te, tl) -> np.ndarray:
 
 def _greedy_counts(n_groups, p_grp, t_grp, ep, et, p, t) -> np.ndarray:
     """Counts (n_groups, algo[strict, exact, ent_type], ACTOR_FIELDS) of nervaluate's greedy
-    matching. Components of the overlap graph are independent: isolated entities and single
-    pred-true pairs are counted with array operations, larger components are replayed."""
+    matching. Components of the overlap graph are independent, and most are counted with
+    array operations: isolated entities; a prediction whose overlapping trues overlap nothing
+    else (it is correct if any true qualifies, else incorrect; its other trues are missed); a
+    true whose overlapping predictions overlap nothing else (the first prediction in list order
+    takes it; the others are spurious). Any other component is replayed by :func:`_replay`."""
     ps, pe, pl = p
     ts, te, tl = t
     out = np.zeros((n_groups, 3, 5), np.int64)
@@ -238,27 +246,42 @@ def _greedy_counts(n_groups, p_grp, t_grp, ep, et, p, t) -> np.ndarray:
     deg_p, deg_t = np.bincount(ep, minlength=len(p_grp)), np.bincount(et, minlength=len(t_grp))
     out[:, :, 4] += count(p_grp[deg_p == 0])[:, None]
     out[:, :, 3] += count(t_grp[deg_t == 0])[:, None]
-    simple = (deg_p[ep] == 1) & (deg_t[et] == 1)
-    sp, st = ep[simple], et[simple]
-    grp = p_grp[sp]
-    bounds, same = (ps[sp] == ts[st]) & (pe[sp] == te[st]), pl[sp] == tl[st]
-    for algo, ok in enumerate((bounds & same, bounds, same)):
-        out[:, algo, 0] += count(grp[ok])
-        out[:, algo, 1] += count(grp[~ok])
-    if simple.all():
+    bounds, same = (ps[ep] == ts[et]) & (pe[ep] == te[et]), pl[ep] == tl[et]
+    oks = (bounds & same, bounds, same)
+    shared_t = np.bincount(ep, weights=deg_t[et] > 1, minlength=len(p_grp)) > 0  # pred overlaps a shared true
+    shared_p = np.bincount(et, weights=deg_p[ep] > 1, minlength=len(t_grp)) > 0  # true overlaps a shared pred
+    pred_star = ~shared_t[ep]
+    true_star = ~pred_star & ~shared_p[et]
+    e = np.flatnonzero(pred_star)
+    centre = np.flatnonzero(np.bincount(ep[e], minlength=len(p_grp)))
+    grp = p_grp[centre]
+    for algo, ok in enumerate(oks):
+        hit = np.bincount(ep[e], weights=ok[e], minlength=len(p_grp))[centre] > 0
+        out[:, algo, 0] += count(grp[hit])
+        out[:, algo, 1] += count(grp[~hit])
+    out[:, :, 3] += count(np.repeat(grp, deg_p[centre] - 1))[:, None]
+    e = np.flatnonzero(true_star)
+    e = e[np.lexsort((ep[e], et[e]))]
+    first = np.ones(len(e), bool)
+    first[1:] = et[e][1:] != et[e][:-1]
+    for algo, ok in enumerate(oks):
+        out[:, algo, 0] += count(p_grp[ep[e[first & ok[e]]]])
+        out[:, algo, 1] += count(p_grp[ep[e[first & ~ok[e]]]])
+    out[:, :, 4] += count(p_grp[ep[e[~first]]])[:, None]
+    rest = np.flatnonzero(~pred_star & ~true_star)
+    if not len(rest):
         return out
-    cp, ct = ep[~simple], et[~simple]
-    o = np.lexsort((ct, cp))
-    cp, ct = cp[o], ct[o]
-    preds, first = np.unique(cp, return_index=True)
-    adj = dict(zip(preds.tolist(), (a.tolist() for a in np.split(ct, first[1:]))))
-    trues_per_group = count(t_grp[np.unique(ct)])
+    adj: dict[int, list[int]] = defaultdict(list)
+    for q, r in sorted(zip(ep[rest].tolist(), et[rest].tolist())):
+        adj[q].append(r)
     by_group: dict[int, list[int]] = defaultdict(list)
-    for q, g in zip(preds.tolist(), p_grp[preds].tolist()):
-        by_group[g].append(q)
-    lists = [a.tolist() for a in (ps, pe, pl, ts, te, tl)]
-    for g, group_preds in by_group.items():
-        out[g] += _replay(group_preds, adj, int(trues_per_group[g]), *lists)
+    for q in adj:
+        by_group[int(p_grp[q])].append(q)
+    qs, rs = np.unique(ep[rest]), np.unique(et[rest])
+    n_trues = count(t_grp[rs])
+    lists = [dict(zip(idx.tolist(), a[idx].tolist())) for idx in (qs, rs) for a in ((ps, pe, pl) if idx is qs else (ts, te, tl))]
+    for g, preds in by_group.items():
+        out[g] += _replay(preds, adj, int(n_trues[g]), *lists)
     return out
 
 
