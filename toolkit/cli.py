@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -132,9 +133,16 @@ def studio_start_cli(
     with err.status("starting label-studio …"):
         server.start()
     out.print(f"Label Studio is up at {server.url} (user {username}); Ctrl-C stops it")
+
+    def interrupt(*_):  # `kill` stops the server too, not only Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         server.process.wait()
     except KeyboardInterrupt:
+        pass
+    finally:
         server.stop()
 
 
@@ -260,3 +268,50 @@ def publish_cli(
         folder = build_hub_folder(datasets, load_schema(schema), Path(tmp) / "repo", ref, how_text, license)
         url = upload(folder, repo_id, private, hf_token)
     out.print(f"uploaded to {repo_id}: {url}")
+
+
+# --- agreement -------------------------------------------------------------------------
+
+
+@app.command("agreement")
+def agreement_cli(
+    exports: Annotated[list[Path], typer.Argument(help="Label Studio native JSON export(s) with several annotations per task.")] = [Path("gold/export.json")],  # noqa: B006
+    schema: SchemaOpt = None,
+    overlap: Annotated[float, typer.Option("--overlap", min=0.01, max=1.0, help="Jaccard threshold for overlapping claim spans.")] = 0.5,
+    include_ground_truth: Annotated[bool, typer.Option("--include-ground-truth", help="Also count annotations flagged ground truth (adjudications).")] = False,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every figure as JSON here.")] = None,
+) -> None:
+    """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1 and speaker agreement."""
+    from rich.table import Table
+
+    from .agreement import agreement
+    from .io import atomic_write_json
+
+    imported = _import(exports, schema, True, False)
+    result = agreement(imported.records, list(load_schema(schema).targets), overlap, include_ground_truth)
+    if json_out:
+        atomic_write_json(json_out, result)
+    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    stance = Table(title=f"Document stance agreement ({result['documents']} documents, annotators {', '.join(result['annotators'])})")
+    for column in ("target", "items", "observed", "Cohen's kappa (pairs)", "Fleiss' kappa", "Krippendorff's alpha"):
+        stance.add_column(column)
+    rows = [("all targets", result["doc_stance"]["overall"]), *result["doc_stance"]["per_target"].items()]
+    for name, block in rows:
+        kappas = ", ".join(f"{k}: {fmt(v)}" for k, v in block["cohen_kappa"].items())
+        stance.add_row(name, str(block["items"]), fmt(block["observed_agreement"]), kappas, fmt(block["fleiss_kappa"]), fmt(block["krippendorff_alpha"]))
+    out.print(stance)
+    pairs = Table(title=f"Pairwise span agreement (claim overlap >= {overlap})")
+    keys = ["documents", "actor_strict_f1", "actor_partial_f1", "actor_type_f1", "claim_exact_f1", "claim_overlap_f1", "speaker_agreement", "claim_stance_agreement"]
+    pairs.add_column("pair")
+    for key in keys:
+        pairs.add_column(key.replace("_", " "))
+    for pair, block in result["pairs"].items():
+        pairs.add_row(pair, *(str(block[k]) if k == "documents" else fmt(block[k]) for k in keys))
+    out.print(pairs)
+    people = Table(title="Per annotator")
+    for column in ("annotator", "documents", "actors", "claims", "mean actor strict F1", "mean claim overlap F1"):
+        people.add_column(column)
+    for annotator, block in result["per_annotator"].items():
+        people.add_row(annotator, str(block["documents"]), str(block["actors"]), str(block["claims"]),
+                       fmt(block["mean_actor_strict_f1"]), fmt(block["mean_claim_overlap_f1"]))
+    out.print(people)
