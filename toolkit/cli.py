@@ -206,6 +206,23 @@ def studio_annotate_cli(
     out.print(f"created {count} annotation(s)")
 
 
+@studio_app.command("predict")
+def studio_predict_cli(
+    extractor: Annotated[str, typer.Option("--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
+    title: TitleOpt = DEFAULT_TITLE, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Pre-annotate the project's tasks with an extractor's output (Label Studio predictions)."""
+    from .extractors import get_extractor
+    from .schema import labeling_config
+    from .studio import connect, find_project, push_predictions
+
+    schema_obj = load_schema(schema)
+    client = connect(url, token)
+    chosen = get_extractor(extractor)
+    count = push_predictions(client, find_project(client, title), chosen, schema_obj, labeling_config(schema_obj))
+    out.print(f"created {count} prediction(s), model version '{chosen.name} {chosen.version}'")
+
+
 # --- dataset and publishing ------------------------------------------------------------
 
 ExportsArg = Annotated[list[Path], typer.Argument(help="Label Studio native JSON export(s).")]
@@ -315,3 +332,94 @@ def agreement_cli(
         people.add_row(annotator, str(block["documents"]), str(block["actors"]), str(block["claims"]),
                        fmt(block["mean_actor_strict_f1"]), fmt(block["mean_claim_overlap_f1"]))
     out.print(people)
+
+
+# --- evaluate --------------------------------------------------------------------------
+
+
+def _systems(gold, schema_obj, extractors: list[str], predictions: list[Path]):
+    from .evaluate import read_predictions, run_extractor
+    from .extractors import get_extractor, runnable
+
+    names = extractors or ([] if predictions else runnable())
+    systems = []
+    with err.status("running extractors …"):
+        for name in names:
+            systems.append(run_extractor(get_extractor(name), gold))
+    systems += [read_predictions(path, schema_obj, gold) for path in predictions]
+    if not systems:
+        raise ToolkitError("nothing to evaluate: no extractor can run here and no --predictions given")
+    return systems
+
+
+GoldOpt = Annotated[Optional[list[Path]], typer.Option("--gold", help="Label Studio native export(s) with the gold (default: the bundled gold/export.json).")]
+ExtractorOpt = Annotated[Optional[list[str]], typer.Option("--extractor", "-e", help="Extractor name or module:attribute (repeatable; default: every built-in one that can run).")]
+PredictionsOpt = Annotated[Optional[list[Path]], typer.Option("--predictions", "-p", help="JSONL predictions made elsewhere, one record per line (repeatable).")]
+MatchOpt = Annotated[str, typer.Option("--match", help="Claim span matching: overlap or exact.")]
+ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Jaccard threshold for --match overlap.")]
+NBootOpt = Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
+
+
+def _evaluate(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema):
+    from .evaluate import evaluate, load_gold
+    from .scoring import MatchRule
+
+    schema_obj = load_schema(schema)
+    rule = MatchRule(match, threshold)
+    gold_records, gold_meta = load_gold(gold, schema_obj)
+    systems = _systems(gold_records, schema_obj, extractor or [], predictions or [])
+    result = evaluate(gold_records, gold_meta, systems, schema_obj, rule, n_boot, seed, tuple(compare) if compare else None)
+    return result, gold_records, systems, rule
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    gold: GoldOpt = None,
+    extractor: ExtractorOpt = None,
+    predictions: PredictionsOpt = None,
+    match: MatchOpt = "overlap",
+    threshold: ThresholdOpt = 0.5,
+    n_boot: NBootOpt = 1000,
+    seed: SeedOpt = 0,
+    compare: Annotated[Optional[tuple[str, str]], typer.Option("--compare", help="Two system names: paired p-values for the headline metrics.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every number and the metadata as JSON.")] = None,
+    markdown_out: Annotated[Optional[Path], typer.Option("--markdown", help="Write a Markdown report.")] = None,
+    schema: SchemaOpt = None,
+) -> None:
+    """Score extractors (or predictions files) against the gold: actors, claims, stance, with bootstrap CIs."""
+    from .io import atomic_write_json, atomic_write_text
+    from .report import comparison_table, markdown, terminal_table
+
+    result, *_ = _evaluate(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema)
+    out.print(terminal_table(result))
+    if (table := comparison_table(result)) is not None:
+        out.print(table)
+    if json_out:
+        atomic_write_json(json_out, result)
+        out.print(f"wrote {json_out}")
+    if markdown_out:
+        atomic_write_text(markdown_out, markdown(result))
+        out.print(f"wrote {markdown_out}")
+
+
+@app.command("report")
+def report_cli(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("report.html"),
+    gold: GoldOpt = None,
+    extractor: ExtractorOpt = None,
+    predictions: PredictionsOpt = None,
+    match: MatchOpt = "overlap",
+    threshold: ThresholdOpt = 0.5,
+    n_boot: NBootOpt = 1000,
+    seed: SeedOpt = 0,
+    schema: SchemaOpt = None,
+) -> None:
+    """Evaluate as `toolkit evaluate` does and write one self-contained HTML report with plots and error analysis."""
+    from .io import atomic_write_text
+    from .report import html_report
+
+    result, gold_records, systems, rule = _evaluate(gold, extractor, predictions, match, threshold, n_boot, seed, None, schema)
+    page = html_report(result, gold_records, {s.name: s.records for s in systems}, lambda a, b: rule.score(a, b) is not None)
+    atomic_write_text(output, page)
+    out.print(f"wrote {output}")

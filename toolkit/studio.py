@@ -288,3 +288,31 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
         fields = {"ground_truth": ground_truth, **({"completed_by": user_id} if user_id else {})}
         add_annotation(client, tasks[record["doc_id"]].id, record_to_results(record, schema), **fields)
     return len(records)
+
+
+def push_predictions(client, project_id: int, extractor, schema, label_config: str) -> int:
+    """Pre-annotate every task with ``extractor``'s output as Label Studio predictions.
+
+    The model version is ``"<name> <version>"``. Each prediction is checked with
+    label-studio-sdk's ``LabelInterface.validate_prediction`` before anything is sent.
+    """
+    from label_studio_sdk.label_interface import LabelInterface
+
+    from .export import Document
+    from .gold import record_to_results
+
+    tasks = project_tasks(client, project_id)
+    records = extractor.extract([Document(str(t.data.get("doc_id")), t.data["text"]) for t in tasks])
+    interface = LabelInterface(label_config)
+    predictions = []
+    for task, record in zip(tasks, records):
+        prediction = {"result": record_to_results({**record, "text": task.data["text"]}, schema)}
+        errors = interface.validate_prediction(prediction, return_errors=True)
+        if errors:
+            raise StudioError(f"prediction for task {task.id} (doc '{record['doc_id']}') is invalid: {errors[0]}")
+        predictions.append((task.id, prediction))
+    model_version = f"{extractor.name} {extractor.version}"
+    for task_id, prediction in predictions:
+        _call(client, f"predict task {task_id}", client.predictions.create,
+              task=task_id, result=prediction["result"], model_version=model_version)
+    return len(predictions)

@@ -1,0 +1,251 @@
+"""Render evaluation results (the dict from :func:`toolkit.evaluate.evaluate`): a terminal
+table, Markdown, and a self-contained HTML report with plots and error analysis.
+
+Nothing here computes a score; everything is read from the result dict.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+from rich.table import Table
+
+LABELS = {
+    "actors_strict_f1": "Actors F1 (strict)",
+    "actors_exact_f1": "Actors F1 (exact boundaries)",
+    "actors_partial_f1": "Actors F1 (partial)",
+    "actors_type_f1": "Actors F1 (type, overlap)",
+    "actors_strict_macro_f1": "Actors macro-F1 (strict)",
+    "claims_exact_span_f1": "Claim spans F1 (exact)",
+    "claims_span_f1": "Claim spans F1 (overlap)",
+    "claims_speaker_accuracy": "Speaker accuracy (matched claims)",
+    "claims_end_to_end_f1": "Claims F1 (span + speaker)",
+    "claims_end_to_end_stance_f1": "Claims F1 (span + speaker + target/stance)",
+    "claims_stance_macro_f1": "Claim stance macro-F1",
+    "doc_stance_accuracy": "Document stance accuracy",
+    "doc_stance_macro_f1": "Document stance macro-F1",
+    "doc_stance_f_avg": "Document stance F_avg (favor, against)",
+}
+
+
+def fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def fmt_ci(block: dict) -> str:
+    lo, hi = block["ci"]
+    ci = "" if lo is None or hi is None else f" [{lo:.3f}, {hi:.3f}]"
+    return fmt(block["value"]) + ci
+
+
+def _meta_line(result: dict) -> str:
+    m = result["meta"]
+    return (f"toolkit {m['toolkit_version']} · schema {m['schema']['name']} {m['schema']['version']} "
+            f"({m['schema']['fingerprint']}) · gold {', '.join(m['gold']['files'])} ({m['gold']['fingerprint']}, "
+            f"{m['gold']['documents']} documents) · claim match {m['match_rule']['kind']}"
+            f"{'' if m['match_rule']['threshold'] is None else ' ≥ ' + str(m['match_rule']['threshold'])} · "
+            f"bootstrap {m['bootstrap']['n_boot']}× seed {m['bootstrap']['seed']} · {m['time']}")
+
+
+def terminal_table(result: dict) -> Table:
+    """Headline metrics per system with 95% bootstrap CIs, as a rich Table."""
+    table = Table(title="Evaluation against the gold (95% bootstrap CI over documents)", caption=_meta_line(result))
+    table.add_column("metric")
+    for name, system in result["systems"].items():
+        table.add_column(f"{name} {system['extractor']['version']}", justify="right")
+    for metric, label in LABELS.items():
+        table.add_row(label, *(fmt_ci(s["headline"][metric]) for s in result["systems"].values()))
+    return table
+
+
+def comparison_table(result: dict) -> Table | None:
+    """p-values of the paired tests, or None if no comparison was asked for."""
+    if not result["comparisons"]:
+        return None
+    table = Table(title="Paired comparison")
+    for column in ("metric", "A", "B", "p (paired bootstrap)", "p (approx. randomisation)"):
+        table.add_column(column)
+    for c in result["comparisons"]:
+        table.add_row(LABELS[c["metric"]], f"{c['a']}: {fmt(c['a_value'])}", f"{c['b']}: {fmt(c['b_value'])}",
+                      fmt(c["p_paired_bootstrap"]), fmt(c["p_randomization"]))
+    return table
+
+
+def markdown(result: dict) -> str:
+    """The headline table, per-type actor scores, per-target stance scores and comparisons, as Markdown."""
+    systems = result["systems"]
+    lines = ["# Evaluation report", "", _meta_line(result), "", "## Headline (95% bootstrap CI)", ""]
+    lines += ["| metric | " + " | ".join(f"{n} {s['extractor']['version']}" for n, s in systems.items()) + " |",
+              "|---|" + "---|" * len(systems)]
+    lines += [f"| {label} | " + " | ".join(fmt_ci(s["headline"][m]) for s in systems.values()) + " |" for m, label in LABELS.items()]
+    for name, s in systems.items():
+        lines += ["", f"## {name}", "", "### Actors per type (strict)", "", "| type | P | R | F1 | gold | predicted |", "|---|---|---|---|---|---|"]
+        for label, block in s["actors"]["schemas"]["strict"]["per_label"].items():
+            lines.append(f"| {label} | {fmt(block['precision'])} | {fmt(block['recall'])} | {fmt(block['f1'])} | {block['possible']} | {block['actual']} |")
+        lines += ["", "### Document stance per target", "", "| target | accuracy | macro-F1 | F_avg |", "|---|---|---|---|"]
+        for target, block in s["doc_stance"]["per_target"].items():
+            lines.append(f"| {target} | {fmt(block['accuracy'])} | {fmt(block['macro_f1'])} | {fmt(block['f_avg'])} |")
+    if result["comparisons"]:
+        lines += ["", "## Paired comparison", "", "| metric | A | B | p (paired bootstrap) | p (randomisation) |", "|---|---|---|---|---|"]
+        for c in result["comparisons"]:
+            lines.append(f"| {LABELS[c['metric']]} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
+                         f"{fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+# Highlight classes, most important first: a character covered by several shows the first.
+CLASSES = ("missed", "spurious", "wrong-speaker", "wrong-type", "partial", "correct")
+CSS = """
+body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
+th:first-child,td:first-child{text-align:left}.meta{color:#666;font-size:.85em}
+.doc{white-space:pre-wrap;border:1px solid #ddd;padding:.8em;background:#fafafa}
+mark{border-radius:3px;padding:0 1px}mark.correct{background:#c8f0c8}mark.partial{background:#ffe9a8}
+mark.missed{background:#ffb3b3}mark.spurious{background:#b3d4ff}mark.wrong-speaker{background:#e0b3ff}
+mark.wrong-type{background:#ffd0a0}.legend mark{margin-right:.6em}img{max-width:100%}
+"""
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _bars(result: dict) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    systems = result["systems"]
+    labels = next(iter(systems.values()))["actors"]["labels"]
+    fig, ax = plt.subplots(figsize=(7, 3))
+    width = 0.8 / max(len(systems), 1)
+    for i, (name, s) in enumerate(systems.items()):
+        values = [s["actors"]["schemas"]["strict"]["per_label"][lab]["f1"] or 0.0 for lab in labels]
+        ax.bar([x + i * width for x in range(len(labels))], values, width, label=name)
+    ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(labels))], labels)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("strict F1")
+    ax.set_title("Actors: strict F1 per type (undefined shown as 0)")
+    ax.legend()
+    return _png(fig)
+
+
+def _confusion(block: dict, title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, matrix = block["labels"], block["confusion"]
+    fig, ax = plt.subplots(figsize=(3.6, 3.2))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(title, fontsize=9)
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=8)
+    return _png(fig)
+
+
+def span_classes(gold: list[dict], pred: list[dict], score=None, speakers=None) -> list[tuple[int, int, str, str]]:
+    """``(start, end, class, note)`` for every gold and predicted span of one document.
+
+    Gold spans are ``correct``, ``wrong-type``, ``partial`` (overlapping, other boundaries),
+    ``wrong-speaker`` (claims whose speaker differs) or ``missed``; predicted spans that
+    overlap no gold span are ``spurious``. ``score(a, b)`` decides a boundary match
+    (default: exact); ``speakers(g, p)`` says whether two claims' speakers agree.
+    """
+    score = score or (lambda a, b: a == b)
+    out = []
+    for g in gold:
+        span = (g["start"], g["end"])
+        same = [p for p in pred if score(span, (p["start"], p["end"]))]
+        overlapping = [p for p in pred if p["start"] < g["end"] and g["start"] < p["end"]]
+        label = g.get("label") or g.get("stance") or ""
+        if same and speakers and not any(speakers(g, p) for p in same):
+            out.append((*span, "wrong-speaker", f"gold claim; predicted speaker differs"))
+        elif same and any(p.get("label") == g.get("label") for p in same):
+            out.append((*span, "correct", f"gold {label}; predicted the same"))
+        elif same:
+            out.append((*span, "wrong-type", f"gold {label}; predicted {same[0].get('label')}"))
+        elif overlapping:
+            out.append((*span, "partial", f"gold {label}; predicted span {overlapping[0]['text']!r}"))
+        else:
+            out.append((*span, "missed", f"gold {label}; not predicted"))
+    for p in pred:
+        if not any(p["start"] < g["end"] and g["start"] < p["end"] for g in gold):
+            out.append((p["start"], p["end"], "spurious", f"predicted {p.get('label') or ''}; not in gold"))
+    return out
+
+
+def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> str:
+    """The text, HTML-escaped, with ``<mark>`` around spans (the most important class wins)."""
+    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    parts = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = [sp for sp in spans if sp[0] <= a and b <= sp[1]]
+        chunk = html.escape(text[a:b])
+        if covering:
+            covering.sort(key=lambda sp: CLASSES.index(sp[2]))
+            note = html.escape(" | ".join(sp[3] for sp in covering), quote=True)
+            parts.append(f'<mark class="{covering[0][2]}" title="{note}">{chunk}</mark>')
+        else:
+            parts.append(chunk)
+    return "".join(parts)
+
+
+def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict]], match=None) -> str:
+    """One self-contained HTML page: headline scores with CIs, per-type bars, confusion
+    matrices, and per-document error analysis. All document text is HTML-escaped."""
+    e = html.escape
+    systems = result["systems"]
+    head = "".join(f"<th>{e(n)} {e(s['extractor']['version'])}</th>" for n, s in systems.items())
+    rows = "".join(
+        f"<tr><td>{e(label)}</td>" + "".join(f"<td>{e(fmt_ci(s['headline'][m]))}</td>" for s in systems.values()) + "</tr>"
+        for m, label in LABELS.items()
+    )
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Evaluation report</title><style>{CSS}</style></head><body>",
+        "<h1>Evaluation report</h1>", f"<p class='meta'>{e(_meta_line(result))}</p>",
+        f"<h2>Headline scores (95% bootstrap CI over documents)</h2><table><tr><th>metric</th>{head}</tr>{rows}</table>",
+        f"<h2>Actors per type</h2><img class='plot' alt='per-type F1 bars' src='{_bars(result)}'>",
+        "<h2>Confusion matrices</h2>",
+    ]
+    for name, s in systems.items():
+        parts.append(f"<h3>{e(name)}</h3>")
+        parts.append(f"<img class='plot' alt='document stance confusion' src='{_confusion(s['doc_stance']['overall'], 'document stance, all targets')}'>")
+        parts.append(f"<img class='plot' alt='claim stance confusion' src='{_confusion(s['claims']['stance'], 'claim stance, matched claims')}'>")
+    legend = "".join(f"<mark class='{c}'>{c}</mark>" for c in CLASSES)
+    parts.append(f"<h2>Errors per document</h2><p class='legend'>{legend} (hover a span for details)</p>")
+    for name, records in predictions.items():
+        by_id = {r["doc_id"]: r for r in records}
+        parts.append(f"<h3>{e(name)}</h3>")
+        for g in gold:
+            p = by_id.get(g["doc_id"], {"actors": [], "claims": []})
+            g_actors = {a["id"]: a for a in g["actors"]}
+            p_actors = {a["id"]: a for a in p.get("actors", [])}
+
+            def same_speaker(gc, pc):
+                a, b = g_actors.get(gc.get("speaker")), p_actors.get(pc.get("speaker"))
+                return (a is None and b is None) or (a is not None and b is not None and a["start"] < b["end"] and b["start"] < a["end"])
+
+            actors = span_classes(g["actors"], p.get("actors", []))
+            claims = span_classes(g["claims"], p.get("claims", []), match, same_speaker)
+            parts.append(f"<details class='doc-errors'><summary>{e(g['doc_id'])}</summary>"
+                         f"<h4>Actors</h4><div class='doc actors'>{highlight(g['text'], actors)}</div>"
+                         f"<h4>Claims</h4><div class='doc claims'>{highlight(g['text'], claims)}</div></details>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
