@@ -45,8 +45,8 @@ def test_label_studio_renders_our_labels_and_a_pre_annotation(studio, browser, s
     page.wait_for_url(lambda url: "/user/login" not in url)
     page.goto(f"{studio.url}/projects/{project_id}/data?task={task.id}")
     page.get_by_text("rules 1.0").first.wait_for(timeout=60_000)  # the prediction's model version
-    for label in [*schema.actor_types, schema.claim_label]:
-        assert page.get_by_text(label, exact=True).first.is_visible(), label
+    for label in [*schema.actor_types, schema.claim_label]:  # the label buttons of our config
+        page.get_by_text(label, exact=True).filter(visible=True).first.wait_for(timeout=30_000)
     page.locator(".htx-highlight").first.wait_for(timeout=30_000)
     assert page.locator(".htx-highlight").count() > 0  # the predicted regions are drawn in the text
     ARTIFACTS.mkdir(exist_ok=True)

@@ -164,10 +164,8 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         headline = {}
         for metric, (table_name, factory) in HEADLINES.items():
             table = t[table_name]
-            fn = factory(table)
-            value = stats.point(table, fn)
-            lo, hi = stats.bootstrap_ci(table, fn, n_boot=n_boot, seed=seed)
-            headline[metric] = {"value": value, "ci": [lo, hi]}
+            ci = stats.bootstrap_ci(table.rows, factory(table), n_boot=n_boot, seed=seed)
+            headline[metric] = {"value": ci["estimate"], "ci": [ci["low"], ci["high"]], "n_undefined": ci["n_undefined"]}
         out_systems[system.name] = {
             "extractor": {"name": system.name, "version": system.version, "source": system.source},
             "skipped": system.skipped,
@@ -187,11 +185,12 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
             table_name, factory = HEADLINES[metric]
             ta, tb = tables[a][table_name], tables[b][table_name]
             fn = factory(ta)
+            boot = stats.paired_bootstrap_test(ta.rows, tb.rows, fn, n_boot=n_boot, seed=seed)
+            rand = stats.randomization_test(ta.rows, tb.rows, fn, n_rounds=n_boot, seed=seed)
             comparisons.append({
-                "a": a, "b": b, "metric": metric,
-                "a_value": stats.point(ta, fn), "b_value": stats.point(tb, fn),
-                "p_paired_bootstrap": stats.paired_bootstrap(ta, tb, fn, n_boot=n_boot, seed=seed),
-                "p_randomization": stats.randomization_test(ta, tb, fn, n_perm=n_boot, seed=seed),
+                "a": a, "b": b, "metric": metric, "a_value": boot["metric_a"], "b_value": boot["metric_b"],
+                "difference": boot["delta"], "difference_ci": [boot["low"], boot["high"]],
+                "p_paired_bootstrap": boot["p_value"], "p_randomization": rand["p_value"],
             })  # fmt: skip
     meta = {
         "toolkit_version": __version__,

@@ -22,11 +22,11 @@ label that was only predicted, or never predicted); ``None`` when neither is.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
-from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
@@ -86,22 +86,38 @@ class MatchRule:
         return {"kind": self.kind, "threshold": None if self.kind == "exact" else self.threshold}
 
 
+def _by_doc(gold: Sequence[Record], pred: Sequence[Record], key: str | None = None):
+    """(gold doc_ids, gold values, predicted values in gold's order) where a value is the record
+    (``key`` None; an empty record where a prediction is missing) or its ``key`` (default ()).
+    Duplicate doc_ids are an error, unless both sides list the same ids in the same order."""
+    def values(records):
+        if key is None:
+            return list(records)
+        try:
+            found = list(map(itemgetter(key), records))
+        except KeyError:
+            return [r.get(key) or () for r in records]
+        return [v or () for v in found] if None in found else found
+
+    gold_ids, pred_ids = list(map(itemgetter("doc_id"), gold)), list(map(itemgetter("doc_id"), pred))
+    if gold_ids == pred_ids:  # the same documents in the same order: nothing to look up
+        return gold_ids, values(gold), values(pred)
+    for side, ids in (("gold", gold_ids), ("predictions", pred_ids)):
+        if len(set(ids)) != len(ids):
+            raise ToolkitError(f"{side}: duplicate doc_id {next(i for i, n in Counter(ids).items() if n > 1)!r}")
+    by_id = dict(zip(pred_ids, values(pred)))
+    missing = (lambda i: ()) if key else empty_record
+    return gold_ids, values(gold), [by_id[i] if i in by_id else missing(i) for i in gold_ids]
+
+
 def align_records(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[Record, Record]]:
     """Pair each gold record with the predicted record of the same ``doc_id`` (empty if none)."""
-    by_id: dict[str, Record] = {}
-    for rec in pred:
-        if rec["doc_id"] in by_id:
-            raise ToolkitError(f"predictions: duplicate doc_id {rec['doc_id']!r}")
-        by_id[rec["doc_id"]] = rec
-    seen: set[str] = set()
-    for rec in gold:
-        if rec["doc_id"] in seen:
-            raise ToolkitError(f"gold: duplicate doc_id {rec['doc_id']!r}")
-        seen.add(rec["doc_id"])
-    return [(g, by_id.get(g["doc_id"]) or empty_record(g["doc_id"])) for g in gold]
+    _, gold, pred = _by_doc(gold, pred)
+    return list(zip(gold, pred))
 
 
-def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]], rule: MatchRule) -> list[tuple[int, int]]:
+def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]],
+                rule: MatchRule) -> list[tuple[int, int]]:
     """One-to-one greedy matching: pairs ``(gold_index, pred_index)``, best score first
     (ties by gold index, then prediction index)."""
     candidates = []
@@ -152,26 +168,32 @@ def _prf_dict(tp, actual, possible) -> dict:
 
 # ---------------------------------------------------------------- actors
 
-def _flatten_actors(records: Sequence[Record], label_index: dict[str, int], side: str):
-    """Arrays (doc, start, inclusive end, label) of the actors whose label is in ``label_index``."""
-    lists = [r.get("actors") or () for r in records]
-    actors = list(chain.from_iterable(lists))
-    n = len(actors)
-    try:
-        start = np.fromiter(map(itemgetter("start"), actors), dtype=np.int64, count=n)
-        end = np.fromiter(map(itemgetter("end"), actors), dtype=np.int64, count=n)
-        names = list(map(itemgetter("label"), actors))
-    except (KeyError, TypeError, ValueError) as exc:
+class _Index(dict):
+    """Label -> first-seen index, growing on lookup."""
+
+    def __missing__(self, key):
+        self[key] = len(self)
+        return self[key]
+
+
+def _flatten_actors(lists: Sequence[Sequence[dict]], doc_ids: list[str], side: str, index: _Index):
+    """(doc index, start, inclusive end, label index in ``index``) of every actor, in list order."""
+    lens = list(map(len, lists))
+    flat = chain.from_iterable
+    try:  # one pass: the three lock-step iterators read each actor while it is in cache
+        spans = np.fromiter(flat(zip(map(itemgetter("start"), flat(lists)), map(itemgetter("end"), flat(lists)),
+                                     map(index.__getitem__, map(itemgetter("label"), flat(lists))))),
+                            dtype=np.int64, count=3 * sum(lens)).reshape(-1, 3)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ToolkitError(f"{side}: an actor has no integer start/end or no label ({exc!r})") from None
-    doc = np.repeat(np.arange(len(records), dtype=np.int64), list(map(len, lists)))
-    bad = np.flatnonzero((start < 0) | (end <= start))
+    doc = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
+    start, end = spans[:, 0].copy(), spans[:, 1] - 1
+    bad = np.flatnonzero((start < 0) | (end < start))
     if bad.size:
         i = int(bad[0])
-        raise ToolkitError(f"{side}: document {records[doc[i]]['doc_id']!r}: actor span [{start[i]}, {end[i]}) is empty or negative")
-    index = dict.fromkeys(set(names), -1) | label_index
-    label = np.fromiter(map(index.__getitem__, names), dtype=np.int64, count=n)
-    keep = label >= 0
-    return doc[keep], start[keep], end[keep] - 1, label[keep]
+        raise ToolkitError(f"{side}: document {doc_ids[doc[i]]!r}: actor span [{start[i]}, {end[i] + 1}) "
+                           "is empty or negative")
+    return doc, start, end, spans[:, 2].copy()
 
 
 def _overlap_edges(p_doc, p_s, p_e, t_doc, t_s, t_e, min_pct: float):
@@ -179,32 +201,31 @@ def _overlap_edges(p_doc, p_s, p_e, t_doc, t_s, t_e, min_pct: float):
     (overlap / true length * 100 >= min_pct, inclusive ends): an interval join on sorted starts."""
     if not len(p_s) or not len(t_s):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = np.lexsort((t_s, t_doc))
-    ts, te, td = t_s[order], t_e[order], t_doc[order]
-    big = int(max(p_e.max(), te.max())) + 2
-    if max(int(td.max()), int(p_doc.max())) + 1 > (2**62) // big:
+    big = int(max(p_e.max(), t_e.max())) + 2
+    if max(int(t_doc[-1]), int(p_doc[-1])) + 1 > (2**62) // big:
         raise ToolkitError("actor offsets are too large to score")
-    start_key = td * big + ts
-    max_end_key = np.maximum.accumulate(td * big + te)  # per-document running max of ends
+    start_key = t_doc * big + t_s
+    order = np.argsort(start_key, kind="stable")
+    start_key, ts, te = start_key[order], t_s[order], t_e[order]
+    max_end_key = np.maximum.accumulate(t_doc[order] * big + te)  # per-document running max of ends
     lo = np.searchsorted(max_end_key, p_doc * big + p_s, "left")
     hi = np.searchsorted(start_key, p_doc * big + p_e, "right")
     n = np.maximum(hi - lo, 0)
     ep = np.repeat(np.arange(len(p_s)), n)
-    pos = np.arange(int(n.sum())) + np.repeat(lo - (np.cumsum(n) - n), n)
-    ov = np.minimum(p_e[ep], te[pos]) - np.maximum(p_s[ep], ts[pos]) + 1
-    keep = (te[pos] >= p_s[ep]) & ((ov / (te[pos] - ts[pos] + 1)) * 100.0 >= min_pct)
+    pos = np.arange(len(ep)) + np.repeat(lo - (np.cumsum(n) - n), n)
+    te, ts, ps = te[pos], ts[pos], p_s[ep]
+    ov = np.minimum(p_e[ep], te) - np.maximum(ps, ts) + 1
+    keep = (te >= ps) & ((ov / (te - ts + 1)) * 100.0 >= min_pct)
     return ep[keep], order[pos[keep]]
 
 
-def _replay(preds, adj, n_trues, ps, pe, pl, ts, te, tl) -> np.ndarray:
-    """nervaluate's greedy loops (strict, exact, ent_type) over one group's entangled entities:
-    ``preds`` in list order, ``adj[p]`` = overlapping trues in list order."""
-    out = np.zeros((3, 5), np.int64)
+def _replay(preds, adj, ps, pe, pl, ts, te, tl, pred_field) -> None:
+    """nervaluate's greedy loops (strict, exact, ent_type), verbatim, for ``preds`` in list
+    order; ``adj[p]`` lists the trues that overlap ``p``, in list order."""
     for algo in range(3):
         matched: set[int] = set()
         for p in preds:
-            hit = wrong = None
-            best = None
+            hit = wrong = best = None
             for t in adj[p]:
                 if t in matched:
                     continue
@@ -220,68 +241,79 @@ def _replay(preds, adj, n_trues, ps, pe, pl, ts, te, tl) -> np.ndarray:
                         hit, best = t, d
                 elif wrong is None:
                     wrong = t
-            if hit is not None:
-                out[algo, 0] += 1
-                matched.add(hit)
-            elif wrong is not None:
-                out[algo, 1] += 1
-                matched.add(wrong)
-            else:
-                out[algo, 4] += 1
-        out[algo, 3] += n_trues - len(matched)
-    return out
+            if hit is not None or wrong is not None:
+                pred_field[algo, p] = 0 if hit is not None else 1
+                matched.add(hit if hit is not None else wrong)
 
 
-def _greedy_counts(n_groups, p_grp, t_grp, ep, et, p, t) -> np.ndarray:
-    """Counts (n_groups, algo[strict, exact, ent_type], ACTOR_FIELDS) of nervaluate's greedy
-    matching. Components of the overlap graph are independent, and most are counted with
-    array operations: isolated entities; a prediction whose overlapping trues overlap nothing
-    else (it is correct if any true qualifies, else incorrect; its other trues are missed); a
-    true whose overlapping predictions overlap nothing else (the first prediction in list order
-    takes it; the others are spurious). Any other component is replayed by :func:`_replay`."""
-    ps, pe, pl = p
-    ts, te, tl = t
-    out = np.zeros((n_groups, 3, 5), np.int64)
-    count = lambda g: np.bincount(g, minlength=n_groups)  # noqa: E731
-    deg_p, deg_t = np.bincount(ep, minlength=len(p_grp)), np.bincount(et, minlength=len(t_grp))
-    out[:, :, 4] += count(p_grp[deg_p == 0])[:, None]
-    out[:, :, 3] += count(t_grp[deg_t == 0])[:, None]
-    bounds, same = (ps[ep] == ts[et]) & (pe[ep] == te[et]), pl[ep] == tl[et]
-    oks = (bounds & same, bounds, same)
-    shared_t = np.bincount(ep, weights=deg_t[et] > 1, minlength=len(p_grp)) > 0  # pred overlaps a shared true
-    shared_p = np.bincount(et, weights=deg_p[ep] > 1, minlength=len(t_grp)) > 0  # true overlaps a shared pred
-    pred_star = ~shared_t[ep]
-    true_star = ~pred_star & ~shared_p[et]
+def _greedy(ep, et, p, t):
+    """nervaluate's greedy matching of predictions ``p`` to trues ``t`` (each ``(start, end,
+    label)`` arrays) given the overlap edges ``ep[i] -> et[i]`` (sorted by ``ep``), for algo in
+    (strict, exact, ent_type). Returns ``pred_field`` (3, n_p) int8 (0 correct, 1 incorrect,
+    4 spurious; a true is missed unless a prediction is correct or incorrect on it), a mask
+    of the edges in components that join entities of different labels, and a mask of the
+    edges that join entities of the same label.
+
+    Components of the overlap graph are independent, and most are solved with array
+    operations: a prediction whose trues overlap nothing else is correct if any of them
+    qualifies, else incorrect; a true whose predictions overlap nothing else is taken by the
+    first prediction in list order, the others are spurious. The rest are replayed."""
+    (ps, pe, pl), (ts, te, tl) = p, t
+    n_p, n_t = len(ps), len(ts)
+    pred_field = np.full((3, n_p), 4, np.int8)
+    bounds = ((ps[ep] == ts[et]) & (pe[ep] == te[et])).view(np.uint8)
+    same = (pl[ep] == tl[et]).view(np.uint8)
+    ok_bits = (bounds & same) | (bounds << 1) | (same << 2)  # bit a: the edge is correct for algo a
+
+    def settle(preds, bits):  # each of ``preds`` takes a true: correct where ``bits`` says so
+        for algo in range(3):
+            pred_field[algo, preds] = 1 - ((bits >> algo) & 1)
+
+    deg_p, deg_t = np.bincount(ep, minlength=n_p), np.bincount(et, minlength=n_t)
+    pred_star = np.bincount(ep[deg_t[et] > 1], minlength=n_p)[ep] == 0
+    true_star = ~pred_star & (np.bincount(et[deg_p[ep] > 1], minlength=n_t)[et] == 0)
+    rest = ~pred_star & ~true_star
     e = np.flatnonzero(pred_star)
-    centre = np.flatnonzero(np.bincount(ep[e], minlength=len(p_grp)))
-    grp = p_grp[centre]
-    for algo, ok in enumerate(oks):
-        hit = np.bincount(ep[e], weights=ok[e], minlength=len(p_grp))[centre] > 0
-        out[:, algo, 0] += count(grp[hit])
-        out[:, algo, 1] += count(grp[~hit])
-    out[:, :, 3] += count(np.repeat(grp, deg_p[centre] - 1))[:, None]
+    one = deg_p[ep[e]] == 1
+    settle(ep[e[one]], ok_bits[e[one]])
+    e = e[~one]
+    first = np.flatnonzero(np.diff(ep[e], prepend=-1))
+    if len(first):
+        settle(ep[e[first]], np.bitwise_or.reduceat(ok_bits[e], first))
     e = np.flatnonzero(true_star)
-    e = e[np.lexsort((ep[e], et[e]))]
-    first = np.ones(len(e), bool)
-    first[1:] = et[e][1:] != et[e][:-1]
-    for algo, ok in enumerate(oks):
-        out[:, algo, 0] += count(p_grp[ep[e[first & ok[e]]]])
-        out[:, algo, 1] += count(p_grp[ep[e[first & ~ok[e]]]])
-    out[:, :, 4] += count(p_grp[ep[e[~first]]])[:, None]
-    rest = np.flatnonzero(~pred_star & ~true_star)
-    if not len(rest):
-        return out
-    adj: dict[int, list[int]] = defaultdict(list)
-    for q, r in sorted(zip(ep[rest].tolist(), et[rest].tolist())):
-        adj[q].append(r)
-    by_group: dict[int, list[int]] = defaultdict(list)
-    for q in adj:
-        by_group[int(p_grp[q])].append(q)
-    qs, rs = np.unique(ep[rest]), np.unique(et[rest])
-    n_trues = count(t_grp[rs])
-    lists = [dict(zip(idx.tolist(), a[idx].tolist())) for idx in (qs, rs) for a in ((ps, pe, pl) if idx is qs else (ts, te, tl))]
-    for g, preds in by_group.items():
-        out[g] += _replay(preds, adj, int(n_trues[g]), *lists)
+    e = e[np.argsort(et[e] * n_p + ep[e])]
+    e = e[np.diff(et[e], prepend=-1) != 0]  # the first prediction of each true
+    settle(ep[e], ok_bits[e])
+    if rest.any():
+        adj: dict[int, list[int]] = defaultdict(list)
+        for q, r in sorted(zip(ep[rest].tolist(), et[rest].tolist())):
+            adj[q].append(r)
+        qs, rs = np.array(list(adj)), np.unique(et[rest])
+        lists = [dict(zip(idx.tolist(), a[idx].tolist())) for idx, arrays in ((qs, p), (rs, t)) for a in arrays]
+        _replay(list(adj), adj, *lists, pred_field)
+    cross = ~same.view(bool)
+    cross_p, cross_t = np.bincount(ep[cross], minlength=n_p) > 0, np.bincount(et[cross], minlength=n_t) > 0
+    return pred_field, rest | (pred_star & cross_p[ep]) | (true_star & cross_t[et]), same.view(bool)
+
+
+def _tally(n_docs: int, n_labels: int, p_doc, p_label, t_doc, t_label, overall_field, label_field) -> np.ndarray:
+    """Counts (docs, scope, schema, ACTOR_FIELDS) from the predictions' outcomes, overall (scope
+    0) and per label (scope 1 + label). A true is missed unless a prediction is correct or
+    incorrect on it; "partial" is "exact" with incorrect counted as partial; within one label,
+    "strict" is "exact"."""
+    strict, exact, partial, ent_type = range(len(SCHEMAS))
+    out = np.zeros((n_docs, 1 + n_labels, len(SCHEMAS), 5), np.int32)
+    scopes = ((slice(0, 1), 1, p_doc, t_doc, overall_field, ((strict, 0), (exact, 1), (ent_type, 2))),
+              (slice(1, None), n_labels, p_doc * n_labels + p_label, t_doc * n_labels + t_label, label_field,
+               ((exact, 1), (ent_type, 2))))
+    for scope, k, p_grp, t_grp, field, algos in scopes:
+        base, trues = p_grp * 5, np.bincount(t_grp, minlength=n_docs * k).reshape(n_docs, k)
+        for schema, algo in algos:
+            counts = np.bincount(base + field[algo], minlength=n_docs * k * 5).reshape(n_docs, k, 5)
+            counts[..., 3] = trues - counts[..., 0] - counts[..., 1]
+            out[:, scope, schema] = counts
+    out[:, 1:, strict] = out[:, 1:, exact]
+    out[:, :, partial] = out[:, :, exact][..., [0, 2, 1, 3, 4]]
     return out
 
 
@@ -289,39 +321,56 @@ def actor_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels: Sequ
                  min_overlap_percentage: float = 1.0) -> CountTable:
     """Per-document SemEval-2013 counts of actor spans, exactly as nervaluate 1.2.1 counts them.
 
-    Columns are ``schema/scope/field`` for ``schema`` in :data:`SCHEMAS`, ``scope`` ``*`` (all
-    labels pooled: nervaluate's "overall") then each label, and ``field`` in :data:`ACTOR_FIELDS`.
+    Columns are ``schema/scope/field`` (scope-major): ``scope`` ``*`` (all labels pooled:
+    nervaluate's "overall") then each label, ``schema`` in :data:`SCHEMAS`, ``field`` in
+    :data:`ACTOR_FIELDS`; ``rows.reshape(docs, 1 + labels, 4, 5)``.
     ``labels`` (like nervaluate's ``tags``) fixes the label order and drops other labels; default:
     every label in gold or predictions, sorted. Pass the same ``labels`` to compare two systems.
+    ``min_overlap_percentage`` is nervaluate's (share of the gold span that must be covered).
+
+    nervaluate's matching, mirrored including its order dependence: predictions are taken in
+    list order, and each takes one gold span still free (in list order): for strict/exact/
+    partial the first it matches exactly (correct), else the first it overlaps (incorrect or
+    partial); for ent_type the overlapping one of its label with the closest boundaries
+    (correct), else the first overlapping one of another label (incorrect). "Overlap" means
+    covering at least ``min_overlap_percentage`` % of the gold span (1 character of a 200-character
+    span is not enough at the default 1%). Per label, each label's spans are matched alone.
     """
     if not 1.0 <= min_overlap_percentage <= 100.0:
         raise ToolkitError("min_overlap_percentage must be between 1.0 and 100.0")
-    pairs = align_records(gold, pred)
-    g_recs, p_recs = [g for g, _ in pairs], [p for _, p in pairs]
-    if labels is None:
-        labels = sorted({a["label"] for r in (*g_recs, *p_recs) for a in (r.get("actors") or ())})
-    labels = tuple(labels)
-    index = {lab: i for i, lab in enumerate(labels)}
-    t_doc, *t = _flatten_actors(g_recs, index, "gold")
-    p_doc, *p = _flatten_actors(p_recs, index, "predictions")
-    n_docs, n_labels = len(pairs), len(labels)
+    doc_ids, gold, pred = _by_doc(gold, pred, "actors")
+    index = _Index()
+    t_doc, *t = _flatten_actors(gold, doc_ids, "gold", index)
+    p_doc, *p = _flatten_actors(pred, doc_ids, "predictions", index)
+    labels = tuple(sorted(index) if labels is None else labels)
+    wanted = {lab: i for i, lab in enumerate(labels)}
+    remap = np.array([wanted.get(lab, -1) for lab in index] or [0], dtype=np.int64)
+    t[2], p[2] = remap[t[2]], remap[p[2]]
+    if len(wanted) < len(index):  # drop other labels, as nervaluate drops labels not in its tags
+        t_doc, *t = (a[t[2] >= 0] for a in (t_doc, *t))
+        p_doc, *p = (a[p[2] >= 0] for a in (p_doc, *p))
+    n_docs, n_labels = len(doc_ids), len(labels)
     ep, et = _overlap_edges(p_doc, p[0], p[1], t_doc, t[0], t[1], min_overlap_percentage)
-    overall = _greedy_counts(n_docs, p_doc, t_doc, ep, et, p, t)
-    same = p[2][ep] == t[2][et]
-    per_label = _greedy_counts(n_docs * n_labels, p_doc * n_labels + p[2], t_doc * n_labels + t[2],
-                               ep[same], et[same], p, t).reshape(n_docs, n_labels, 3, 5)
-    scopes = np.concatenate([overall[:, None], per_label], axis=1)  # (docs, 1 + labels, algo, field)
-    exact = scopes[:, :, 1]
-    partial = np.stack([exact[..., 0], 0 * exact[..., 0], exact[..., 1], exact[..., 3], exact[..., 4]], axis=-1)
-    cube = np.stack([scopes[:, :, 0], exact, partial, scopes[:, :, 2]], axis=1)  # (docs, schema, scope, field)
-    fields = tuple(f"{s}/{scope}/{f}" for s in SCHEMAS for scope in ("*", *labels) for f in ACTOR_FIELDS)
-    return CountTable(tuple(g["doc_id"] for g in g_recs), fields, cube.reshape(n_docs, -1), labels,
+    overall_field, mixed, same = _greedy(ep, et, p, t)
+    # Per label: nervaluate scores each label's entities alone. A component of the overlap graph
+    # whose edges all join entities of one label has the same outcome; the others are re-solved.
+    redo = np.zeros(len(p_doc), bool)
+    redo[ep[mixed]] = True
+    keep = mixed & same
+    redo_t = np.zeros(len(t_doc), bool)
+    redo_t[et[keep]] = True
+    label_field = overall_field.copy()
+    label_field[:, redo] = _greedy((np.cumsum(redo) - 1)[ep[keep]], (np.cumsum(redo_t) - 1)[et[keep]],
+                                   tuple(a[redo] for a in p), tuple(a[redo_t] for a in t))[0]
+    cube = _tally(n_docs, n_labels, p_doc, p[2], t_doc, t[2], overall_field, label_field)
+    fields = tuple(f"{s}/{scope}/{f}" for scope in ("*", *labels) for s in SCHEMAS for f in ACTOR_FIELDS)
+    return CountTable(tuple(doc_ids), fields, cube.reshape(n_docs, len(fields)), labels,
                       params={"min_overlap_percentage": min_overlap_percentage})
 
 
 def _actor_prf(sums: np.ndarray, n_labels: int, schema: str):
     """(precision, recall, f1), each (batch, 1 + labels), for one schema of summed actor rows."""
-    c = sums.reshape(len(sums), len(SCHEMAS), 1 + n_labels, 5)[:, SCHEMAS.index(schema)].astype(np.float64)
+    c = sums.reshape(len(sums), 1 + n_labels, len(SCHEMAS), 5)[:, :, SCHEMAS.index(schema)].astype(np.float64)
     correct, incorrect, partial, missed, spurious = np.moveaxis(c, -1, 0)
     tp = correct + 0.5 * partial if schema in ("partial", "ent_type") else correct
     return _prf(tp, correct + incorrect + partial + spurious, correct + incorrect + partial + missed)
@@ -355,7 +404,7 @@ def actor_scores_from_counts(table: CountTable) -> dict:
     total = table.total()[None]
     out: dict = {"n_docs": len(table.doc_ids), "labels": list(table.labels), **table.params, "schemas": {}}
     for schema in SCHEMAS:
-        counts = total.reshape(len(SCHEMAS), 1 + n, 5)[SCHEMAS.index(schema)]
+        counts = total.reshape(1 + n, len(SCHEMAS), 5)[:, SCHEMAS.index(schema)]
         prf = [v[0] for v in _actor_prf(total, n, schema)]
 
         def block(i: int) -> dict:
@@ -398,7 +447,8 @@ def _stance_vector(cm: np.ndarray) -> dict[str, np.ndarray]:
 def _stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
     """Accuracy, macro-F1, F1(favor), F1(against), F_avg and confusion matrix (rows gold,
     columns predicted) by scikit-learn, from a K x K confusion count matrix."""
-    present = [lab for i, lab in enumerate(labels) if cm[i].sum() + cm[:, i].sum() > 0]
+    keep = [i for i in range(len(labels)) if cm[i].sum() + cm[:, i].sum() > 0]
+    present = [labels[i] for i in keep]
     out: dict = {"n": int(cm.sum()), "labels": present, "confusion": [], "accuracy": None, "macro_f1": None,
                  "f_favor": None, "f_against": None, "f_avg": None}
     if not present:
@@ -411,7 +461,7 @@ def _stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
     out.update(accuracy=float(accuracy_score(y_true, y_pred)),
                macro_f1=float(f1_score(y_true, y_pred, labels=present, average="macro")),
                f_favor=_num(fa[0]), f_against=_num(fa[1]),
-               confusion=confusion_matrix(y_true, y_pred, labels=present).tolist())
+               confusion=confusion_matrix(y_true, y_pred, labels=list(labels))[np.ix_(keep, keep)].tolist())
     if out["f_favor"] is not None and out["f_against"] is not None:
         out["f_avg"] = (out["f_favor"] + out["f_against"]) / 2
     return out
@@ -450,7 +500,10 @@ def claim_counts(gold: Sequence[Record], pred: Sequence[Record], rule: MatchRule
         for gi, pi in matches:
             a, b = gc[gi], pc[pi]
             gs, ps = _speaker_span(g, a, "gold"), _speaker_span(p, b, "predictions")
-            speaker = (gs is None and ps is None) or (gs is not None and ps is not None and rule.score(gs, ps) is not None)
+            if gs is None or ps is None:
+                speaker = gs is None and ps is None
+            else:
+                speaker = rule.score(gs, ps) is not None
             sa, sb = a.get("stance") or "none", b.get("stance") or "none"
             stance = sa == sb and a.get("target") == b.get("target")
             rows[d, 3:5] += speaker, speaker and stance
@@ -509,7 +562,7 @@ def doc_stance_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels:
     are the targets in each gold record's ``doc_stances``; a target the prediction lacks is
     "none"; predicted targets absent from gold are ignored. Default targets: all in gold, sorted."""
     pairs = align_records(gold, pred)
-    seen = {s or "none" for g, p in pairs for s in (*g.get("doc_stances", {}).values(), *p.get("doc_stances", {}).values())}
+    seen = {s or "none" for pair in pairs for r in pair for s in (r.get("doc_stances") or {}).values()}
     labels = _stance_labels(seen, labels)
     if targets is None:
         targets = sorted({t for g, _ in pairs for t in g.get("doc_stances", {})})
@@ -532,6 +585,8 @@ def doc_stance_metric(table: CountTable, name: str = "f_avg", target: str | None
         raise ToolkitError("F1(favor)/F1(against) need stance labels starting with favor, against")
     if name not in ("accuracy", "macro_f1", "f_favor", "f_against", "f_avg"):
         raise ToolkitError(f"unknown document stance metric {name!r}")
+    if target is not None and target not in table.targets:
+        raise ToolkitError(f"unknown target {target!r}")
     k, n_t = len(table.labels), len(table.targets)
 
     def fn(sums: np.ndarray) -> np.ndarray:

@@ -57,6 +57,9 @@ def load_model():
         raise ExtractorError(INSTALL_MESSAGE) from None
     key = str(path)
     if key not in _MODELS:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # keep `toolkit evaluate` output to its table
         _MODELS[key] = SentenceTransformer(key, device="cpu", local_files_only=True)
     return _MODELS[key]
 

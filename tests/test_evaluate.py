@@ -1,0 +1,103 @@
+"""`toolkit evaluate` end to end: built-in extractors, predictions files, metadata, errors."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from toolkit.cli import app
+from toolkit.gold import import_exports
+
+runner = CliRunner()
+GOLD = ROOT / "gold" / "export.json"
+
+
+@pytest.fixture(scope="module")
+def gold_records(schema):
+    return import_exports([GOLD], schema).records
+
+
+def _write_predictions(path, records, drop_text=True):
+    with path.open("w", encoding="utf-8") as handle:
+        for r in records:
+            row = {k: r[k] for k in ("doc_id", "actors", "claims", "doc_stances")}
+            if drop_text:
+                row["actors"] = [{k: v for k, v in a.items() if k != "text"} for a in row["actors"]]
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def test_default_run_scores_every_runnable_extractor(tmp_path):
+    out = tmp_path / "scores.json"
+    result = runner.invoke(app, ["evaluate", "--json", str(out), "--markdown", str(tmp_path / "scores.md"), "--n-boot", "200"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(out.read_text())
+    assert set(scores["systems"]) == {"rules", "embeddings"}
+    meta = scores["meta"]
+    assert meta["schema"]["version"] == "1.0.0" and len(meta["gold"]["fingerprint"]) == 16
+    assert {s["name"] for s in meta["systems"]} == {"rules", "embeddings"}
+    assert meta["bootstrap"] == {"n_boot": 200, "seed": 0, "level": 0.95, "unit": "document"}
+    for system in scores["systems"].values():
+        for metric, block in system["headline"].items():
+            lo, hi = block["ci"]
+            if block["value"] is not None and lo is not None:
+                assert lo - 1e-9 <= block["value"] <= hi + 1e-9, metric
+    assert "Actors F1 (strict)" in result.output
+    assert "| Actors F1 (strict) |" in (tmp_path / "scores.md").read_text()
+
+
+def test_perfect_predictions_score_one(tmp_path, gold_records):
+    preds = _write_predictions(tmp_path / "perfect.jsonl", gold_records)
+    out = tmp_path / "s.json"
+    result = runner.invoke(app, ["evaluate", "-p", str(preds), "--json", str(out), "--n-boot", "100"])
+    assert result.exit_code == 0, result.output
+    headline = json.loads(out.read_text())["systems"]["perfect.jsonl"]["headline"]
+    for metric in ("actors_strict_f1", "claims_end_to_end_stance_f1", "doc_stance_accuracy", "claims_speaker_accuracy"):
+        assert headline[metric]["value"] == 1.0 and headline[metric]["ci"] == [1.0, 1.0], metric
+
+
+def test_compare_gives_p_values(tmp_path, gold_records):
+    perfect = _write_predictions(tmp_path / "perfect.jsonl", gold_records)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("".join(json.dumps({"doc_id": r["doc_id"]}) + "\n" for r in gold_records))
+    out = tmp_path / "s.json"
+    result = runner.invoke(app, ["evaluate", "-p", str(perfect), "-p", str(empty), "--compare", "perfect.jsonl", "empty.jsonl",
+                                 "--json", str(out), "--n-boot", "200"])
+    assert result.exit_code == 0, result.output
+    comparisons = json.loads(out.read_text())["comparisons"]
+    actors = next(c for c in comparisons if c["metric"] == "actors_strict_f1")
+    assert actors["a_value"] == 1.0 and actors["b_value"] == 0.0
+    assert actors["p_randomization"] < 0.1 and actors["p_paired_bootstrap"] < 0.1
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("{not json", ":2: not valid JSON"),
+        ('{"doc_id": 3}', ":2: expected an object with a string 'doc_id'"),
+        ('{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 99999, "label": "PERSON"}]}', ":2"),
+        ('{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 3, "label": "ROBOT"}]}', "ROBOT"),
+    ],
+)
+def test_malformed_prediction_lines_name_the_line(tmp_path, gold_records, line, message):
+    preds = tmp_path / "bad.jsonl"
+    first = json.dumps({"doc_id": gold_records[0]["doc_id"]})
+    preds.write_text(first + "\n" + line.replace("DOC", gold_records[1]["doc_id"]) + "\n")
+    result = runner.invoke(app, ["evaluate", "-p", str(preds)])
+    assert result.exit_code == 1
+    assert message in result.output and result.output.strip().count("\n") == 0
+    assert "Traceback" not in result.output
+
+
+def test_unknown_extractor_lists_the_available_ones():
+    result = runner.invoke(app, ["evaluate", "-e", "nope"])
+    assert result.exit_code == 1
+    assert "unknown extractor 'nope'" in result.output and "rules" in result.output and "embeddings" in result.output
+
+
+def test_module_attribute_reference(tmp_path):
+    out = tmp_path / "s.json"
+    result = runner.invoke(app, ["evaluate", "-e", "toolkit.extractors.rules:RulesExtractor", "--json", str(out), "--n-boot", "100"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["meta"]["systems"][0]["name"] == "rules"
