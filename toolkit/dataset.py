@@ -12,13 +12,12 @@ with the data.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_from_disk
 
 from .errors import PublishError
+from .io import atomic_dir
 from .schema import Schema
 
 SPLIT = "test"  # the gold is for evaluation; there is no training split
@@ -115,19 +114,10 @@ def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]
 
 def save_dataset(datasets: dict[str, DatasetDict], out_dir: str | Path) -> Path:
     """Save each configuration to ``out_dir/<config>`` (``load_from_disk`` format), atomically."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_dir(out_dir) as tmp:
         for name, dataset in datasets.items():
             dataset.save_to_disk(str(tmp / name))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)
 
 
 def load_dataset_dir(path: str | Path) -> dict[str, DatasetDict]:

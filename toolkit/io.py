@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +57,23 @@ def sha256_text(text: str) -> str:
 def fingerprint(data: Any) -> str:
     """A short, stable fingerprint of JSON-ready data (first 16 hex digits of SHA-256)."""
     return sha256_text(json.dumps(data, ensure_ascii=False, sort_keys=True))[:16]
+
+
+@contextmanager
+def atomic_dir(path: str | Path) -> Iterator[Path]:
+    """Build a folder in a temporary sibling and swap it in at the end.
+
+    Yields the temporary folder; on success it replaces ``path`` (an old folder there is
+    removed), on any exception it is deleted and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from . import __version__
 from .errors import PublishError
+from .io import atomic_dir
 from .schema import Schema
 
 CARD_TEMPLATE = """---
@@ -158,23 +157,14 @@ def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str
 def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: str | Path, repo_ref: str,
                      how: str = "", license: str = "cc-by-4.0") -> Path:
     """Write ``data/<config>/test-00000-of-00001.parquet`` and ``README.md`` into ``out_dir``, atomically."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_dir(out_dir) as tmp:
         for name, dsd in datasets.items():
             for split, dataset in dsd.items():
                 target = tmp / "data" / name / f"{split}-00000-of-00001.parquet"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 dataset.to_parquet(str(target))
         dataset_card(datasets, schema, repo_ref, how, license).save(tmp / "README.md")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)
 
 
 def upload(folder: str | Path, repo_id: str, private: bool = False, token: str | None = None) -> str:
