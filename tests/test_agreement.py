@@ -94,3 +94,20 @@ def test_cli_on_the_committed_gold_matches_gold_readme(tmp_path):
     assert f"| document stance, Cohen's kappa | {overall['cohen_kappa']['2-3']:.3f} |" in readme
     assert f"| document stance, Krippendorff's alpha (nominal) | {overall['krippendorff_alpha']:.3f} |" in readme
     assert np.isclose(overall["fleiss_kappa"], float(readme.split("Fleiss' kappa | ")[1][:5]), atol=5e-4)
+
+
+def test_annotators_overlapping_in_part():
+    # d0 by annotators 1 and 2, d1 by 2 and 3: each pair shares one document, nobody shares all
+    records = [
+        {"doc_id": "d0", "annotator": 1, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "favor", "t2": "none"}},
+        {"doc_id": "d0", "annotator": 2, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "favor", "t2": "against"}},
+        {"doc_id": "d1", "annotator": 2, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "none", "t2": "none"}},
+        {"doc_id": "d1", "annotator": 3, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "none", "t2": "none"}},
+    ]
+    result = agreement(records, ["t1", "t2"])
+    overall = result["doc_stance"]["overall"]
+    assert overall["cohen_kappa"]["1-2"] == pytest.approx(cohen_kappa_score(["favor", "none"], ["favor", "against"]))
+    assert overall["cohen_kappa"]["1-3"] is None  # no shared document
+    assert overall["fleiss_kappa"] is None  # no item labelled by all three
+    assert overall["observed_agreement"] == 0.75
+    assert set(result["pairs"]) == {"1-2", "2-3"}

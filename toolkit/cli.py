@@ -6,7 +6,6 @@ are the toolkit's own exceptions, turned into one-line messages in :func:`main` 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 from pathlib import Path
@@ -19,7 +18,7 @@ from rich.progress import Progress
 
 from . import __version__
 from .errors import ToolkitError
-from .schema import load_schema
+from .schema import DEFAULT_SCHEMA, load_schema
 
 
 
@@ -31,6 +30,10 @@ class _ToolkitGroup(TyperGroup):
             return super().invoke(ctx)
         except ToolkitError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:  # a file we were told to read or write
+            where = f"{exc.filename}: " if exc.filename else ""
+            err.print(f"error: {where}{exc.strerror or exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
 
@@ -52,7 +55,7 @@ UrlOpt = Annotated[Optional[str], typer.Option("--url", help="Label Studio URL [
 TokenOpt = Annotated[Optional[str], typer.Option("--token", help="Label Studio API token or personal access token [env LABEL_STUDIO_API_KEY].", show_default=False)]
 TitleOpt = Annotated[str, typer.Option("--title", help="Project title (created if missing, reused otherwise).")]
 DEFAULT_TITLE = "Gaza diplomacy: stance, actors, claims"
-CONFIG_PATH = Path("schemas/labeling_config.xml")
+CONFIG_PATH = DEFAULT_SCHEMA.parent / "labeling_config.xml"
 
 
 def _print_version(value: bool) -> None:
@@ -86,8 +89,9 @@ def schema_config_cli(
     config = labeling_config(load_schema(schema))
     validate_config(config)
     if check:
-        current = output.read_text(encoding="utf-8") if output.exists() else None
-        if current != config:
+        if not output.exists():
+            raise ToolkitError(f"{output} is missing: run `toolkit schema config`")
+        if output.read_text(encoding="utf-8") != config:
             raise ToolkitError(f"{output} is out of date: run `toolkit schema config`")
         out.print(f"{output} is up to date")
         return
@@ -218,7 +222,7 @@ def studio_predict_cli(
 
     schema_obj = load_schema(schema)
     client = connect(url, token)
-    chosen = get_extractor(extractor)
+    chosen = get_extractor(extractor, schema=schema_obj)
     count = push_predictions(client, find_project(client, title), chosen, schema_obj, labeling_config(schema_obj))
     out.print(f"created {count} prediction(s), model version '{chosen.name} {chosen.version}'")
 
@@ -303,12 +307,12 @@ def agreement_cli(
 
     from .agreement import agreement
     from .io import atomic_write_json
+    from .report import fmt
 
     imported = _import(exports, schema, True, False)
     result = agreement(imported.records, list(load_schema(schema).targets), overlap, include_ground_truth)
     if json_out:
         atomic_write_json(json_out, result)
-    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
     stance = Table(title=f"Document stance agreement ({result['documents']} documents, annotators {', '.join(result['annotators'])})")
     for column in ("target", "items", "observed", "Cohen's kappa (pairs)", "Fleiss' kappa", "Krippendorff's alpha"):
         stance.add_column(column)
@@ -345,7 +349,7 @@ def _systems(gold, schema_obj, extractors: list[str], predictions: list[Path]):
     systems = []
     with err.status("running extractors …"):
         for name in names:
-            systems.append(run_extractor(get_extractor(name), gold))
+            systems.append(run_extractor(get_extractor(name, schema=schema_obj), gold, schema_obj))
     systems += [read_predictions(path, schema_obj, gold) for path in predictions]
     if not systems:
         raise ToolkitError("nothing to evaluate: no extractor can run here and no --predictions given")
@@ -420,6 +424,6 @@ def report_cli(
     from .report import html_report
 
     result, gold_records, systems, rule = _evaluate(gold, extractor, predictions, match, threshold, n_boot, seed, None, schema)
-    page = html_report(result, gold_records, {s.name: s.records for s in systems}, lambda a, b: rule.score(a, b) is not None)
+    page = html_report(result, gold_records, {s.name: s.records for s in systems}, rule)
     atomic_write_text(output, page)
     out.print(f"wrote {output}")

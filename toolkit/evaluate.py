@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, stats
-from .errors import ExtractorError
+from .errors import ExtractorError, GoldError
 from .export import Document
 from .gold import import_exports, validate_record
 from .io import fingerprint
@@ -82,11 +82,18 @@ def load_gold(paths: list[Path] | None, schema: Schema) -> tuple[list[Record], d
     return imported.records, meta
 
 
-def run_extractor(extractor, gold: list[Record]) -> System:
-    """Run an extractor on the gold texts (it sees only doc id and text)."""
+def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
+    """Run an extractor on the gold texts (it sees only doc id and text); check its output."""
     docs = [Document(r["doc_id"], r["text"]) for r in gold]
-    records = extractor.extract(docs)
-    return System(extractor.name, str(extractor.version), list(records))
+    records = list(extractor.extract(docs))
+    if [r.get("doc_id") for r in records] != [d.doc_id for d in docs]:
+        raise ExtractorError(f"extractor '{extractor.name}' must return one record per document, in order")
+    for doc, record in zip(docs, records):
+        try:
+            validate_record({**record, "text": doc.text}, schema, f"extractor '{extractor.name}', doc '{doc.doc_id}'")
+        except GoldError as exc:
+            raise ExtractorError(str(exc)) from None
+    return System(extractor.name, str(extractor.version), records)
 
 
 def read_predictions(path: str | Path, schema: Schema, gold: list[Record]) -> System:
@@ -122,13 +129,16 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record]) -> Sy
             not_in_gold += 1
             continue
         record = {**empty_record(row["doc_id"]), **row, "text": texts[row["doc_id"]]}
+        for key, kind in (("actors", list), ("claims", list), ("doc_stances", dict)):
+            if not isinstance(record[key], kind) or (kind is list and not all(isinstance(x, dict) for x in record[key])):
+                raise ExtractorError(f"{where}: '{key}' must be a {'list of objects' if kind is list else 'mapping'}")
         for span in record["actors"] + record["claims"]:
-            if isinstance(span, dict) and "text" not in span and isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
+            if "text" not in span and isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
                 span["text"] = record["text"][span["start"]:span["end"]]
         try:
             validate_record(record, schema, where)
-        except Exception as exc:  # GoldError names the region; keep one line with the line number
-            raise ExtractorError(str(exc) if str(exc).startswith(where) else f"{where}: {exc}") from None
+        except GoldError as exc:  # names the region; the source is the file and line
+            raise ExtractorError(str(exc)) from None
         records.append(record)
     name = str(path.name)
     return System(name, "file", records, source=str(path), skipped={"documents_not_in_gold": not_in_gold})

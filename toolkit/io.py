@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -59,21 +60,36 @@ def fingerprint(data: Any) -> str:
     return sha256_text(json.dumps(data, ensure_ascii=False, sort_keys=True))[:16]
 
 
+BUILD_MARKER = ".toolkit-build"  # marks a folder the toolkit wrote, so it may replace it
+
+
 @contextmanager
 def atomic_dir(path: str | Path) -> Iterator[Path]:
     """Build a folder in a temporary sibling and swap it in at the end.
 
-    Yields the temporary folder; on success it replaces ``path`` (an old folder there is
-    removed), on any exception it is deleted and ``path`` is left as it was.
+    Yields the temporary folder. On success it takes the place of ``path``; an old folder
+    there is replaced only if it is empty or was written by the toolkit (else
+    :class:`OSError`), and it is moved aside first so a failed swap restores it. On any
+    exception the temporary folder is deleted and ``path`` is left as it was.
     """
-    path = Path(path)
+    path = Path(path).resolve()
+    if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not (path / BUILD_MARKER).exists())):
+        raise FileExistsError(errno.EEXIST, "exists and was not written by the toolkit; choose another folder", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    old = path.parent / f"{tmp.name}.old"
     try:
         yield tmp
+        (tmp / BUILD_MARKER).touch()
         if path.exists():
-            shutil.rmtree(path)
-        tmp.rename(path)
+            path.rename(old)
+        try:
+            tmp.rename(path)
+        except BaseException:
+            if old.exists():
+                old.rename(path)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

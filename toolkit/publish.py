@@ -180,8 +180,13 @@ def upload(folder: str | Path, repo_id: str, private: bool = False, token: str |
         commit = api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(folder),
                                    commit_message="Publish dataset with the annotation toolkit")
     except Exception as exc:  # network, auth, offline mode: say which without the token
-        message = " ".join(str(exc).split())[:200]
-        if token:
-            message = message.replace(token, "***")
-        raise PublishError(f"upload to {repo_id} failed: {exc.__class__.__name__}: {message}") from None
+        raise PublishError(f"upload to {repo_id} failed: {redact(exc, token)}") from None
     return str(commit)
+
+
+def redact(exc: Exception, token: str | None, limit: int = 200) -> str:
+    """``ExceptionName: message`` on one line, with the token removed before shortening."""
+    message = " ".join(str(exc).split())
+    if token:
+        message = message.replace(token, "***")
+    return f"{exc.__class__.__name__}: {message[:limit]}"

@@ -12,6 +12,8 @@ import io
 
 from rich.table import Table
 
+from .scoring import MatchRule, align_records
+
 LABELS = {
     "actors_strict_f1": "Actors F1 (strict)",
     "actors_exact_f1": "Actors F1 (exact boundaries)",
@@ -207,9 +209,10 @@ def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> str:
     return "".join(parts)
 
 
-def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict]], match=None) -> str:
+def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict]], rule: MatchRule) -> str:
     """One self-contained HTML page: headline scores with CIs, per-type bars, confusion
-    matrices, and per-document error analysis. All document text is HTML-escaped."""
+    matrices, and per-document error analysis (claims matched by ``rule``, as in the scores).
+    All document text is HTML-escaped."""
     e = html.escape
     systems = result["systems"]
     head = "".join(f"<th>{e(n)} {e(s['extractor']['version'])}</th>" for n, s in systems.items())
@@ -231,19 +234,17 @@ def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict
     legend = "".join(f"<mark class='{c}'>{c}</mark>" for c in CLASSES)
     parts.append(f"<h2>Errors per document</h2><p class='legend'>{legend} (hover a span for details)</p>")
     for name, records in predictions.items():
-        by_id = {r["doc_id"]: r for r in records}
         parts.append(f"<h3>{e(name)}</h3>")
-        for g in gold:
-            p = by_id.get(g["doc_id"], {"actors": [], "claims": []})
-            g_actors = {a["id"]: a for a in g["actors"]}
-            p_actors = {a["id"]: a for a in p.get("actors", [])}
+        for g, p in align_records(gold, records):
+            g_spans = {a["id"]: (a["start"], a["end"]) for a in g["actors"]}
+            p_spans = {a["id"]: (a["start"], a["end"]) for a in p.get("actors", [])}
 
-            def same_speaker(gc, pc):
-                a, b = g_actors.get(gc.get("speaker")), p_actors.get(pc.get("speaker"))
-                return (a is None and b is None) or (a is not None and b is not None and a["start"] < b["end"] and b["start"] < a["end"])
+            def same_speaker(gc, pc):  # as scoring.claim_counts decides it
+                a, b = g_spans.get(gc.get("speaker")), p_spans.get(pc.get("speaker"))
+                return (a is None and b is None) or (a is not None and b is not None and rule.score(a, b) is not None)
 
             actors = span_classes(g["actors"], p.get("actors", []))
-            claims = span_classes(g["claims"], p.get("claims", []), match, same_speaker)
+            claims = span_classes(g["claims"], p.get("claims", []), lambda a, b: rule.score(a, b) is not None, same_speaker)
             parts.append(f"<details class='doc-errors'><summary>{e(g['doc_id'])}</summary>"
                          f"<h4>Actors</h4><div class='doc actors'>{highlight(g['text'], actors)}</div>"
                          f"<h4>Claims</h4><div class='doc claims'>{highlight(g['text'], claims)}</div></details>")

@@ -157,13 +157,14 @@ def _nanmean(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return _divide(np.where(ok, x, 0.0).sum(axis=axis), ok.sum(axis=axis))
 
 
-def _num(x) -> float | None:
+def as_number(x) -> float | None:
+    """A metric value for JSON: a float, or None where it is undefined (NaN)."""
     x = float(x)
     return None if np.isnan(x) else x
 
 
 def _prf_dict(tp, actual, possible) -> dict:
-    return dict(zip(PRF, (_num(v) for v in _prf(tp, actual, possible))))
+    return dict(zip(PRF, (as_number(v) for v in _prf(tp, actual, possible))))
 
 
 # ---------------------------------------------------------------- actors
@@ -411,9 +412,9 @@ def actor_scores_from_counts(table: CountTable) -> dict:
             c = dict(zip(ACTOR_FIELDS, map(int, counts[i])))
             c["possible"] = c["correct"] + c["incorrect"] + c["partial"] + c["missed"]
             c["actual"] = c["correct"] + c["incorrect"] + c["partial"] + c["spurious"]
-            return c | {m: _num(prf[k][i]) for k, m in enumerate(PRF)}
+            return c | {m: as_number(prf[k][i]) for k, m in enumerate(PRF)}
 
-        macro = {m: _num(_nanmean(prf[k][None, 1:])[0]) for k, m in enumerate(PRF)}
+        macro = {m: as_number(_nanmean(prf[k][None, 1:])[0]) for k, m in enumerate(PRF)}
         out["schemas"][schema] = {"micro": block(0), "macro": macro,
                                   "per_label": {lab: block(1 + i) for i, lab in enumerate(table.labels)}}
     return out
@@ -460,7 +461,7 @@ def _stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
     fa = f1_score(y_true, y_pred, labels=["favor", "against"], average=None, zero_division=np.nan)
     out.update(accuracy=float(accuracy_score(y_true, y_pred)),
                macro_f1=float(f1_score(y_true, y_pred, labels=present, average="macro")),
-               f_favor=_num(fa[0]), f_against=_num(fa[1]),
+               f_favor=as_number(fa[0]), f_against=as_number(fa[1]),
                confusion=confusion_matrix(y_true, y_pred, labels=list(labels))[np.ix_(keep, keep)].tolist())
     if out["f_favor"] is not None and out["f_against"] is not None:
         out["f_avg"] = (out["f_favor"] + out["f_against"]) / 2
@@ -543,7 +544,7 @@ def claim_scores_from_counts(table: CountTable) -> dict:
     return {"n_docs": len(table.doc_ids), **table.params, "counts": c,
             "span": _prf_dict(c["matched"], c["pred"], c["gold"]),
             "speaker": {"correct": c["speaker_correct"], "total": c["matched"],
-                        "accuracy": _num(_divide(c["speaker_correct"], c["matched"]))},
+                        "accuracy": as_number(_divide(c["speaker_correct"], c["matched"]))},
             "end_to_end": _prf_dict(c["speaker_correct"], c["pred"], c["gold"]),
             "end_to_end_stance": _prf_dict(c["stance_correct"], c["pred"], c["gold"]),
             "stance": {key: stance[key] for key in ("n", "labels", "macro_f1", "confusion")}}

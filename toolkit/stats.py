@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from .errors import ToolkitError
+from .scoring import as_number
 
 Metric = Callable[[np.ndarray], np.ndarray]
 DEFAULT_N_BOOT = 1000
@@ -26,11 +27,6 @@ def _rows(rows) -> np.ndarray:
     if rows.ndim < 1:
         raise ToolkitError("count rows need a document axis")
     return rows.reshape(len(rows), int(np.prod(rows.shape[1:]))).astype(np.float64)
-
-
-def _num(x) -> float | None:
-    x = float(x)
-    return None if np.isnan(x) else x
 
 
 def _point(rows: np.ndarray, metric: Metric) -> float:
@@ -85,7 +81,7 @@ def bootstrap_ci(rows, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT, confiden
         return out
     values = _boot_values(rows, lambda sums: np.asarray(metric(sums), dtype=np.float64), n_boot, seed)
     low, high = _interval(values, confidence)
-    return out | {"estimate": _num(_point(rows, metric)), "low": low, "high": high,
+    return out | {"estimate": as_number(_point(rows, metric)), "low": low, "high": high,
                   "n_undefined": int(np.isnan(values).sum())}
 
 
@@ -129,7 +125,7 @@ def paired_bootstrap_test(rows_a, rows_b, metric: Metric, *, n_boot: int = DEFAU
     values = _boot_values(np.concatenate([a, b], axis=1), deltas, n_boot, seed)
     p, undefined = _p_value(values - (m_a - m_b), m_a - m_b)
     low, high = _interval(values, confidence)
-    return out | {"metric_a": _num(m_a), "metric_b": _num(m_b), "delta": _num(m_a - m_b), "p_value": p,
+    return out | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b), "p_value": p,
                   "low": low, "high": high, "n_undefined": undefined}
 
 
@@ -154,5 +150,5 @@ def randomization_test(rows_a, rows_b, metric: Metric, *, n_rounds: int = DEFAUL
         values.append(np.asarray(metric(total_a + shift), dtype=np.float64)
                       - np.asarray(metric(total_b - shift), dtype=np.float64))
     p, undefined = _p_value(np.concatenate(values), m_a - m_b)
-    return out | {"metric_a": _num(m_a), "metric_b": _num(m_b), "delta": _num(m_a - m_b), "p_value": p,
+    return out | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b), "p_value": p,
                   "n_undefined": undefined}

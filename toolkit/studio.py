@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import StudioError
-from .io import atomic_write_bytes
+from .io import atomic_write_json
 
-LABEL_STUDIO_VERSION = "1.23.2"  # the server version the toolkit is tested against
 DEFAULT_URL = "http://127.0.0.1:8080"
 
 
@@ -95,9 +94,8 @@ class LocalServer:
             raise StudioError("the label-studio server is not installed: pip install 'toolkit[studio]'")
         return [
             exe, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), "--username", self.username,
-            "--password", self.password, "--user-token", self.token, "--enable-legacy-api-token",
-        ]  # fmt: skip
+            "--data-dir", str(self.data_dir), "--enable-legacy-api-token",
+        ]  # fmt: skip  (credentials go through the environment, not argv, which `ps` shows)
 
     def start(self, timeout: float = 240.0, log: Path | None = None) -> "LocalServer":
         """Start the server and wait until ``/health`` answers; raise :class:`StudioError` on failure."""
@@ -105,6 +103,9 @@ class LocalServer:
         env = dict(os.environ)
         env.update(
             LABEL_STUDIO_BASE_DATA_DIR=str(self.data_dir),
+            LABEL_STUDIO_USERNAME=self.username,
+            LABEL_STUDIO_PASSWORD=self.password,
+            LABEL_STUDIO_USER_TOKEN=self.token,
             # Label Studio 1.2x answers 401 to legacy tokens unless they are enabled.
             LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
             LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
@@ -238,7 +239,7 @@ def pull_export(client, project_id: int, out: str | Path) -> dict:
         raise StudioError("export project: Label Studio returned something that is not JSON") from None
     if not isinstance(tasks, list):
         raise StudioError("export project: expected a JSON list of tasks")
-    atomic_write_bytes(out, json.dumps(tasks, ensure_ascii=False, indent=2, sort_keys=True).encode() + b"\n")
+    atomic_write_json(out, tasks)
     annotations = [a for t in tasks for a in t.get("annotations", [])]
     return {
         "tasks": len(tasks),
@@ -267,14 +268,17 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
 
     Record files are checked with the same validator as an export before anything is sent.
     """
+    from .errors import GoldError
     from .gold import record_to_results, validate_record
 
     records = []
     for path in paths:
         try:
             record = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StudioError(f"{path}: cannot read record ({exc.__class__.__name__})") from None
+        if not isinstance(record, dict):
+            raise StudioError(f"{path}: a record must be a JSON object with doc_id, actors, claims, doc_stances")
         records.append((path, record))
     tasks = {t.data.get("doc_id"): t for t in project_tasks(client, project_id)}
     for path, record in records:
@@ -282,7 +286,10 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
         if task is None:
             raise StudioError(f"{path}: no task with doc_id '{record.get('doc_id')}' in project {project_id}")
         record["text"] = task.data["text"]
-        validate_record(record, schema, str(path))
+        try:
+            validate_record(record, schema, str(path))
+        except GoldError as exc:
+            raise StudioError(str(exc)) from None
     user_id = ensure_user(client, user, password=os.urandom(12).hex()) if user else None
     for path, record in records:
         fields = {"ground_truth": ground_truth, **({"completed_by": user_id} if user_id else {})}
@@ -302,7 +309,9 @@ def push_predictions(client, project_id: int, extractor, schema, label_config: s
     from .gold import record_to_results
 
     tasks = project_tasks(client, project_id)
-    records = extractor.extract([Document(str(t.data.get("doc_id")), t.data["text"]) for t in tasks])
+    records = list(extractor.extract([Document(str(t.data.get("doc_id")), t.data["text"]) for t in tasks]))
+    if len(records) != len(tasks):
+        raise StudioError(f"extractor '{extractor.name}' returned {len(records)} records for {len(tasks)} tasks")
     interface = LabelInterface(label_config)
     predictions = []
     for task, record in zip(tasks, records):

