@@ -123,3 +123,12 @@ def test_cli_push_and_pull(studio_env, tmp_path):
     assert len(json.loads(out.read_text())) == 5
     for result in (first, again, pulled):
         assert studio_env.token not in result.output
+
+
+def test_personal_access_token_works_too(client, studio):
+    jwt = client.tokens.create().token  # a personal access token (JWT refresh token)
+    assert jwt.count(".") == 2 and jwt != studio.token
+    assert connect(studio.url, jwt).users.whoami().email == studio.username
+    result = runner.invoke(app, ["studio", "setup", "--title", "pat project", "--url", studio.url, "--token", jwt])
+    assert result.exit_code == 0, result.output
+    assert jwt not in result.output and "created" in result.output
