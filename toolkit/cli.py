@@ -1,7 +1,8 @@
 """The `toolkit` command line: thin typer wrappers over the library modules.
 
-Each ``*_cli`` function parses arguments, calls one library function and prints. Errors
-are the toolkit's own exceptions, turned into one-line messages in :func:`main` only.
+Each ``*_cli`` function parses arguments, calls library functions and prints. Errors are
+the toolkit's own exceptions (and OS errors on the files named), turned into one-line
+messages in ``_ToolkitGroup.invoke`` only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from rich.progress import Progress
 from . import __version__
 from .errors import ToolkitError
 from .schema import DEFAULT_SCHEMA, load_schema
-
 
 
 class _ToolkitGroup(TyperGroup):
@@ -68,6 +68,10 @@ def _print_version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
+    pass
+
+
+def _quiet_datasets() -> None:
     import datasets
 
     datasets.disable_progress_bars()  # our own output stays one line per step
@@ -179,7 +183,8 @@ def studio_push_cli(
         result = push_tasks(client, project_id, tasks, batch_size, progress=lambda n: progress.advance(bar, n))
     out.print(f"project {project_id}: {result.imported} imported, {result.unchanged} already present")
     if result.changed:
-        err.print(f"[yellow]{len(result.changed)} document(s) changed since they were imported and were not pushed: {', '.join(result.changed)}[/]")
+        err.print(f"{len(result.changed)} document(s) changed since they were imported and were not pushed: "
+                  f"{', '.join(result.changed)}", style="yellow", markup=False)
 
 
 @studio_app.command("pull")
@@ -252,6 +257,7 @@ def dataset_build_cli(
     """Validate Label Studio exports and save them as a typed Hugging Face dataset (configs: documents, claims)."""
     from .dataset import build_dataset, save_dataset
 
+    _quiet_datasets()
     imported = _import(exports, schema, all_annotations, strict)
     datasets = build_dataset(imported.records, load_schema(schema))
     save_dataset(datasets, output)
@@ -276,6 +282,7 @@ def publish_cli(
     from .dataset import load_dataset_dir
     from .publish import build_hub_folder, upload
 
+    _quiet_datasets()
     if (to is None) == (repo_id is None):
         raise ToolkitError("publish needs exactly one of --to DIR or --repo-id ORG/NAME")
     datasets = load_dataset_dir(dataset)
@@ -303,39 +310,16 @@ def agreement_cli(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every figure as JSON here.")] = None,
 ) -> None:
     """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1 and speaker agreement."""
-    from rich.table import Table
-
     from .agreement import agreement
     from .io import atomic_write_json
-    from .report import fmt
+    from .report import agreement_tables
 
     imported = _import(exports, schema, True, False)
     result = agreement(imported.records, list(load_schema(schema).targets), overlap, include_ground_truth)
     if json_out:
         atomic_write_json(json_out, result)
-    stance = Table(title=f"Document stance agreement ({result['documents']} documents, annotators {', '.join(result['annotators'])})")
-    for column in ("target", "items", "observed", "Cohen's kappa (pairs)", "Fleiss' kappa", "Krippendorff's alpha"):
-        stance.add_column(column)
-    rows = [("all targets", result["doc_stance"]["overall"]), *result["doc_stance"]["per_target"].items()]
-    for name, block in rows:
-        kappas = ", ".join(f"{k}: {fmt(v)}" for k, v in block["cohen_kappa"].items())
-        stance.add_row(name, str(block["items"]), fmt(block["observed_agreement"]), kappas, fmt(block["fleiss_kappa"]), fmt(block["krippendorff_alpha"]))
-    out.print(stance)
-    pairs = Table(title=f"Pairwise span agreement (claim overlap >= {overlap})")
-    keys = ["documents", "actor_strict_f1", "actor_partial_f1", "actor_type_f1", "claim_exact_f1", "claim_overlap_f1", "speaker_agreement", "claim_stance_agreement"]
-    pairs.add_column("pair")
-    for key in keys:
-        pairs.add_column(key.replace("_", " "))
-    for pair, block in result["pairs"].items():
-        pairs.add_row(pair, *(str(block[k]) if k == "documents" else fmt(block[k]) for k in keys))
-    out.print(pairs)
-    people = Table(title="Per annotator")
-    for column in ("annotator", "documents", "actors", "claims", "mean actor strict F1", "mean claim overlap F1"):
-        people.add_column(column)
-    for annotator, block in result["per_annotator"].items():
-        people.add_row(annotator, str(block["documents"]), str(block["actors"]), str(block["claims"]),
-                       fmt(block["mean_actor_strict_f1"]), fmt(block["mean_claim_overlap_f1"]))
-    out.print(people)
+    for table in agreement_tables(result):
+        out.print(table)
 
 
 # --- evaluate --------------------------------------------------------------------------

@@ -250,3 +250,28 @@ def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict
                          f"<h4>Claims</h4><div class='doc claims'>{highlight(g['text'], claims)}</div></details>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def agreement_tables(result: dict) -> list[Table]:
+    """The tables of ``toolkit agreement``: document stance, pairwise spans, per annotator."""
+    stance = Table(title=f"Document stance agreement ({result['documents']} documents, annotators {', '.join(result['annotators'])})")
+    for column in ("target", "items", "observed", "Cohen's kappa (pairs)", "Fleiss' kappa", "Krippendorff's alpha"):
+        stance.add_column(column)
+    rows = [("all targets", result["doc_stance"]["overall"]), *result["doc_stance"]["per_target"].items()]
+    for name, block in rows:
+        kappas = ", ".join(f"{k}: {fmt(v)}" for k, v in block["cohen_kappa"].items())
+        stance.add_row(name, str(block["items"]), fmt(block["observed_agreement"]), kappas, fmt(block["fleiss_kappa"]), fmt(block["krippendorff_alpha"]))
+    pairs = Table(title=f"Pairwise span agreement (claim overlap >= {result['overlap_threshold']})")
+    keys = ["documents", "actor_strict_f1", "actor_partial_f1", "actor_type_f1", "claim_exact_f1", "claim_overlap_f1", "speaker_agreement", "claim_stance_agreement"]
+    pairs.add_column("pair")
+    for key in keys:
+        pairs.add_column(key.replace("_", " "))
+    for pair, block in result["pairs"].items():
+        pairs.add_row(pair, *(str(block[k]) if k == "documents" else fmt(block[k]) for k in keys))
+    people = Table(title="Per annotator")
+    for column in ("annotator", "documents", "actors", "claims", "mean actor strict F1", "mean claim overlap F1"):
+        people.add_column(column)
+    for annotator, block in result["per_annotator"].items():
+        people.add_row(annotator, str(block["documents"]), str(block["actors"]), str(block["claims"]),
+                       fmt(block["mean_actor_strict_f1"]), fmt(block["mean_claim_overlap_f1"]))
+    return [stance, pairs, people]
