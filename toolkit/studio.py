@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -89,7 +90,9 @@ class LocalServer:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        exe = shutil.which("label-studio")
+        # the server installed beside this Python (a venv) first, then whatever is on PATH
+        beside = Path(sys.executable).with_name("label-studio")
+        exe = str(beside) if beside.exists() else shutil.which("label-studio")
         if exe is None:
             raise StudioError("the label-studio server is not installed: pip install 'toolkit[studio]'")
         return [
