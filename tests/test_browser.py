@@ -1,7 +1,6 @@
 """Real-browser tests: headless Debian Chromium driven by Playwright (no browser download)."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright

@@ -178,7 +178,7 @@ def span_classes(gold: list[dict], pred: list[dict], score=None, speakers=None) 
         overlapping = [p for p in pred if p["start"] < g["end"] and g["start"] < p["end"]]
         label = g.get("label") or g.get("stance") or ""
         if same and speakers and not any(speakers(g, p) for p in same):
-            out.append((*span, "wrong-speaker", f"gold claim; predicted speaker differs"))
+            out.append((*span, "wrong-speaker", "gold claim; predicted speaker differs"))
         elif same and any(p.get("label") == g.get("label") for p in same):
             out.append((*span, "correct", f"gold {label}; predicted the same"))
         elif same:

@@ -142,11 +142,11 @@ def labeling_config(schema: Schema) -> str:
     lines = [
         f"<!-- Generated from schema '{schema.name}' version {schema.version} by `toolkit schema config`. Do not edit. -->",
         "<View>",
-        f'  <Header value="Actors"/>',
+        '  <Header value="Actors"/>',
         f'  <Labels name="{ACTOR_TAG}" toName="{TEXT_NAME}">',
         *[f"    <Label value={quoteattr(a)} hint={quoteattr(d)}/>" for a, d in schema.actor_types.items()],
         "  </Labels>",
-        f'  <Header value="Claims (link each claim to its speaker with a relation)"/>',
+        '  <Header value="Claims (link each claim to its speaker with a relation)"/>',
         f'  <Labels name="{CLAIM_TAG}" toName="{TEXT_NAME}">',
         f"    <Label value={quoteattr(schema.claim_label)} hint={quoteattr(schema.claim_definition)}/>",
         "  </Labels>",

@@ -294,7 +294,7 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
         except GoldError as exc:
             raise StudioError(str(exc)) from None
     user_id = ensure_user(client, user, password=os.urandom(12).hex()) if user else None
-    for path, record in records:
+    for _, record in records:
         fields = {"ground_truth": ground_truth, **({"completed_by": user_id} if user_id else {})}
         add_annotation(client, tasks[record["doc_id"]].id, record_to_results(record, schema), **fields)
     return len(records)
@@ -317,7 +317,7 @@ def push_predictions(client, project_id: int, extractor, schema, label_config: s
         raise StudioError(f"extractor '{extractor.name}' returned {len(records)} records for {len(tasks)} tasks")
     interface = LabelInterface(label_config)
     predictions = []
-    for task, record in zip(tasks, records):
+    for task, record in zip(tasks, records, strict=True):
         prediction = {"result": record_to_results({**record, "text": task.data["text"]}, schema)}
         errors = interface.validate_prediction(prediction, return_errors=True)
         if errors:
