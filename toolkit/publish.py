@@ -95,10 +95,7 @@ def label_counts(datasets: dict[str, DatasetDict]) -> Counter:
         counts["claims"] += len(row["claims"])
         counts.update(f"claim stance {claim['stance'].names[c['stance']]}" for c in row["claims"] if c["stance"] is not None)
         counts.update(f"claim target {claim['target'].names[c['target']]}" for c in row["claims"] if c["target"] is not None)
-        counts.update(
-            f"document stance {s['stance']}" for s in
-            ({"stance": claim["stance"].names[d["stance"]]} for d in row["doc_stances"])
-        )  # fmt: skip
+        counts.update(f"document stance {claim['stance'].names[d['stance']]}" for d in row["doc_stances"])
     return counts
 
 

@@ -112,21 +112,25 @@ mark.wrong-type{background:#ffd0a0}.legend mark{margin-right:.6em}img{max-width:
 """
 
 
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def _bars(result: dict) -> str:
+def _pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (no display here or in CI)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    _pyplot().close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _bars(result: dict) -> str:
+    plt = _pyplot()
     systems = result["systems"]
     labels = next(iter(systems.values()))["actors"]["labels"]
     fig, ax = plt.subplots(figsize=(7, 3))
@@ -143,11 +147,7 @@ def _bars(result: dict) -> str:
 
 
 def _confusion(block: dict, title: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     labels, matrix = block["labels"], block["confusion"]
     fig, ax = plt.subplots(figsize=(3.6, 3.2))
     ax.imshow(matrix, cmap="Blues")

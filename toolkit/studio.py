@@ -145,6 +145,10 @@ class LocalServer:
 # --- projects and tasks ----------------------------------------------------------------
 
 
+def _ids_titled(client, title: str) -> list[int]:
+    return [p.id for p in _call(client, "list projects", client.projects.list) if p.title == title]
+
+
 def ensure_project(client, title: str, label_config: str) -> tuple[int, str]:
     """Find the project titled ``title`` or create it; return ``(project_id, action)``.
 
@@ -152,13 +156,13 @@ def ensure_project(client, title: str, label_config: str) -> tuple[int, str]:
     labeling config differed got the new one; Label Studio refuses that if existing
     annotations use labels the new config lacks).
     """
-    projects = [p for p in _call(client, "list projects", client.projects.list) if p.title == title]
-    if len(projects) > 1:
-        raise StudioError(f"{len(projects)} projects are titled '{title}'; pass a unique title")
-    if not projects:
+    ids = _ids_titled(client, title)
+    if len(ids) > 1:
+        raise StudioError(f"{len(ids)} projects are titled '{title}'; pass a unique title")
+    if not ids:
         project = _call(client, f"create project '{title}'", client.projects.create, title=title, label_config=label_config)
         return project.id, "created"
-    project = _call(client, f"read project '{title}'", client.projects.get, id=projects[0].id)
+    project = _call(client, f"read project '{title}'", client.projects.get, id=ids[0])
     if (project.label_config or "").strip() == label_config.strip():
         return project.id, "reused"
     _call(client, f"update config of project '{title}'", client.projects.update, id=project.id, label_config=label_config)
@@ -167,7 +171,7 @@ def ensure_project(client, title: str, label_config: str) -> tuple[int, str]:
 
 def find_project(client, title: str) -> int:
     """The id of the one project titled ``title``; :class:`StudioError` if none or several."""
-    ids = [p.id for p in _call(client, "list projects", client.projects.list) if p.title == title]
+    ids = _ids_titled(client, title)
     if len(ids) != 1:
         raise StudioError(f"{len(ids)} projects are titled '{title}' in Label Studio; expected exactly one")
     return ids[0]
