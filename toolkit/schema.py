@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -20,9 +20,18 @@ CLAIM_TARGET_TAG = "claim_target"
 CLAIM_STANCE_TAG = "claim_stance"
 DOC_STANCE_PREFIX = "doc_stance__"
 
-_TOP_KEYS = {"version", "name", "description", "stance_labels", "targets", "other_target", "actor_types", "claim"}
+_TOP_KEYS = {"version", "name", "description", "stance_labels", "no_stance", "targets", "other_target", "actor_types",
+             "claim", "extractor_data"}
 _REQUIRED = {"version", "stance_labels", "targets", "actor_types", "claim"}
 _CLAIM_KEYS = {"label", "definition", "fields", "speaker_relation"}
+_ACTOR_KEYS = {"definition", "covers"}
+
+#: The general English entity kinds an actor type can cover (OntoNotes names): a person, a
+#: geo-political entity (a country, region or city, or its government), an organisation.
+ENTITY_KINDS = ("PERSON", "GPE", "ORG")
+#: Actor type names that cover a general kind without saying so (the bundled schema's names).
+_DEFAULT_COVERS = {"PERSON": ("PERSON",), "STATE": ("GPE",), "COUNTRY": ("GPE",), "GPE": ("GPE",),
+                   "ORGANIZATION": ("ORG",), "ORGANISATION": ("ORG",), "ORG": ("ORG",)}
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,19 @@ class Schema:
     claim_label: str
     claim_definition: str
     speaker_relation: str
+    no_stance: str = "none"
+    actor_covers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    extractor_data: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def polar_stances(self) -> tuple[str, str]:
+        """The first two stance labels: the pair F_avg averages (favor/against in SemEval-2016)."""
+        first, second = list(self.stance_labels)[:2]
+        return first, second
+
+    def actor_type_for(self, kind: str) -> str | None:
+        """The first actor type that covers general entity ``kind`` (see :data:`ENTITY_KINDS`)."""
+        return next((label for label, kinds in self.actor_covers.items() if kind in kinds), None)
 
     @property
     def claim_targets(self) -> list[str]:
@@ -51,6 +73,7 @@ class Schema:
             "version": self.version,
             "name": self.name,
             "stance_labels": self.stance_labels,
+            "no_stance": self.no_stance,
             "targets": self.targets,
             "other_target": self.other_target,
             "actor_types": self.actor_types,
@@ -77,6 +100,34 @@ def _label_map(raw: dict, key: str) -> dict[str, str]:
     return {str(k): str(v or "").strip() for k, v in value.items()}
 
 
+def _actor_types(raw: dict, source: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Actor types as ``label: definition`` or ``label: {definition, covers}``."""
+    value = raw["actor_types"]
+    definitions: dict = {}
+    covers: dict[str, tuple[str, ...]] = {}
+    if isinstance(value, dict):
+        for label, spec in value.items():
+            if isinstance(spec, dict):
+                unknown = sorted(set(spec) - _ACTOR_KEYS)
+                if unknown:
+                    raise SchemaError(f"{source}: unknown key 'actor_types.{label}.{unknown[0]}'")
+                kinds = spec.get("covers") or []
+                if isinstance(kinds, str):
+                    kinds = [kinds]
+                bad = [k for k in kinds if k not in ENTITY_KINDS]
+                if not isinstance(kinds, list) or bad:
+                    raise SchemaError(f"{source}: key 'actor_types.{label}.covers': expected a list of "
+                                      f"{', '.join(ENTITY_KINDS)}")
+                definitions[label] = spec.get("definition")
+                covers[str(label)] = tuple(kinds)
+            else:
+                definitions[label] = spec
+                covers[str(label)] = _DEFAULT_COVERS.get(str(label).upper(), ())
+    else:
+        definitions = value
+    return _label_map({"actor_types": definitions}, "actor_types"), covers
+
+
 def parse_schema(raw: object, source: str = "schema") -> Schema:
     """Check a parsed schema document and return a :class:`Schema`; raise :class:`SchemaError`."""
     if not isinstance(raw, dict):
@@ -97,8 +148,17 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
     if sorted(fields) != ["stance", "target"]:
         raise SchemaError(f"{source}: key 'claim.fields' must be [target, stance]")
     stance = _label_map(raw, "stance_labels")
+    if len(stance) < 2:
+        raise SchemaError(f"{source}: key 'stance_labels': needs at least two labels")
+    no_stance = str(raw.get("no_stance", "none"))
+    if no_stance not in stance:
+        raise SchemaError(f"{source}: key 'no_stance': '{no_stance}' is not one of the stance_labels "
+                          "(name the label that means 'no position')")
     targets = _label_map(raw, "targets")
-    actors = _label_map(raw, "actor_types")
+    actors, covers = _actor_types(raw, source)
+    extractor_data = raw.get("extractor_data") or {}
+    if not isinstance(extractor_data, dict):
+        raise SchemaError(f"{source}: key 'extractor_data': expected a mapping")
     other = str(raw.get("other_target", "other"))
     claim_label = str(claim.get("label", "CLAIM"))
     if other in targets:
@@ -116,6 +176,9 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
         claim_label=claim_label,
         claim_definition=str(claim.get("definition", "")),
         speaker_relation=str(claim.get("speaker_relation", "speaker")),
+        no_stance=no_stance,
+        actor_covers={label: covers.get(label, ()) for label in actors},
+        extractor_data=extractor_data,
     )
 
 
