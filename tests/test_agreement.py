@@ -9,11 +9,18 @@ from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
 from conftest import ROOT
+from toolkit.schema import parse_schema
 from toolkit.agreement import agreement
 from toolkit.cli import app
 from toolkit.errors import ToolkitError
 
 TARGETS = ["t1", "t2", "t3"]
+
+
+def _schema(targets):
+    """A schema with these targets and the bundled stance labels."""
+    return parse_schema({"version": "1", "stance_labels": ["favor", "against", "neutral", "none"],
+                         "targets": targets, "actor_types": ["PERSON"], "claim": {}})
 LABELS = ["favor", "against", "neutral", "none"]
 
 
@@ -33,7 +40,7 @@ def _records(seed: int, n_docs: int = 30, annotators=(1, 2, 3)):
 @pytest.mark.parametrize("seed", range(5))
 def test_cohen_kappa_equals_scikit_learn(seed):
     records = _records(seed)
-    result = agreement(records, TARGETS)
+    result = agreement(records, _schema(TARGETS))
     for target in TARGETS:
         a = [r["doc_stances"][target] for r in records if r["annotator"] == 1]
         b = [r["doc_stances"][target] for r in records if r["annotator"] == 2]
@@ -51,7 +58,7 @@ def test_alpha_and_fleiss_on_a_worked_example():
         for d, label in enumerate(labels):
             records.append({"doc_id": f"d{d}", "annotator": annotator, "text": "x", "actors": [], "claims": [],
                             "doc_stances": {"t1": label}})
-    block = agreement(records, ["t1"])["doc_stance"]["per_target"]["t1"]
+    block = agreement(records, _schema(["t1"]))["doc_stance"]["per_target"]["t1"]
     # By hand: 8 pairable values (favor 3, against 3, none 2); the disagreeing unit gives two
     # off-diagonal coincidences, so D_o = 2/8, D_e = (n² - Σ n_c²) / (n (n - 1)), alpha = 1 - D_o/D_e.
     n_c = {"favor": 3, "against": 3, "none": 2}
@@ -67,7 +74,7 @@ def test_alpha_and_fleiss_on_a_worked_example():
 def test_span_agreement_and_ground_truth_is_left_out():
     records = _records(0, n_docs=4)
     records.append({**records[0], "annotator": 9, "ground_truth": True})
-    result = agreement(records, TARGETS)
+    result = agreement(records, _schema(TARGETS))
     assert result["annotators"] == ["1", "2", "3"]
     assert result["pairs"]["1-2"]["actor_strict_f1"] == 1.0
     assert result["pairs"]["1-3"]["actor_strict_f1"] == 0.0  # end offsets differ by one
@@ -78,7 +85,7 @@ def test_span_agreement_and_ground_truth_is_left_out():
 
 def test_one_annotator_is_an_error():
     with pytest.raises(ToolkitError, match="at least two"):
-        agreement(_records(0, annotators=(1,)), TARGETS)
+        agreement(_records(0, annotators=(1,)), _schema(TARGETS))
 
 
 def test_cli_on_the_committed_gold_matches_gold_readme(tmp_path):
@@ -104,7 +111,7 @@ def test_annotators_overlapping_in_part():
         {"doc_id": "d1", "annotator": 2, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "none", "t2": "none"}},
         {"doc_id": "d1", "annotator": 3, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "none", "t2": "none"}},
     ]
-    result = agreement(records, ["t1", "t2"])
+    result = agreement(records, _schema(["t1", "t2"]))
     overall = result["doc_stance"]["overall"]
     assert overall["cohen_kappa"]["1-2"] == pytest.approx(cohen_kappa_score(["favor", "none"], ["favor", "against"]))
     assert overall["cohen_kappa"]["1-3"] is None  # no shared document

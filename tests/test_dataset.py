@@ -52,8 +52,8 @@ def test_features_carry_class_names(records, schema):
 
 def test_publish_folder_loads_with_the_same_rows_and_features(records, schema, tmp_path):
     built = build_dataset(records, schema)
-    save_dataset(built, tmp_path / "ds")
-    reloaded = load_dataset_dir(tmp_path / "ds")
+    save_dataset(built, tmp_path / "ds", schema)
+    reloaded, stored = load_dataset_dir(tmp_path / "ds")
     hub = build_hub_folder(reloaded, schema, tmp_path / "hub", "org/name", how="Read by two annotators.")
     for config in ("documents", "claims"):
         loaded = load_dataset(str(hub), config, split="test")
@@ -103,7 +103,7 @@ def test_cli_build_publish_and_offline_upload(records, schema, tmp_path, monkeyp
 
 
 def test_publish_never_replaces_a_folder_it_did_not_write(records, schema, tmp_path):
-    save_dataset(build_dataset(records, schema), tmp_path / "ds")
+    save_dataset(build_dataset(records, schema), tmp_path / "ds", schema)
     precious = tmp_path / "mine"
     precious.mkdir()
     (precious / "notes.txt").write_text("keep me")
@@ -125,4 +125,4 @@ def test_redact_removes_the_token_before_shortening():
 def test_unwritable_output_is_one_line(tmp_path):
     result = runner.invoke(app, ["export", str(ROOT / "seeds"), "-o", "/proc/no/such/tasks.json"])
     assert result.exit_code == 1
-    assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output

@@ -88,7 +88,7 @@ def test_malformed_prediction_lines_name_the_line(tmp_path, gold_records, line, 
     result = runner.invoke(app, ["evaluate", "-p", str(preds)])
     assert result.exit_code == 1
     assert message.replace("DOC", gold_records[1]["doc_id"]) in result.output
-    assert result.output.strip().count("\n") == 0
+    assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.output
 
 

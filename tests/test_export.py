@@ -77,5 +77,5 @@ def test_bad_sources_give_one_line_and_write_nothing(tmp_path, setup, message):
         build_tasks(source)
     result = runner.invoke(app, ["export", str(source), "-o", str(out)])
     assert result.exit_code == 1
-    assert message in result.output and result.output.strip().count("\n") == 0
+    assert message in result.output and result.stderr.strip().count("\n") == 0
     assert not out.exists()

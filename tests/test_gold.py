@@ -149,7 +149,7 @@ def test_truncated_and_wrong_format_exports(tmp_path, schema):
     with pytest.raises(GoldError, match="native JSON export"):
         import_exports([minimal], schema)
     result = runner.invoke(app, ["dataset", "build", str(truncated), "-o", str(tmp_path / "ds")])
-    assert result.exit_code == 1 and result.output.strip().count("\n") == 0
+    assert result.exit_code == 1 and result.stderr.strip().count("\n") == 0
 
 
 def test_policy_ground_truth_first_cancelled_skipped_and_all(tmp_path, schema, record):

@@ -74,7 +74,7 @@ def test_cli_bad_schema_is_one_line(tmp_path):
     bad.write_text(yaml.safe_dump({**RAW, "extra": 1}))
     result = CliRunner().invoke(app, ["schema", "config", "--schema", str(bad), "-o", str(tmp_path / "x.xml")])
     assert result.exit_code == 1
-    assert result.output.strip().count("\n") == 0
+    assert result.stderr.strip().count("\n") == 0
     assert "unknown key 'extra'" in result.output
     assert not (tmp_path / "x.xml").exists()
 

@@ -107,7 +107,7 @@ def test_wrong_token_and_unreachable_server_are_one_line(studio):
         connect("http://127.0.0.1:9", "x")
     result = runner.invoke(app, ["studio", "setup", "--url", studio.url, "--token", wrong])
     assert result.exit_code == 1
-    assert wrong not in result.output and result.output.strip().count("\n") == 0
+    assert wrong not in result.output and result.stderr.strip().count("\n") == 0
 
 
 def test_cli_push_and_pull(studio_env, tmp_path):

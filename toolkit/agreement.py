@@ -18,6 +18,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from .errors import ToolkitError
+from .schema import Schema
 from .scoring import MatchRule, actor_scores, as_number, claim_scores
 
 
@@ -43,13 +44,13 @@ def by_annotator(records: list[dict], include_ground_truth: bool = False) -> dic
     return {a: {d: r for d, r in docs.items() if d in shared} for a, docs in sorted(table.items())}
 
 
-def stance_agreement(table: dict[str, dict[str, dict]], targets: list[str]) -> dict:
+def stance_agreement(table: dict[str, dict[str, dict]], targets: list[str], none: str = "none") -> dict:
     """Document stance agreement per target and pooled: pairwise Cohen's kappa (scikit-learn), Fleiss' kappa
     (items labelled by every annotator), Krippendorff's alpha (nominal)."""
 
     def block(target_list: list[str]) -> dict:
         triples = [
-            (annotator, f"{doc_id}/{target}", record["doc_stances"].get(target, "none"))
+            (annotator, f"{doc_id}/{target}", record["doc_stances"].get(target, none))
             for annotator, docs in table.items() for doc_id, record in docs.items() for target in target_list
         ]  # fmt: skip
         items = sorted({item for _, item, _ in triples})
@@ -109,8 +110,9 @@ def span_agreement(table: dict[str, dict[str, dict]], overlap: float = 0.5) -> d
     return pairs
 
 
-def agreement(records: list[dict], targets: list[str], overlap: float = 0.5, include_ground_truth: bool = False) -> dict:
-    """Everything ``toolkit agreement`` reports, as a JSON-ready dict."""
+def agreement(records: list[dict], schema: Schema, overlap: float = 0.5, include_ground_truth: bool = False) -> dict:
+    """Everything ``toolkit agreement`` reports, as a JSON-ready dict (targets and the no-stance
+    label come from ``schema``)."""
     table = by_annotator(records, include_ground_truth)
     table = {a: docs for a, docs in table.items() if docs}
     if len(table) < 2:
@@ -132,7 +134,7 @@ def agreement(records: list[dict], targets: list[str], overlap: float = 0.5, inc
         "annotators": sorted(table),
         "documents": len({d for docs in table.values() for d in docs}),
         "overlap_threshold": overlap,
-        "doc_stance": stance_agreement(table, targets),
+        "doc_stance": stance_agreement(table, list(schema.targets), schema.no_stance),
         "pairs": spans,
         "per_annotator": per_annotator,
     }

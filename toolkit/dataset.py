@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_from_disk
 
 from .errors import PublishError
 from .io import atomic_dir
-from .schema import Schema
+from .schema import Schema, load_schema
 
 SPLIT = "test"  # the gold is for evaluation; there is no training split
 CONFIGS = ("documents", "claims")
@@ -112,18 +113,36 @@ def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]
     }
 
 
-def save_dataset(datasets: dict[str, DatasetDict], out_dir: str | Path) -> Path:
-    """Save each configuration to ``out_dir/<config>`` (``load_from_disk`` format), atomically."""
+SCHEMA_FILE = "schema.yaml"  # the schema stored with the data (also in the Hub folder)
+
+
+def write_schema(folder: Path, schema: Schema) -> None:
+    """Store ``schema`` (as parsed from its file) in ``folder``, so it travels with the data."""
+    header = f"# Schema {schema.describe()}, stored with the data by the toolkit.\n"
+    (folder / SCHEMA_FILE).write_text(header + yaml.safe_dump(schema.raw or schema.as_dict(), sort_keys=False,
+                                                               allow_unicode=True), encoding="utf-8")
+
+
+def read_stored_schema(folder: Path) -> Schema | None:
+    """The schema stored in ``folder`` by :func:`write_schema`, or None if there is none."""
+    path = Path(folder) / SCHEMA_FILE
+    return load_schema(path) if path.is_file() else None
+
+
+def save_dataset(datasets: dict[str, DatasetDict], out_dir: str | Path, schema: Schema) -> Path:
+    """Save each configuration to ``out_dir/<config>`` (``load_from_disk`` format) and the schema
+    beside them, atomically."""
     with atomic_dir(out_dir) as tmp:
         for name, dataset in datasets.items():
             dataset.save_to_disk(str(tmp / name))
+        write_schema(tmp, schema)
     return Path(out_dir)
 
 
-def load_dataset_dir(path: str | Path) -> dict[str, DatasetDict]:
-    """Read what :func:`save_dataset` wrote."""
+def load_dataset_dir(path: str | Path) -> tuple[dict[str, DatasetDict], Schema | None]:
+    """Read what :func:`save_dataset` wrote: the configurations and the stored schema."""
     path = Path(path)
     missing = [name for name in CONFIGS if not (path / name).is_dir()]
     if missing:
         raise PublishError(f"{path}: not a dataset built by `toolkit dataset build` (no '{missing[0]}' folder)")
-    return {name: load_from_disk(str(path / name)) for name in CONFIGS}
+    return {name: load_from_disk(str(path / name)) for name in CONFIGS}, read_stored_schema(path)

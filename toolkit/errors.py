@@ -27,3 +27,7 @@ class ExtractorError(ToolkitError):
 
 class PublishError(ToolkitError):
     """The dataset cannot be written or uploaded."""
+
+
+class ProjectError(ToolkitError):
+    """The project file (toolkit.yaml) is malformed, or a project cannot be created."""

@@ -7,7 +7,6 @@ confidence intervals and p-values from :mod:`toolkit.stats`.
 
 from __future__ import annotations
 
-import json
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,9 +15,9 @@ from pathlib import Path
 from . import __version__, stats
 from .errors import ExtractorError, GoldError
 from .export import Document
-from .gold import import_exports, validate_record
-from .io import fingerprint
-from .records import Record, empty_record
+from .gold import validate_record
+from .predictions import System, read_predictions
+from .records import Record
 from .schema import Schema
 from .scoring import (
     MatchRule,
@@ -32,8 +31,6 @@ from .scoring import (
     doc_stance_metric,
     doc_stance_scores_from_counts,
 )
-
-DEFAULT_GOLD = Path(__file__).resolve().parent.parent / "gold" / "export.json"
 
 # The headline metrics: name -> (count table, metric factory). Each gets a bootstrap CI.
 HEADLINES = {
@@ -55,33 +52,6 @@ HEADLINES = {
 COMPARED = ("actors_strict_f1", "claims_end_to_end_f1", "doc_stance_f_avg")
 
 
-@dataclass
-class System:
-    """Predictions of one system on the gold documents, with where they came from."""
-
-    name: str
-    version: str
-    records: list[Record]
-    source: str = "extractor"
-    skipped: dict = field(default_factory=dict)
-
-
-def load_gold(paths: list[Path] | None, schema: Schema) -> tuple[list[Record], dict]:
-    """Gold records (one per task, ground truth first) and metadata, from native exports."""
-    paths = [Path(p) for p in (paths or [DEFAULT_GOLD])]
-    imported = import_exports(paths, schema)
-    if not imported.records:
-        raise ExtractorError(f"{', '.join(map(str, paths))}: no annotated tasks to evaluate against")
-    meta = {
-        "files": [p.name for p in paths],
-        "fingerprint": fingerprint([{k: r[k] for k in ("doc_id", "text", "actors", "claims", "doc_stances")} for r in imported.records]),
-        "documents": len(imported.records),
-        "problems_skipped": len(imported.problems),
-        "counts": imported.counts,
-    }
-    return imported.records, meta
-
-
 def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
     """Run an extractor on the gold texts (it sees only doc id and text); check its output."""
     docs = [Document(r["doc_id"], r["text"]) for r in gold]
@@ -96,61 +66,13 @@ def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
     return System(extractor.name, str(extractor.version), records)
 
 
-def read_predictions(path: str | Path, schema: Schema, gold: list[Record]) -> System:
-    """A JSONL predictions file: one record per line (see :mod:`toolkit.records`).
-
-    A line that is not JSON, lacks a field, or has a span whose offsets or text do not fit
-    the gold text raises :class:`ExtractorError` naming the line. Documents not in gold are
-    counted in ``skipped``; gold documents with no line are scored as empty predictions.
-    """
-    path = Path(path)
-    texts = {r["doc_id"]: r["text"] for r in gold}
-    records: list[Record] = []
-    seen: set[str] = set()
-    not_in_gold = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExtractorError(f"{path}: cannot read predictions ({exc.__class__.__name__})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ExtractorError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str):
-            raise ExtractorError(f"{where}: expected an object with a string 'doc_id'")
-        if row["doc_id"] in seen:
-            raise ExtractorError(f"{where}: duplicate doc_id '{row['doc_id']}'")
-        seen.add(row["doc_id"])
-        if row["doc_id"] not in texts:
-            not_in_gold += 1
-            continue
-        record = {**empty_record(row["doc_id"]), **row, "text": texts[row["doc_id"]]}
-        for key, kind in (("actors", list), ("claims", list), ("doc_stances", dict)):
-            if not isinstance(record[key], kind) or (kind is list and not all(isinstance(x, dict) for x in record[key])):
-                raise ExtractorError(f"{where}: '{key}' must be a {'list of objects' if kind is list else 'mapping'}")
-        for span in record["actors"] + record["claims"]:
-            if "text" not in span and isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
-                span["text"] = record["text"][span["start"]:span["end"]]
-        try:
-            validate_record(record, schema, where)
-        except GoldError as exc:  # names the region; the source is the file and line
-            raise ExtractorError(str(exc)) from None
-        records.append(record)
-    name = str(path.name)
-    return System(name, "file", records, source=str(path), skipped={"documents_not_in_gold": not_in_gold})
-
-
 def _tables(gold: list[Record], system: System, schema: Schema, rule: MatchRule) -> dict:
-    stances = list(schema.stance_labels)
+    stances, none = list(schema.stance_labels), schema.no_stance
     return {
         "actors": actor_counts(gold, system.records, labels=list(schema.actor_types)),
-        "claims": claim_counts(gold, system.records, rule, labels=stances),
-        "claims_exact": claim_counts(gold, system.records, MatchRule("exact"), labels=stances),
-        "doc_stance": doc_stance_counts(gold, system.records, labels=stances, targets=list(schema.targets)),
+        "claims": claim_counts(gold, system.records, rule, labels=stances, none=none),
+        "claims_exact": claim_counts(gold, system.records, MatchRule("exact"), labels=stances, none=none),
+        "doc_stance": doc_stance_counts(gold, system.records, labels=stances, targets=list(schema.targets), none=none),
     }
 
 
@@ -204,7 +126,7 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
             })  # fmt: skip
     meta = {
         "toolkit_version": __version__,
-        "schema": {"name": schema.name, "version": schema.version, "fingerprint": fingerprint(schema.as_dict())},
+        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
         "gold": gold_meta,
         "systems": [{"name": s.name, "version": s.version, "source": s.source} for s in systems],
         "match_rule": rule.as_dict(),
@@ -213,3 +135,46 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     return {"meta": meta, "systems": out_systems, "comparisons": comparisons}
+
+
+@dataclass
+class EvaluationRun:
+    """What :func:`run_evaluation` returns: the result dict and what it was computed from."""
+
+    result: dict
+    gold: list[dict]
+    systems: list[System]
+    rule: MatchRule
+    gold_counts: dict[str, int] = field(default_factory=dict)
+    gold_problems: list = field(default_factory=list)
+    system_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    system_problems: dict[str, list] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
+                   extractors: list[str], predictions: list[Path], rule: MatchRule = MatchRule(),
+                   n_boot: int = 1000, seed: int = 0, compare: tuple[str, str] | None = None,
+                   strict: bool = False) -> EvaluationRun:
+    """The ``toolkit evaluate`` job as one call: load the gold (and its schema), run the
+    extractors, read the predictions files, score everything.
+
+    Without extractors and predictions, every built-in extractor that can run here is used.
+    With ``strict``, any problem in gold or predictions raises instead of being counted.
+    """
+    from .extractors import get_extractor, runnable
+    from .gold_sources import load_gold
+
+    gold = load_gold(gold_paths, schema_path, default_schema, "ground_truth", strict)
+    if not gold.records:
+        raise ExtractorError(f"{', '.join(map(str, gold_paths))}: no annotated documents to evaluate against")
+    names = extractors or ([] if predictions else runnable())
+    systems = [run_extractor(get_extractor(name, schema=gold.schema), gold.records, gold.schema) for name in names]
+    systems += [read_predictions(path, gold.schema, gold.records, strict=strict) for path in predictions]
+    if not systems:
+        raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
+    result = evaluate(gold.records, gold.meta, systems, gold.schema, rule, n_boot, seed, compare)
+    return EvaluationRun(
+        result, gold.records, systems, rule, gold.counts, gold.problems,
+        {s.name: s.skipped for s in systems}, {s.name: s.problems for s in systems}, gold.notes,
+    )

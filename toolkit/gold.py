@@ -190,6 +190,31 @@ def _pick(annotations: list[dict]) -> list[dict]:
     return sorted(annotations, key=lambda a: (not a.get("ground_truth"), a.get("id") or 0))[:1]
 
 
+def import_tasks(tasks: list[dict], source: str, schema: Schema, policy: str = "ground_truth") -> Imported:
+    """Records of the tasks of one export (``source`` names it in problems); see :func:`import_exports`."""
+    if policy not in POLICIES:
+        raise GoldError(f"unknown annotation policy '{policy}'; choose one of {', '.join(POLICIES)}")
+    out = Imported()
+    for task in tasks:
+        out.count("tasks")
+        annotations = task.get("annotations") or []
+        cancelled = [a for a in annotations if a.get("was_cancelled")]
+        completed = [a for a in annotations if not a.get("was_cancelled")]
+        out.count("annotations_cancelled", len(cancelled))
+        if not completed:
+            out.count("tasks_without_annotation")
+            continue
+        chosen = completed if policy == "all" else _pick(completed)
+        out.count("annotations_not_chosen", len(completed) - len(chosen))
+        for annotation in chosen:
+            record = parse_annotation(task, annotation, schema, source, out)
+            if record is None:
+                out.count("annotations_skipped")
+                continue
+            out.records.append(record)
+    return out
+
+
 def import_exports(paths: list[str | Path], schema: Schema, policy: str = "ground_truth", strict: bool = False) -> Imported:
     """Read Label Studio native JSON exports into records.
 
@@ -198,35 +223,23 @@ def import_exports(paths: list[str | Path], schema: Schema, policy: str = "groun
     annotation, for agreement studies. Cancelled (skipped) annotations are left out and
     counted. With ``strict`` any problem raises :class:`GoldError` naming the first one.
     """
-    if policy not in POLICIES:
-        raise GoldError(f"unknown annotation policy '{policy}'; choose one of {', '.join(POLICIES)}")
     out = Imported()
     seen_docs: dict[str, str] = {}
     for path in paths:
         source = Path(path).name
-        for task in load_export(path):
-            out.count("tasks")
-            annotations = task.get("annotations") or []
-            cancelled = [a for a in annotations if a.get("was_cancelled")]
-            completed = [a for a in annotations if not a.get("was_cancelled")]
-            out.count("annotations_cancelled", len(cancelled))
-            if not completed:
-                out.count("tasks_without_annotation")
+        imported = import_tasks(load_export(path), source, schema, policy)
+        out.problems += imported.problems
+        for key, n in imported.counts.items():
+            out.count(key, n)
+        for record in imported.records:
+            key = f"{record['doc_id']}#{record['annotation_id']}" if policy == "all" else record["doc_id"]
+            if key in seen_docs:
+                out.problems.append(Problem(source, record["task_id"], None,
+                                            f"doc_id '{record['doc_id']}' also in {seen_docs[key]}; this copy is skipped"))
+                out.count("annotations_skipped")
                 continue
-            chosen = completed if policy == "all" else _pick(completed)
-            out.count("annotations_not_chosen", len(completed) - len(chosen))
-            for annotation in chosen:
-                record = parse_annotation(task, annotation, schema, source, out)
-                if record is None:
-                    out.count("annotations_skipped")
-                    continue
-                key = f"{record['doc_id']}#{record['annotation_id']}" if policy == "all" else record["doc_id"]
-                if key in seen_docs:
-                    out.problems.append(Problem(source, task.get("id"), None, f"doc_id '{record['doc_id']}' also in {seen_docs[key]}; this copy is skipped"))
-                    out.count("annotations_skipped")
-                    continue
-                seen_docs[key] = source
-                out.records.append(record)
+            seen_docs[key] = source
+            out.records.append(record)
     out.count("problems", len(out.problems))
     if strict and out.problems:
         raise GoldError(f"{out.problems[0]} ({len(out.problems)} problem(s) in all; --strict)")

@@ -12,6 +12,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from . import __version__
 from .errors import PublishError
+from .dataset import write_schema
 from .io import atomic_dir
 from .schema import Schema
 
@@ -24,7 +25,8 @@ CARD_TEMPLATE = """---
 {description}
 
 Made with the annotation and evaluation toolkit (version {toolkit_version}) from Label
-Studio annotations; labels follow schema `{schema_name}` version {schema_version}.
+Studio annotations; labels follow schema `{schema_name}` version {schema_version}
+(fingerprint `{schema_fingerprint}`), stored beside the data as `schema.yaml`.
 
 ## Configurations
 
@@ -138,6 +140,7 @@ def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str
         toolkit_version=__version__,
         schema_name=schema.name,
         schema_version=schema.version,
+        schema_fingerprint=schema.fingerprint,
         row_unit="annotation" if policy_all else "document",
         actor_table=_table(schema.actor_types),
         stance_table=_table(schema.stance_labels),
@@ -161,6 +164,7 @@ def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 dataset.to_parquet(str(target))
         dataset_card(datasets, schema, repo_ref, how, license).save(tmp / "README.md")
+        write_schema(tmp, schema)
     return Path(out_dir)
 
 

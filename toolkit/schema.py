@@ -10,7 +10,6 @@ import yaml
 
 from .errors import SchemaError
 
-DEFAULT_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "schema.yaml"
 
 # Names of the Label Studio control tags; the gold importer reads results by these names.
 TEXT_NAME = "text"
@@ -51,6 +50,18 @@ class Schema:
     no_stance: str = "none"
     actor_covers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extractor_data: dict = field(default_factory=dict, compare=False, repr=False)
+    raw: dict = field(default_factory=dict, compare=False, repr=False)  # the parsed file, to store with data
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the labels and their definitions (what the data depends on)."""
+        from .io import fingerprint
+
+        return fingerprint(self.as_dict())
+
+    def describe(self) -> str:
+        """``'name' version (fingerprint)``, for messages."""
+        return f"'{self.name}' {self.version} ({self.fingerprint})"
 
     @property
     def polar_stances(self) -> tuple[str, str]:
@@ -179,12 +190,15 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
         no_stance=no_stance,
         actor_covers={label: covers.get(label, ()) for label in actors},
         extractor_data=extractor_data,
+        raw=raw,
     )
 
 
 def load_schema(path: str | Path | None = None) -> Schema:
-    """Read and check the schema file (YAML or JSON); default: the bundled ``schemas/schema.yaml``."""
-    path = Path(path) if path else DEFAULT_SCHEMA
+    """Read and check the schema file (YAML or JSON); default: the bundled example's schema."""
+    from .project import example_dir
+
+    path = Path(path) if path else example_dir() / "schema.yaml"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

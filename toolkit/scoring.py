@@ -458,7 +458,7 @@ def _stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
     lab = np.array(labels, dtype=object)
     y_true = np.repeat(lab[g_idx], cm[g_idx, p_idx]).tolist()
     y_pred = np.repeat(lab[p_idx], cm[g_idx, p_idx]).tolist()
-    fa = f1_score(y_true, y_pred, labels=["favor", "against"], average=None, zero_division=np.nan)
+    fa = f1_score(y_true, y_pred, labels=list(labels[:2]), average=None, zero_division=np.nan)
     out.update(accuracy=float(accuracy_score(y_true, y_pred)),
                macro_f1=float(f1_score(y_true, y_pred, labels=present, average="macro")),
                f_favor=as_number(fa[0]), f_against=as_number(fa[1]),
@@ -482,15 +482,15 @@ def _speaker_span(rec: Record, claim: dict, side: str) -> tuple[int, int] | None
 
 
 def claim_counts(gold: Sequence[Record], pred: Sequence[Record], rule: MatchRule = MatchRule(), *,
-                 labels: Sequence[str] | None = None) -> CountTable:
+                 labels: Sequence[str] | None = None, none: str = "none") -> CountTable:
     """Per-document claim counts under ``rule``: :data:`CLAIM_FIELDS` then the stance confusion
-    of matched claims (``stance:gold:pred``; a missing stance is "none").
+    of matched claims (``stance:gold:pred``; a missing stance counts as ``none``, the schema's no-stance label).
 
     Of the matched claims, ``speaker_correct`` also have the right speaker (both None, or the
     two speaker actors' spans match under ``rule``): the end-to-end true positives;
     ``stance_correct`` have in addition the same stance and target."""
     pairs = align_records(gold, pred)
-    seen = {c.get("stance") or "none" for pair in pairs for r in pair for c in r.get("claims") or ()}
+    seen = {c.get("stance") or none for pair in pairs for r in pair for c in r.get("claims") or ()}
     labels = _stance_labels(seen, labels)
     k = len(labels)
     rows = np.zeros((len(pairs), len(CLAIM_FIELDS) + k * k), np.int64)
@@ -505,7 +505,7 @@ def claim_counts(gold: Sequence[Record], pred: Sequence[Record], rule: MatchRule
                 speaker = gs is None and ps is None
             else:
                 speaker = rule.score(gs, ps) is not None
-            sa, sb = a.get("stance") or "none", b.get("stance") or "none"
+            sa, sb = a.get("stance") or none, b.get("stance") or none
             stance = sa == sb and a.get("target") == b.get("target")
             rows[d, 3:5] += speaker, speaker and stance
             rows[d, len(CLAIM_FIELDS) + labels.index(sa) * k + labels.index(sb)] += 1
@@ -558,12 +558,13 @@ def claim_scores(gold: Sequence[Record], pred: Sequence[Record], rule: MatchRule
 # ---------------------------------------------------------------- document stance
 
 def doc_stance_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels: Sequence[str] | None = None,
-                      targets: Sequence[str] | None = None) -> CountTable:
+                      targets: Sequence[str] | None = None, none: str = "none") -> CountTable:
     """Per-document confusion counts ``target:gold:pred`` of the stance per target. Evaluated
     are the targets in each gold record's ``doc_stances``; a target the prediction lacks is
-    "none"; predicted targets absent from gold are ignored. Default targets: all in gold, sorted."""
+    ``none`` (the schema's no-stance label); predicted targets absent from gold are ignored. Default
+    targets: all in gold, sorted."""
     pairs = align_records(gold, pred)
-    seen = {s or "none" for pair in pairs for r in pair for s in (r.get("doc_stances") or {}).values()}
+    seen = {s or none for pair in pairs for r in pair for s in (r.get("doc_stances") or {}).values()}
     labels = _stance_labels(seen, labels)
     if targets is None:
         targets = sorted({t for g, _ in pairs for t in g.get("doc_stances", {})})
@@ -573,7 +574,7 @@ def doc_stance_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels:
         predicted = p.get("doc_stances") or {}
         for target, stance in (g.get("doc_stances") or {}).items():
             if target in targets:
-                gi, pi = labels.index(stance or "none"), labels.index(predicted.get(target) or "none")
+                gi, pi = labels.index(stance or none), labels.index(predicted.get(target) or none)
                 rows[d, (targets.index(target) * k + gi) * k + pi] += 1
     fields = tuple(f"{t}:{a}:{b}" for t in targets for a in labels for b in labels)
     return CountTable(tuple(g["doc_id"] for g, _ in pairs), fields, rows, labels, targets)
@@ -581,9 +582,10 @@ def doc_stance_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels:
 
 def doc_stance_metric(table: CountTable, name: str = "f_avg", target: str | None = None) -> Metric:
     """One document-stance metric of summed rows (accuracy, macro_f1, f_favor, f_against, f_avg),
-    over all targets pooled or for one ``target``. Needs labels starting with favor, against."""
-    if table.labels[:2] != ("favor", "against") and name.startswith("f_"):
-        raise ToolkitError("F1(favor)/F1(against) need stance labels starting with favor, against")
+    over all targets pooled or for one ``target``. ``f_favor`` and ``f_against`` are the F1 of the
+    first and second label (the schema's polar pair, favor and against in SemEval-2016 terms)."""
+    if len(table.labels) < 2 and name.startswith("f_"):
+        raise ToolkitError("F1 of the polar pair needs at least two stance labels")
     if name not in ("accuracy", "macro_f1", "f_favor", "f_against", "f_avg"):
         raise ToolkitError(f"unknown document stance metric {name!r}")
     if target is not None and target not in table.targets:

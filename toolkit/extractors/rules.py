@@ -1,65 +1,71 @@
-"""The "rules" extractor: gazetteer and cue patterns, no model.
+"""The "rules" extractor: gazetteer and cue patterns, no model; works with any schema.
 
-Actors come from the gazetteer (``toolkit/data/gazetteer.yaml``: states and their metonyms,
-ministries, international organisations, news outlets, armed/political groups) and from
-person patterns (a title before a name, an apposition "X Y, the minister of ...", a capitalised
-name right before a reporting verb, later surname-only mentions). Spans exclude titles, articles
-and possessive 's, as the annotation guidelines ask.
+**Actors** come from a general English entity layer that finds three kinds of mention
+(:data:`toolkit.schema.ENTITY_KINDS`): PERSON (a title before a name, an apposition "X Y, the
+minister of ...", a capitalised name right before a reporting verb, later surname-only mentions),
+GPE (countries, capitals that act, government metonyms and ministries, from
+``toolkit/data/gazetteer.yaml``) and ORG (international organisations and news outlets from the
+gazetteer, and capitalised names ending in an organisation head word such as "Federation"). Each
+mention is labelled with the schema's actor type that covers its kind
+(:meth:`~toolkit.schema.Schema.actor_type_for`); a kind no type covers is dropped. Names listed in
+the schema's ``extractor_data`` carry their own actor type and win over the general layer. Spans
+exclude titles, articles and possessive 's.
 
-Claims come from attribution cues (reporting verbs, "according to", quotation marks followed by
-"X said"); the span is the statement content, the speaker is the actor the cue attaches to.
-Target and stance come from the keyword and cue lexicons in ``toolkit/data/rules.yaml``, and the
-document stance per target follows the guidelines' procedure. Offsets are Python string offsets.
+**Claims** come from general English attribution cues (reporting verbs, "according to", quotation
+marks followed by "X said"); the span is the statement content, the speaker is the actor the cue
+attaches to. A claim's **target** is the schema target its text mentions (by the keywords the
+schema gives, or else by the stemmed content words of the target's name and definition; none:
+the schema's ``other_target``) and its **stance** is the polarity of the nearest general stance
+cue (``toolkit/data/rules.yaml``), as the schema's own label: favor is the first stance label,
+against the second, neutral the first other label that is not ``no_stance``, none is
+``no_stance``. The document stance per target follows the guidelines' procedure in the same
+labels. Offsets are Python string offsets.
+
+**Schema data.** A schema may attach corpus-specific lexicons in its ``extractor_data`` (nothing
+else reads it; every key is optional; stances are the schema's labels, actor types its types)::
+
+    extractor_data:
+      rules:
+        gazetteer: {GROUP: [Hamas, ...], STATE: [...]}     # names -> that actor type, always
+        news_outlets: {ORGANIZATION: [WAFA, ...]}           # outlets: their claims take no_stance
+        not_names: [Gaza, ...]                              # never part of a person's name
+        stance_cues: {against: [release], neutral: [...]}  # extra cue phrases by stance
+        targets:
+          gaza_ceasefire:
+            keywords: [ceasefire, truce, ...]              # phrases naming the target
+            stance_keywords: {against: [...]}               # phrases carrying their own stance
+            positive: true                                  # "blocking X" defends X
+            default: favor                                  # stance when no cue is near
+            requires: [Russia, Moscow]                      # a word the context must contain
+        outlet_evaluative: {hamas: {against: [...]}}        # the outlet's own wording, for doc stance
+
+``schemas/schema.yaml`` (the bundled Gaza example) holds its gazetteer of armed groups, its
+targets' keywords and its evaluative wording there.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-from ..errors import ExtractorError
 from ..export import Document
 from ..records import Record
 from ..schema import Schema, load_schema
+from .lexicon import Entry, Lexicon, lexicon_for
+from .lexicon import norm as _norm
+from .schema_data import Hit, alternation as _alt
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-_NORM = str.maketrans("’‘“”", "''\"\"")  # same length: offsets do not move
 _POSS = re.compile(r"'s?(?!\w)")
-_CAP = r"(?:(?:al|el|as|ash|ad|ar|at|an|abu|bin|ibn)-)?[A-ZÀ-ÖØ-Þ][\w'-]*"
-
-
-def _norm(text: str) -> str:
-    return text.translate(_NORM)
-
-
-def _listify(value) -> list[str]:
-    """A YAML scalar or list as a list of strings; YAML's unquoted on/no/yes are refused."""
-    values = [] if value is None else [value] if isinstance(value, str) else list(value)
-    bad = [v for v in values if not isinstance(v, (str, int, float)) or isinstance(v, bool)]
-    if bad:
-        raise ExtractorError(f"rules lexicon: {bad[0]!r} is not a phrase (quote it in the YAML file)")
-    return [str(v) for v in values]
-
-
-def _alt(phrases) -> str:
-    """A regex alternation of literal phrases, longest first; a space matches any blank run."""
-    items = sorted({p for p in phrases if p}, key=len, reverse=True)
-    return "|".join(re.escape(p).replace("\\ ", r"\s+") for p in items) or r"(?!x)x"
-
-
-def _words(phrases, flags=re.IGNORECASE) -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{_alt(phrases)})(?![\w-])", flags)
 
 
 @dataclass
 class Span:
+    """An actor mention: its general ``kind`` (PERSON, GPE, ORG or None) and the schema ``label``."""
+
     start: int
     end: int
-    label: str
+    kind: str | None
+    label: str | None = None
     rank: int = 0  # lower wins when spans of equal length overlap
 
 
@@ -70,8 +76,8 @@ class ClaimSpan:
     speaker: int | None  # index into the actor list
     cue_start: int  # start of the reporting cue (the stance context runs from here)
     context: str = ""  # cue + content, normalised: what target and stance are read from
-    target: str = "other"
-    stance: str = "none"
+    target: str = ""  # set by the analysis: a schema target or its other_target
+    stance: str = ""  # set by the analysis: a schema stance label
 
 
 @dataclass
@@ -82,99 +88,12 @@ class Analysis:
     claims: list[ClaimSpan] = field(default_factory=list)
 
 
-class Lexicon:
-    """The compiled gazetteer and lexicons (see the two YAML files for what each list means)."""
+@dataclass(frozen=True)
+class Reading:
+    """One target mention in a claim, with the stance polarity read around it."""
 
-    def __init__(self, rules: dict, gaz: dict):
-        get = lambda key: _listify(rules.get(key))  # noqa: E731
-        self.label: dict[str, str] = {}
-        states, capitals, adjs = [], [], []
-        self.nationality: dict[str, set[str]] = {}  # adjective -> names of its state(s)
-        for name, info in (gaz.get("states") or {}).items():
-            info = info or {}
-            states += [name, *_listify(info.get("aliases"))]
-            capitals += _listify(info.get("capital"))
-            adjs += _listify(info.get("adj"))
-            for adj in _listify(info.get("adj")):
-                self.nationality.setdefault(adj, {adj}).update([name, *_listify(info.get("capital"))])
-        self.adjectives = set(adjs)
-        self.adj_rx = re.compile(rf"(?<![\w-])(?:{_alt(adjs)})(?!\w)")
-        for form in states + _listify(gaz.get("metonyms")) + capitals:
-            self.label[form] = "STATE"
-        for org in _listify(gaz.get("org_capitals")):
-            self.label[org] = "ORGANIZATION"
-        for group in gaz.get("organizations") or []:
-            self.label.update({form: "ORGANIZATION" for form in _listify(group)})
-        self.agencies = set(_listify(gaz.get("news_agencies")))
-        self.label.update({form: "ORGANIZATION" for form in self.agencies})
-        self.label.update({form: "GROUP" for form in _listify(gaz.get("groups"))})
-        self.conditional = set(capitals) | set(_listify(gaz.get("org_capitals")))
-        plain = [f for f in self.label if f not in self.conditional]
-        cues, agent = get("reporting_cues"), get("agent_verbs")
-        self.gaz_rx = re.compile(rf"(?<![\w-])(?:{_alt(_norm(f) for f in plain)})(?!\w)")
-        acts = rf"(?='s?(?!\w)|\s+(?:{_alt(cues + agent)})\b)"  # a possessive or a verb follows
-        self.capital_rx = re.compile(rf"(?<![\w-])(?:{_alt(self.conditional)}){acts}")
-        self.locative = re.compile(rf"(?i:\b(?:{_alt(get('location_preps'))}))\s+(?:the\s+)?$")
-        prefix = rf"(?:(?:{_alt(adjs + states)})\s+)?"
-        of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{_alt(states)}))?"
-        self.ministry_rx = re.compile(rf"{prefix}(?:(?:{_alt(get('ministry_kinds'))})\s+Ministry|"
-                                      rf"Ministry\s+of\s+(?:{_alt(get('ministry_of'))}){of_state})(?!\w)")
-        self.gov_rx = re.compile(rf"(?<![\w-])(?:{_alt(adjs)})\s+(?:{_alt(get('government_words'))})(?!\w)")
-        name = rf"{_CAP}(?:[ \t]+(?:(?:{_alt(get('name_particles'))})[ \t]+)*{_CAP}){{0,4}}"
-        keep = rf"(?:(?:{_alt(get('name_prefixes'))})[ \t]+)?"
-        orgs = [f for f, label in self.label.items() if label == "ORGANIZATION"]
-        of_gaz = rf"(?:\s+(?:of|to|for|at)\s+(?:the\s+)?(?:{_alt(states + orgs)}))?"  # "Ambassador to the UN, X"
-        self.title_words = {w.lower() for t in get("titles") + get("role_nouns") for w in t.replace("-", " ").split()}
-        self.title_rx = re.compile(rf"(?<![\w-])(?i:{_alt(get('titles'))}){of_gaz},?[ \t]+(?P<name>{keep}{name})")
-        roles = _alt(get("role_nouns") + get("titles"))
-        self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}),[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?"
-                                   rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)")
-        self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{_alt(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
-        self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
-        self.not_names = set(get("not_names")) | self.adjectives | set(self.label)
-        self.org_words, self.particles = set(get("org_words")), set(get("name_particles"))
-        self.surname_first, self.prefixes = set(get("surname_first")), set(get("name_prefixes"))
-        self.cue_rx = re.compile(rf"(?<![\w-])(?:{_alt(cues)})(?![\w-])")
-        self.according_rx = _words(get("according_to"))
-        self.object_cues = set(get("object_cues"))
-        fillers = _alt(get("subject_fillers"))
-        self.fill_tail = re.compile(rf"(?:[ \t]+(?:{fillers})(?![\w-]))*[ \t]*$")
-        self.pron_tail = re.compile(rf"(?<![\w-])(?i:{_alt(get('pronouns'))})$")
-        self.desc_tail = re.compile(rf"(?<![\w-])(?i:the|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
-                                    rf"(?i:{_alt(get('role_nouns'))})$")
-        adverbials = _alt(get("cue_adverbials"))
-        self.adverbial_rx = re.compile(rf"[ \t]*,?[ \t]*(?i:{adverbials})\b[^.,;:\"\n]{{0,60}}?"
-                                       rf"(?:[ \t]+that\b|[ \t]*:)")
-        self.abbrevs = set(get("abbreviations"))
-        self.tail_cut = re.compile(rf",\s+(?i:{_alt(get('claim_tail_cuts'))})(?![\w-])")
-        self.cues = {}
-        for polarity in ("favor", "against", "neutral"):
-            self.cues.update({p.lower(): polarity for p in _listify((rules.get("stance_cues") or {}).get(polarity))})
-        self.cues.update({p.lower(): "invert" for p in get("invert_cues")})
-        self.cue_stance_rx = _words(self.cues)
-        self.targets = {}
-        for target, spec in (rules.get("targets") or {}).items():
-            fixed = [(s, _words(v)) for s, v in (spec.get("stance_keywords") or {}).items()]
-            self.targets[target] = (_words(spec.get("keywords") or []), fixed, bool(spec.get("positive")),
-                                    spec.get("default"), _words(spec["requires"], 0) if spec.get("requires") else None)
-        evaluative = (rules.get("outlet_evaluative") or {}).items()
-        self.evaluative = [(t, s, _words(v)) for t, d in evaluative for s, v in d.items()]
-        self.reporter_stance = str(rules.get("reporter_stance", "none"))
-
-    @classmethod
-    def load(cls, folder: str | Path | None = None) -> "Lexicon":
-        folder = Path(folder) if folder else DATA_DIR
-        try:
-            raw = [yaml.safe_load((folder / f).read_text(encoding="utf-8")) for f in ("rules.yaml", "gazetteer.yaml")]
-        except (OSError, yaml.YAMLError) as exc:
-            raise ExtractorError(f"rules extractor: cannot read its lexicons in {folder} ({exc.__class__.__name__})") \
-                from None
-        return cls(*raw)
-
-
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    return Lexicon.load()
+    target: str
+    polarity: str
 
 
 def quote_pairs(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,129 @@
+"""``toolkit evaluate``, ``toolkit report`` and ``toolkit agreement``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import SchemaOpt, StrictOpt, app, default, err, out, say, summary, warn
+
+GoldOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--gold", help="Gold: Label Studio native export(s), records JSONL, a dataset folder, or anything "
+    "datasets.load_dataset reads (default: the project's gold).", show_default=False)]
+ExtractorOpt = Annotated[Optional[list[str]], typer.Option(
+    "--extractor", "-e", help="Extractor name or module:attribute (repeatable; default: every built-in one that "
+    "can run).", show_default=False)]
+PredictionsOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--predictions", "-p", help="JSONL predictions made elsewhere, one record per line (repeatable).",
+    show_default=False)]
+MatchOpt = Annotated[str, typer.Option("--match", help="Claim span matching: overlap or exact.")]
+ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Jaccard threshold for --match overlap.")]
+NBootOpt = Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
+
+
+def _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict):
+    from ..evaluate import run_evaluation
+    from ..scoring import MatchRule
+
+    gold = default("gold", gold)
+    with err.status("evaluating …"):
+        run = run_evaluation(gold, schema, lambda: default("schema"), extractor or [], predictions or [],
+                             MatchRule(match, threshold), n_boot, seed, tuple(compare) if compare else None, strict)
+    for note in run.notes:
+        warn(note)
+    summary("gold", run.gold_counts, run.gold_problems)
+    for name, counts in run.system_counts.items():
+        problems = run.system_problems.get(name, [])
+        if problems or any(counts.values()):
+            summary(f"system {name}", counts, problems)
+    return run
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    gold: GoldOpt = None,
+    extractor: ExtractorOpt = None,
+    predictions: PredictionsOpt = None,
+    match: MatchOpt = "overlap",
+    threshold: ThresholdOpt = 0.5,
+    n_boot: NBootOpt = 1000,
+    seed: SeedOpt = 0,
+    compare: Annotated[Optional[tuple[str, str]], typer.Option(
+        "--compare", help="Two system names: paired p-values for the headline metrics.", show_default=False)] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every number and the metadata as JSON.")] = None,
+    markdown_out: Annotated[Optional[Path], typer.Option("--markdown", help="Write a Markdown report.")] = None,
+    schema: SchemaOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Score extractors (or predictions files) against the gold: actors, claims, stance, with bootstrap CIs."""
+    from ..io import atomic_write_json, atomic_write_text
+    from ..report import comparison_table, markdown, terminal_table
+
+    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict)
+    out.print(terminal_table(run.result))
+    if (table := comparison_table(run.result)) is not None:
+        out.print(table)
+    if json_out:
+        atomic_write_json(json_out, run.result)
+        say(f"wrote {json_out}")
+    if markdown_out:
+        atomic_write_text(markdown_out, markdown(run.result))
+        say(f"wrote {markdown_out}")
+
+
+@app.command("report")
+def report_cli(
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="The HTML file to write (default: the project's report).", show_default=False)] = None,
+    gold: GoldOpt = None,
+    extractor: ExtractorOpt = None,
+    predictions: PredictionsOpt = None,
+    match: MatchOpt = "overlap",
+    threshold: ThresholdOpt = 0.5,
+    n_boot: NBootOpt = 1000,
+    seed: SeedOpt = 0,
+    schema: SchemaOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Evaluate as `toolkit evaluate` does and write one self-contained HTML report with plots and error analysis."""
+    from ..io import atomic_write_text
+    from ..report import html_report
+
+    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, None, schema, strict)
+    page = html_report(run.result, run.gold, {s.name: s.records for s in run.systems}, run.rule)
+    output = default("report", output)
+    atomic_write_text(output, page)
+    say(f"wrote {output}")
+
+
+@app.command("agreement")
+def agreement_cli(
+    exports: Annotated[Optional[list[Path]], typer.Argument(
+        help="Gold with several annotations per task: Label Studio export(s), records JSONL with an 'annotator' "
+        "field, or a dataset built with --all-annotations (default: the project's gold).", show_default=False)] = None,
+    schema: SchemaOpt = None,
+    overlap: Annotated[float, typer.Option("--overlap", min=0.01, max=1.0, help="Jaccard threshold for overlapping claim spans.")] = 0.5,
+    include_ground_truth: Annotated[bool, typer.Option("--include-ground-truth", help="Also count annotations flagged ground truth (adjudications).")] = False,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every figure as JSON here.")] = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1 and speaker agreement."""
+    from ..agreement import agreement
+    from ..gold_sources import load_gold
+    from ..io import atomic_write_json
+    from ..report import agreement_tables
+
+    gold = load_gold(default("gold", exports), schema, lambda: default("schema"), "all", strict)
+    for note in gold.notes:
+        warn(note)
+    summary("import", gold.counts, gold.problems)
+    result = agreement(gold.records, gold.schema, overlap, include_ground_truth)
+    if json_out:
+        atomic_write_json(json_out, result)
+    for table in agreement_tables(result):
+        out.print(table)
+    if json_out:
+        say(f"wrote {json_out}")

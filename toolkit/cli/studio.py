@@ -1,0 +1,144 @@
+"""``toolkit studio …``: a live Label Studio through label-studio-sdk."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import Progress
+
+from ..errors import ToolkitError
+from ._common import SchemaOpt, TitleOpt, TokenOpt, UrlOpt, default, err, say, studio_app, studio_url, warn
+from .data import SourcesArg, sources_or_default
+
+
+def _title(title: str | None) -> str:
+    return default("studio_title", title)
+
+
+def _schema(schema: Path | None):
+    from ..schema import load_schema
+
+    return load_schema(default("schema", schema))
+
+
+@studio_app.command("start")
+def studio_start_cli(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Label Studio data folder (database, uploads).")] = Path("label-studio-data"),
+    port: Annotated[int, typer.Option("--port")] = 8080,
+    username: Annotated[str, typer.Option("--username", envvar="LABEL_STUDIO_USERNAME", help="Admin e-mail [env LABEL_STUDIO_USERNAME].")] = "admin@example.com",
+    password: Annotated[Optional[str], typer.Option("--password", envvar="LABEL_STUDIO_PASSWORD", help="Admin password [env LABEL_STUDIO_PASSWORD].", show_default=False)] = None,
+    token: TokenOpt = None,
+) -> None:
+    """Start a local Label Studio on 127.0.0.1 with an admin user and a legacy API token; Ctrl-C stops it."""
+    from ..studio import LocalServer
+
+    token = token or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not password or not token:
+        raise ToolkitError("studio start needs --password and --token (or LABEL_STUDIO_PASSWORD and LABEL_STUDIO_API_KEY)")
+    server = LocalServer(data_dir=data_dir.resolve(), port=port, username=username, password=password, token=token)
+    with err.status("starting label-studio …"):
+        server.start()
+    say(f"Label Studio is up at {server.url} (user {username}); Ctrl-C stops it")
+
+    def interrupt(*_):  # `kill` stops the server too, not only Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@studio_app.command("setup")
+def studio_setup_cli(title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None) -> None:
+    """Create the project (or reuse it by title) with the config generated from the schema."""
+    from ..schema import labeling_config
+    from ..studio import connect, ensure_project
+
+    title = _title(title)
+    project_id, action = ensure_project(connect(studio_url(url), token), title, labeling_config(_schema(schema)))
+    say(f"project {project_id} '{title}': {action}")
+
+
+@studio_app.command("push")
+def studio_push_cli(
+    sources: SourcesArg = None,
+    title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 250,
+) -> None:
+    """Push documents as tasks; documents already in the project (same doc id and sha256) are not imported again."""
+    from ..export import read_tasks
+    from ..schema import labeling_config
+    from ..studio import connect, ensure_project, push_tasks
+
+    tasks, skipped = read_tasks(sources_or_default(sources))
+    for note in skipped:
+        warn(f"skipped: {note}")
+    client = connect(studio_url(url), token)
+    project_id, _ = ensure_project(client, _title(title), labeling_config(_schema(schema)))
+    with Progress(console=err, transient=True) as progress:
+        bar = progress.add_task("pushing", total=len(tasks))
+        result = push_tasks(client, project_id, tasks, batch_size, progress=lambda n: progress.advance(bar, n))
+    say(f"project {project_id}: {result.imported} imported, {result.unchanged} already present")
+    if result.changed:
+        warn(f"{len(result.changed)} document(s) changed since they were imported and were not pushed: "
+             f"{', '.join(result.changed)}")
+
+
+@studio_app.command("pull")
+def studio_pull_cli(
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="Where to write the native JSON export (default: the project's pull).",
+        show_default=False)] = None,
+    title: TitleOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Pull all tasks, annotations and predictions as Label Studio's native JSON export, written atomically."""
+    from ..studio import connect, find_project, pull_export
+
+    output = default("pull", output)
+    if output is None:
+        raise ToolkitError("studio pull needs -o FILE here (no project file names a 'pull' path, "
+                           "and the bundled gold is never overwritten)")
+    client = connect(studio_url(url), token)
+    summary = pull_export(client, find_project(client, _title(title)), output)
+    say(f"wrote {summary['tasks']} tasks, {summary['annotations']} annotations "
+        f"({summary['cancelled']} cancelled) to {output}")
+
+
+@studio_app.command("annotate")
+def studio_annotate_cli(
+    records: Annotated[list[Path], typer.Argument(help="Record JSON files (one document each: doc_id, actors, claims, doc_stances).")],
+    user: Annotated[Optional[str], typer.Option("--as", help="E-mail of the annotator (created if missing); default: the token's user.")] = None,
+    ground_truth: Annotated[bool, typer.Option("--ground-truth", help="Flag the annotations as ground truth (adjudicated gold).")] = False,
+    title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Enter annotations made outside Label Studio (e.g. a reading pass) into the project's tasks by doc id."""
+    from ..studio import annotate_from_records, connect, find_project
+
+    client = connect(studio_url(url), token)
+    count = annotate_from_records(client, find_project(client, _title(title)), records, _schema(schema), user, ground_truth)
+    say(f"created {count} annotation(s)")
+
+
+@studio_app.command("predict")
+def studio_predict_cli(
+    extractor: Annotated[str, typer.Option("--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
+    title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Pre-annotate the project's tasks with an extractor's output (Label Studio predictions)."""
+    from ..extractors import get_extractor
+    from ..schema import labeling_config
+    from ..studio import connect, find_project, push_predictions
+
+    schema_obj = _schema(schema)
+    client = connect(studio_url(url), token)
+    chosen = get_extractor(extractor, schema=schema_obj)
+    count = push_predictions(client, find_project(client, _title(title)), chosen, schema_obj, labeling_config(schema_obj))
+    say(f"created {count} prediction(s), model version '{chosen.name} {chosen.version}'")

@@ -1,0 +1,165 @@
+"""The compiled lexicons of the "rules" extractor: general English data plus one schema's own.
+
+The general data is ``toolkit/data/rules.yaml`` (attribution and stance cues, titles, name
+particles, stop words) and ``toolkit/data/gazetteer.yaml`` (countries, capitals and nationality
+adjectives, international organisations, news outlets). Every gazetteer name carries a general
+entity kind (:data:`toolkit.schema.ENTITY_KINDS`); names from the schema's ``extractor_data``
+carry one of the schema's own actor types instead (see :class:`Entry`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..errors import ExtractorError
+from ..schema import Schema
+from .schema_data import POLARITIES, SchemaData, alternation, listify, words_rx
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+NORM = str.maketrans("’‘“”", "''\"\"")  # same length: offsets do not move
+CAP = r"(?:(?:al|el|as|ash|ad|ar|at|an|abu|bin|ibn)-)?[A-ZÀ-ÖØ-Þ][\w'-]*"
+
+
+def norm(text: str) -> str:
+    """Typographic quotes as straight ones (the offsets do not move)."""
+    return text.translate(NORM)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a gazetteer name is: a general entity kind (PERSON, GPE, ORG), and for a name from the
+    schema's ``extractor_data`` the schema's own actor type (its kind is the first kind that type
+    covers, or None)."""
+
+    kind: str | None
+    label: str | None = None
+
+
+@lru_cache(maxsize=4)
+def general_data(folder: str | None = None) -> tuple[dict, dict]:
+    """The parsed ``rules.yaml`` and ``gazetteer.yaml`` of ``folder`` (default: ``toolkit/data``)."""
+    path = Path(folder) if folder else DATA_DIR
+    try:
+        return tuple(yaml.safe_load((path / f).read_text(encoding="utf-8")) or {}
+                     for f in ("rules.yaml", "gazetteer.yaml"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExtractorError(f"rules extractor: cannot read its lexicons in {path} ({exc.__class__.__name__})") \
+            from None
+
+
+class Lexicon:
+    """The compiled gazetteer and lexicons (see the two YAML files for what each list means)."""
+
+    def __init__(self, rules: dict, gaz: dict, schema: Schema):
+        get = lambda key: listify(rules.get(key))  # noqa: E731
+        cue_words = {w.lower() for ws in (rules.get("stance_cues") or {}).values() for w in listify(ws)}
+        self.data = SchemaData.for_schema(schema, stop_words={w.lower() for w in get("stop_words")},
+                                          cue_words=cue_words | {w.lower() for w in get("invert_cues")})
+        states, capitals, adjs = self._states(gaz)
+        self.entries = self._entries(gaz, states, capitals, schema)
+        self.agencies = set(listify(gaz.get("news_agencies"))) | set(self.data.outlets)
+        self.conditional = set(capitals) | set(listify(gaz.get("org_capitals")))
+        plain = [f for f in self.entries if f not in self.conditional]
+        cues, agent = get("reporting_cues"), get("agent_verbs")
+        self.gaz_rx = re.compile(rf"(?<![\w-])(?:{alternation(norm(f) for f in plain)})(?!\w)")
+        acts = rf"(?='s?(?!\w)|\s+(?:{alternation(cues + agent)})\b)"  # a possessive or a verb follows
+        self.capital_rx = re.compile(rf"(?<![\w-])(?:{alternation(self.conditional)}){acts}")
+        self.locative = re.compile(rf"(?i:\b(?:{alternation(get('location_preps'))}))\s+(?:the\s+)?$")
+        prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
+        of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
+        self.ministry_rx = re.compile(rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|"
+                                      rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state})(?!\w)")
+        self.gov_rx = re.compile(rf"(?<![\w-])(?:{alternation(adjs)})\s+(?:{alternation(get('government_words'))})(?!\w)")
+        self._persons(get, states, cues)
+        self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
+        self.org_head_rx = self._org_heads(get("org_heads"), get("name_particles"))
+        self._attribution(get, cues)
+        self._stance(rules)
+
+    def _states(self, gaz: dict) -> tuple[list[str], list[str], list[str]]:
+        """State names (with aliases), capitals and nationality adjectives; fills the nationality index."""
+        states, capitals, adjs = [], [], []
+        self.nationality: dict[str, set[str]] = {}  # adjective -> names of its state(s)
+        for name, info in (gaz.get("states") or {}).items():
+            info = info or {}
+            states += [name, *listify(info.get("aliases"))]
+            capitals += listify(info.get("capital"))
+            adjs += listify(info.get("adj"))
+            for adj in listify(info.get("adj")):
+                self.nationality.setdefault(adj, {adj}).update([name, *listify(info.get("capital"))])
+        self.adjectives = set(adjs)
+        self.adj_rx = re.compile(rf"(?<![\w-])(?:{alternation(adjs)})(?!\w)")
+        return states, capitals, adjs
+
+    def _entries(self, gaz: dict, states, capitals, schema: Schema) -> dict[str, Entry]:
+        """Every gazetteer name: general ones by kind, then the schema's own (which win)."""
+        entries = {form: Entry("GPE") for form in states + listify(gaz.get("metonyms")) + capitals}
+        entries.update({form: Entry("ORG") for form in listify(gaz.get("org_capitals"))})
+        for group in gaz.get("organizations") or []:
+            entries.update({form: Entry("ORG") for form in listify(group)})
+        entries.update({form: Entry("ORG") for form in listify(gaz.get("news_agencies"))})
+        for form, label in {**self.data.gazetteer, **self.data.outlets}.items():
+            kinds = schema.actor_covers.get(label) or (None,)
+            entries[form] = Entry(kinds[0], label)
+        return entries
+
+    def _persons(self, get, states: list[str], cues: list[str]) -> None:
+        """Patterns that find persons: a title before a name, an apposition, a name by a quote."""
+        name = rf"{CAP}(?:[ \t]+(?:(?:{alternation(get('name_particles'))})[ \t]+)*{CAP}){{0,4}}"
+        keep = rf"(?:(?:{alternation(get('name_prefixes'))})[ \t]+)?"
+        orgs = [f for f, e in self.entries.items() if e.kind == "ORG"]
+        of_gaz = rf"(?:\s+(?:of|to|for|at)\s+(?:the\s+)?(?:{alternation(states + orgs)}))?"  # "Ambassador to the UN, X"
+        self.title_words = {w.lower() for t in get("titles") + get("role_nouns") for w in t.replace("-", " ").split()}
+        self.title_rx = re.compile(rf"(?<![\w-])(?i:{alternation(get('titles'))}){of_gaz},?[ \t]+(?P<name>{keep}{name})")
+        roles = alternation(get("role_nouns") + get("titles"))
+        self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}),[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?"
+                                   rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)")
+        self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
+        self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
+        self.org_words, self.particles = set(get("org_words")), set(get("name_particles"))
+        self.surname_first, self.prefixes = set(get("surname_first")), set(get("name_prefixes"))
+
+    def _org_heads(self, heads: list[str], particles: list[str]) -> re.Pattern:
+        """Capitalised words ending in an organisation head word, with an optional "of the X Y" tail."""
+        word = r"(?:[A-Z][\w'&.-]*|&)"
+        links = alternation(["of", "for", "and", "on", "the", *particles])
+        tail = rf"(?:[ \t]+(?:of|for|on)[ \t]+(?:the[ \t]+)?{word}(?:[ \t]+(?:(?:{links})[ \t]+)*{word}){{0,5}})?"
+        return re.compile(rf"(?<![\w'-])(?:{word}[ \t]+){{1,5}}(?:{alternation(heads)})(?![\w-]){tail}")
+
+    def _attribution(self, get, cues: list[str]) -> None:
+        """Reporting cues and what may stand between a subject, its cue and the claim."""
+        self.cue_rx = re.compile(rf"(?<![\w-])(?:{alternation(cues)})(?![\w-])")
+        self.according_rx = words_rx(get("according_to"))
+        self.object_cues = set(get("object_cues"))
+        fillers = alternation(get("subject_fillers"))
+        self.fill_tail = re.compile(rf"(?:[ \t]+(?:{fillers})(?![\w-]))*[ \t]*$")
+        self.pron_tail = re.compile(rf"(?<![\w-])(?i:{alternation(get('pronouns'))})$")
+        self.desc_tail = re.compile(rf"(?<![\w-])(?i:the|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
+                                    rf"(?i:{alternation(get('role_nouns'))})$")
+        adverbials = alternation(get("cue_adverbials"))
+        self.adverbial_rx = re.compile(rf"[ \t]*,?[ \t]*(?i:{adverbials})\b[^.,;:\"\n]{{0,60}}?"
+                                       rf"(?:[ \t]+that\b|[ \t]*:)")
+        self.abbrevs = set(get("abbreviations"))
+        self.tail_cut = re.compile(rf",\s+(?i:{alternation(get('claim_tail_cuts'))})(?![\w-])")
+
+    def _stance(self, rules: dict) -> None:
+        """Stance cue phrases by polarity (general, then the schema's), and the inverting cues."""
+        self.cues: dict[str, str] = {}
+        general = rules.get("stance_cues") or {}
+        for polarity in POLARITIES[:3]:
+            phrases = listify(general.get(polarity)) + self.data.stance_cues.get(polarity, [])
+            self.cues.update({p.lower(): polarity for p in phrases})
+        self.cues.update({p.lower(): "invert" for p in listify(rules.get("invert_cues"))})
+        self.cue_stance_rx = words_rx(self.cues)
+
+
+def lexicon_for(schema: Schema, folder: str | Path | None = None) -> Lexicon:
+    """The lexicon for ``schema``: the general data of ``folder`` (default ``toolkit/data``) plus
+    the schema's ``extractor_data``."""
+    rules, gaz = general_data(str(folder) if folder else None)
+    return Lexicon(rules, gaz, schema)

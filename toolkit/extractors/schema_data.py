@@ -1,0 +1,241 @@
+"""What the built-in extractors know about one schema.
+
+- :class:`StanceMap`: the general cue polarities (favor, against, neutral, none) as the schema's
+  own stance labels, and back;
+- :class:`TargetRule`: how a claim is found to be about one target, from the schema's
+  ``extractor_data: rules: targets:`` keywords or, when it has none, from the content words of
+  the target's name and definition;
+- :class:`SchemaData`: the whole ``extractor_data: rules:`` section, checked against the schema
+  (its format is described in :mod:`toolkit.extractors.rules`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..errors import ExtractorError
+from ..schema import Schema
+
+#: The polarities of the general stance cues, in the order they map onto a schema.
+POLARITIES = ("favor", "against", "neutral", "none")
+_RULES_KEYS = {"gazetteer", "news_outlets", "not_names", "stance_cues", "targets", "outlet_evaluative"}
+_TARGET_KEYS = {"keywords", "stance_keywords", "positive", "default", "requires"}
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def listify(value, where: str = "rules lexicon") -> list[str]:
+    """A YAML scalar or list as a list of strings; YAML's unquoted on/no/yes are refused."""
+    values = [] if value is None else [value] if isinstance(value, str) else list(value)
+    bad = [v for v in values if not isinstance(v, (str, int, float)) or isinstance(v, bool)]
+    if bad:
+        raise ExtractorError(f"{where}: {bad[0]!r} is not a phrase (quote it in the YAML file)")
+    return [str(v) for v in values]
+
+
+def alternation(phrases) -> str:
+    """A regex alternation of literal phrases, longest first; a space matches any blank run."""
+    items = sorted({p for p in phrases if p}, key=len, reverse=True)
+    return "|".join(re.escape(p).replace("\\ ", r"\s+") for p in items) or r"(?!x)x"
+
+
+def words_rx(phrases, flags=re.IGNORECASE) -> re.Pattern:
+    """A pattern matching any of ``phrases`` as whole words."""
+    return re.compile(rf"(?<![\w-])(?:{alternation(phrases)})(?![\w-])", flags)
+
+
+@dataclass(frozen=True)
+class StanceMap:
+    """The schema's stance label for each cue polarity: favor and against are the polar pair,
+    neutral the first other label that is not ``no_stance`` (``no_stance`` if there is none)."""
+
+    favor: str
+    against: str
+    neutral: str
+    none: str
+
+    @classmethod
+    def for_schema(cls, schema: Schema) -> "StanceMap":
+        """The mapping for ``schema`` (see :attr:`Schema.polar_stances` and :attr:`Schema.no_stance`)."""
+        favor, against = schema.polar_stances
+        others = [s for s in schema.stance_labels if s not in (favor, against, schema.no_stance)]
+        return cls(favor, against, others[0] if others else schema.no_stance, schema.no_stance)
+
+    def label(self, polarity: str) -> str:
+        """The schema label of a polarity (one of :data:`POLARITIES`)."""
+        return getattr(self, polarity)
+
+    def polarity(self, label: str) -> str | None:
+        """The polarity a schema label stands for; None for a label no cue polarity maps to."""
+        if label == self.none:
+            return "none"
+        return next((p for p in POLARITIES if getattr(self, p) == label), None)
+
+    def polarity_of(self, label, where: str) -> str:
+        """:meth:`polarity` for a label written in ``extractor_data``; raise if it maps to none."""
+        found = self.polarity(str(label))
+        if found is None:
+            usable = ", ".join(dict.fromkeys(self.label(p) for p in POLARITIES))
+            raise ExtractorError(f"schema extractor_data: {where}: stance '{label}' is not one the rules "
+                                 f"extractor gives (it gives {usable})")
+        return found
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One mention of a target in a claim's text; ``polarity`` is set for stance keywords."""
+
+    start: int
+    end: int
+    target: str
+    polarity: str | None = None
+
+
+@dataclass
+class TargetRule:
+    """How a claim is recognised as being about one target, and its stance defaults."""
+
+    keywords: re.Pattern | None = None  # phrases from the schema's extractor_data
+    stems: frozenset[str] = frozenset()  # or: stems of the target's own content words
+    fixed: list[tuple[str, re.Pattern]] = field(default_factory=list)  # (polarity, stance keywords)
+    positive: bool = False  # obstruction cues defend the target
+    default: str | None = None  # polarity when no cue is near
+    requires: re.Pattern | None = None  # a word that must be in the claim's context
+
+    def hits(self, target: str, text: str) -> list[Hit]:
+        """Where ``text`` mentions the target (keywords, stance keywords, or stemmed content words)."""
+        found = [Hit(m.start(), m.end(), target) for m in self.keywords.finditer(text)] if self.keywords else []
+        if self.stems:
+            stem = _stemmer()
+            found += [Hit(m.start(), m.end(), target) for m in _TOKEN.finditer(text)
+                      if stem(m.group().lower().replace("’", "'")) in self.stems]
+        found += [Hit(m.start(), m.end(), target, pol) for pol, rx in self.fixed for m in rx.finditer(text)]
+        return found
+
+
+@dataclass(frozen=True)
+class Evaluative:
+    """The outlet's own evaluative wording about a target (counts for the document stance)."""
+
+    target: str
+    polarity: str
+    pattern: re.Pattern
+
+
+@dataclass
+class SchemaData:
+    """The ``extractor_data: rules:`` section of a schema, checked, with every target's rule."""
+
+    stances: StanceMap
+    gazetteer: dict[str, str] = field(default_factory=dict)  # name -> actor type
+    outlets: dict[str, str] = field(default_factory=dict)  # news outlet name -> actor type
+    not_names: list[str] = field(default_factory=list)
+    stance_cues: dict[str, list[str]] = field(default_factory=dict)  # polarity -> extra cue phrases
+    targets: dict[str, TargetRule] = field(default_factory=dict)
+    evaluative: list[Evaluative] = field(default_factory=list)
+
+    @classmethod
+    def for_schema(cls, schema: Schema, stop_words=(), cue_words=()) -> "SchemaData":
+        """Read ``schema.extractor_data['rules']``; a target it gives no keywords gets keywords derived
+        from its name and definition (``stop_words`` and ``cue_words`` are never keywords)."""
+        raw = (schema.extractor_data or {}).get("rules") or {}
+        if not isinstance(raw, dict):
+            raise ExtractorError("schema extractor_data: 'rules' must be a mapping")
+        _unknown(raw, _RULES_KEYS, "rules")
+        data = cls(StanceMap.for_schema(schema))
+        data.gazetteer = _names_by_type(raw.get("gazetteer"), schema, "rules.gazetteer")
+        data.outlets = _names_by_type(raw.get("news_outlets"), schema, "rules.news_outlets")
+        data.not_names = listify(raw.get("not_names"), "schema extractor_data: rules.not_names")
+        for label, phrases in _mapping(raw.get("stance_cues"), "rules.stance_cues").items():
+            polarity = data.stances.polarity_of(label, "rules.stance_cues")
+            data.stance_cues.setdefault(polarity, []).extend(listify(phrases, "rules.stance_cues"))
+        given = _mapping(raw.get("targets"), "rules.targets")
+        for target in given:
+            if target not in schema.targets:
+                raise ExtractorError(f"schema extractor_data: rules.targets: '{target}' is not a target of the schema")
+        data.targets = {target: data._target_rule(target, given[target]) for target in schema.targets if target in given}
+        derived = derive_stems(schema.targets, set(stop_words), set(cue_words))
+        data.targets.update({t: TargetRule(stems=derived[t]) for t in schema.targets if t not in given})
+        for target, by_stance in _mapping(raw.get("outlet_evaluative"), "rules.outlet_evaluative").items():
+            if target not in schema.targets:
+                raise ExtractorError(f"schema extractor_data: rules.outlet_evaluative: '{target}' is not a target")
+            for label, phrases in _mapping(by_stance, f"rules.outlet_evaluative.{target}").items():
+                polarity = data.stances.polarity_of(label, f"rules.outlet_evaluative.{target}")
+                data.evaluative.append(Evaluative(target, polarity, words_rx(listify(phrases))))
+        return data
+
+    def _target_rule(self, target: str, spec) -> TargetRule:
+        where = f"rules.targets.{target}"
+        spec = _mapping(spec, where)
+        _unknown(spec, _TARGET_KEYS, where)
+        fixed = [(self.stances.polarity_of(label, f"{where}.stance_keywords"), words_rx(listify(phrases)))
+                 for label, phrases in _mapping(spec.get("stance_keywords"), f"{where}.stance_keywords").items()]
+        default = spec.get("default")
+        requires = listify(spec.get("requires"), where)
+        return TargetRule(
+            keywords=words_rx(listify(spec.get("keywords"), where)),
+            fixed=fixed,
+            positive=bool(spec.get("positive")),
+            default=self.stances.polarity_of(default, f"{where}.default") if default else None,
+            requires=words_rx(requires, 0) if requires else None,
+        )
+
+
+def derive_stems(targets: dict[str, str], stop_words: set[str], cue_words: set[str]) -> dict[str, frozenset[str]]:
+    """Per target, the stems of the content words of its name and definition.
+
+    Stop words and stance cue words are left out, and so is a stem that more than one target
+    has (it does not tell them apart), unless that leaves a target with nothing: then the stems
+    of its own name are kept.
+    """
+    stem = _stemmer()
+
+    def content(text: str) -> set[str]:
+        words = (w.lower().replace("’", "'") for w in _TOKEN.findall(text.replace("_", " ")))
+        return {stem(w) for w in words if len(w) > 2 and w not in stop_words and w not in cue_words}
+
+    names = {t: content(t) for t in targets}
+    own = {t: names[t] | content(definition) for t, definition in targets.items()}
+    counts: dict[str, int] = {}
+    for stems in own.values():
+        for s in stems:
+            counts[s] = counts.get(s, 0) + 1
+    out = {}
+    for t, stems in own.items():
+        distinct = {s for s in stems if counts[s] == 1}
+        out[t] = frozenset(distinct or names[t] or stems)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    """The Snowball English stemmer (nltk, a toolkit dependency; pure Python, no data files)."""
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english").stem
+
+
+def _mapping(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ExtractorError(f"schema extractor_data: {where}: expected a mapping")
+    return value
+
+
+def _unknown(value: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ExtractorError(f"schema extractor_data: unknown key '{where}.{unknown[0]}' "
+                             f"(known: {', '.join(sorted(allowed))})")
+
+
+def _names_by_type(value, schema: Schema, where: str) -> dict[str, str]:
+    """``{ACTOR_TYPE: [name, ...]}`` as ``{name: ACTOR_TYPE}``, checking the types."""
+    out: dict[str, str] = {}
+    for label, names in _mapping(value, where).items():
+        if label not in schema.actor_types:
+            raise ExtractorError(f"schema extractor_data: {where}: '{label}' is not an actor type of the schema")
+        out.update({name: str(label) for name in listify(names, f"schema extractor_data: {where}.{label}")})
+    return out

@@ -1,0 +1,249 @@
+"""Gold from where users keep it, with the schema that belongs to it.
+
+:func:`load_gold` reads any mix of
+
+- Label Studio native JSON exports (``.json``; the schema comes from ``--schema`` or the
+  project, and is first checked to fit the labels the export uses),
+- records JSONL (``.jsonl``; one record per line with its ``text``, see :mod:`toolkit.records`),
+- a dataset folder written by ``toolkit dataset build`` (it stores its schema),
+- a Hub folder written by ``toolkit publish --to``, or anything else ``datasets.load_dataset``
+  reads: a local folder or a Hub id (config ``documents``, split ``test``).
+
+Data that carries its schema is read with that schema: an explicit ``--schema`` that differs
+is refused in one line naming both, and a project default that differs is noted and ignored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GoldError, SchemaError
+from .io import fingerprint
+from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema, load_schema
+
+#: Refuse an export when more than this share of its labelled regions do not fit the schema.
+MISFIT_SHARE = 0.5
+_RECORD_KEYS = ("doc_id", "text", "actors", "claims", "doc_stances")
+
+
+@dataclass
+class Gold:
+    """Gold records, the schema they follow, and everything that was skipped on the way."""
+
+    records: list[dict]
+    schema: Schema
+    problems: list = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def meta(self) -> dict:
+        """Provenance for reports: files, a fingerprint of the gold, counts."""
+        return {
+            "files": self.files,
+            "fingerprint": fingerprint([{k: r.get(k) for k in _RECORD_KEYS} for r in self.records]),
+            "documents": len({r["doc_id"] for r in self.records}),
+            "problems_skipped": len(self.problems),
+            "counts": self.counts,
+        }
+
+
+def choose_schema(stored: Schema | None, flag: Path | None, what: str,
+                  default: Path | Callable[[], Path] | None = None) -> tuple[Schema, str | None]:
+    """The schema for data that may carry its own (``stored``); returns ``(schema, note)``.
+
+    An explicit ``flag`` that differs from the stored schema is a :class:`SchemaError`; a
+    ``default`` (the project's; a callable is called only when needed) that differs is ignored
+    with a note.
+    """
+    if flag is None and callable(default):
+        default = default() if stored is None else None
+    if stored is None:
+        return load_schema(flag or default), None
+    if flag is not None:
+        given = load_schema(flag)
+        if given.fingerprint != stored.fingerprint:
+            raise SchemaError(f"--schema {flag} is schema {given.describe()}, but {what} was built with schema "
+                              f"{stored.describe()}: leave --schema out to use the data's own")
+        return given, None
+    if default is not None and default.exists():
+        project_schema = load_schema(default)
+        if project_schema.fingerprint != stored.fingerprint:
+            return stored, (f"note: {what} carries schema {stored.describe()}; using it, not the project's "
+                            f"{project_schema.describe()}")
+    return stored, None
+
+
+def check_schema_fit(tasks: list[dict], schema: Schema, source: str) -> None:
+    """Fail fast, in one line, when most labelled regions of an export use labels the schema lacks."""
+    allowed = {
+        ACTOR_TAG: set(schema.actor_types), CLAIM_TAG: {schema.claim_label},
+        CLAIM_TARGET_TAG: set(schema.claim_targets), CLAIM_STANCE_TAG: set(schema.stance_labels),
+    }
+    total, misfit, examples = 0, 0, Counter()
+    for task in tasks:
+        for annotation in task.get("annotations") or []:
+            if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
+                continue
+            for item in annotation["result"]:
+                if not isinstance(item, dict) or item.get("type") == "relation":
+                    continue
+                name, value = item.get("from_name"), item.get("value")
+                values = (value or {}).get("labels") or (value or {}).get("choices") if isinstance(value, dict) else None
+                if not isinstance(values, list) or not isinstance(name, str):
+                    continue
+                total += 1
+                if name.startswith(DOC_STANCE_PREFIX):
+                    ok = name[len(DOC_STANCE_PREFIX):] in schema.targets and set(map(str, values)) <= set(schema.stance_labels)
+                else:
+                    ok = name in allowed and set(map(str, values)) <= allowed[name]
+                if not ok:
+                    misfit += 1
+                    examples[f"{name}={values[0] if values else ''}"] += 1
+    if total and misfit / total > MISFIT_SHARE:
+        shown = ", ".join(f"'{e}'" for e, _ in examples.most_common(3))
+        raise SchemaError(f"{source}: {misfit} of {total} labelled regions use labels that schema {schema.describe()} "
+                          f"lacks (e.g. {shown}): wrong --schema?")
+
+
+def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
+    from .gold import import_tasks, load_export
+
+    tasks = load_export(path)
+    check_schema_fit(tasks, schema, str(path))
+    imported = import_tasks(tasks, path.name, schema, policy)
+    gold.records += imported.records
+    gold.problems += imported.problems
+    for key, n in imported.counts.items():
+        gold.counts[key] = gold.counts.get(key, 0) + n
+
+
+def _rows_to_records(dataset, schema: Schema) -> list[dict]:
+    """``documents`` rows (ClassLabel ints or strings) back to records."""
+    feats = dataset.features
+
+    def names(feature, value):
+        return feature.int2str(value) if hasattr(feature, "int2str") and isinstance(value, int) else value
+
+    actor_label = feats["actors"].feature["label"]
+    claim = feats["claims"].feature
+    doc = feats["doc_stances"].feature
+    records = []
+    for row in dataset:
+        record = {k: row[k] for k in row if k not in ("actors", "claims", "doc_stances")}
+        record["actors"] = [{**a, "label": names(actor_label, a["label"])} for a in row["actors"]]
+        record["claims"] = [{**c, "target": names(claim["target"], c["target"]), "stance": names(claim["stance"], c["stance"])}
+                            for c in row["claims"]]
+        record["doc_stances"] = {names(doc["target"], d["target"]): names(doc["stance"], d["stance"]) for d in row["doc_stances"]}
+        records.append(record)
+    return records
+
+
+def _check_rows_fit(records: list[dict], schema: Schema, source: str) -> None:
+    """Data without a stored schema must use only the schema's labels."""
+    used = Counter()
+    for r in records:
+        used.update(("actor type", a["label"]) for a in r["actors"] if a["label"] not in schema.actor_types)
+        used.update(("stance", s) for s in r["doc_stances"].values() if s not in schema.stance_labels)
+        used.update(("target", t) for t in r["doc_stances"] if t not in schema.targets)
+    if used:
+        (kind, label), _ = used.most_common(1)[0]
+        raise SchemaError(f"{source}: uses {kind} '{label}' that schema {schema.describe()} lacks: wrong --schema?")
+
+
+def _load_datasets_dir(path: Path):
+    """A toolkit dataset folder: (documents test split, stored schema)."""
+    from .dataset import load_dataset_dir
+
+    datasets, stored = load_dataset_dir(path)
+    return datasets["documents"]["test"], stored
+
+
+def _load_with_datasets(ref: str):
+    """Anything ``datasets.load_dataset`` reads, config ``documents``, split ``test``; plus a
+    ``schema.yaml`` stored beside the data when it is a local folder."""
+    import datasets
+
+    from .dataset import read_stored_schema
+
+    datasets.disable_progress_bars()
+    try:
+        data = datasets.load_dataset(ref, "documents", split="test")
+    except Exception as exc:  # offline, not found, not a dataset: say which, in one line
+        detail = " ".join(str(exc).split())[:200]
+        raise GoldError(f"{ref}: cannot load it as a dataset ({exc.__class__.__name__}: {detail})") from None
+    local = Path(ref)
+    return data, read_stored_schema(local) if local.is_dir() else None
+
+
+def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path | Callable[[], Path] | None = None,
+              policy: str = "ground_truth", strict: bool = False) -> Gold:
+    """Read gold from ``paths`` (see the module docstring) with the schema that belongs to it.
+
+    ``schema_flag`` is an explicit ``--schema``; ``default_schema`` the project's. ``policy``
+    is the annotation policy for Label Studio exports (``ground_truth`` or ``all``). With
+    ``strict`` any problem raises :class:`GoldError` naming the first one.
+    """
+    if not paths:
+        raise GoldError("no gold given and the project file names none (key 'gold')")
+    gold: Gold | None = None
+    for raw in paths:
+        path = Path(raw)
+        stored, data, what = None, None, f"{path}"
+        if path.is_dir() and (path / "documents").is_dir() and not (path / "README.md").exists():
+            data, stored = _load_datasets_dir(path)
+            what = f"dataset {path}"
+        elif path.is_dir() or (not path.exists() and "/" in str(raw) and path.suffix == ""):
+            data, stored = _load_with_datasets(str(raw))
+            what = f"dataset {raw}"
+        elif not path.exists():
+            raise GoldError(f"{path}: no such file or folder")
+        schema, note = choose_schema(stored, schema_flag, what, default_schema)
+        if gold is None:
+            gold = Gold([], schema)
+        elif schema.fingerprint != gold.schema.fingerprint:
+            raise SchemaError(f"{what} has schema {schema.describe()}, but the gold before it has "
+                              f"{gold.schema.describe()}: one evaluation needs one schema")
+        if note:
+            gold.notes.append(note)
+        gold.files.append(path.name)
+        if data is not None:
+            records = _rows_to_records(data, schema)
+            if stored is None:
+                _check_rows_fit(records, schema, what)
+            gold.records += records
+            gold.counts["documents"] = gold.counts.get("documents", 0) + len(records)
+        elif path.suffix == ".jsonl":
+            from .predictions import read_records_jsonl
+
+            records = read_records_jsonl(path, schema)
+            gold.records += records
+            gold.counts["documents"] = gold.counts.get("documents", 0) + len(records)
+        else:
+            _from_export(path, schema, policy, gold)
+    assert gold is not None
+    _drop_duplicates(gold, policy)
+    gold.counts["problems"] = len(gold.problems)
+    if strict and gold.problems:
+        raise GoldError(f"{gold.problems[0]} ({len(gold.problems)} problem(s) in all; --strict)")
+    gold.records.sort(key=lambda r: (r["doc_id"], r.get("annotation_id") or 0))
+    return gold
+
+
+def _drop_duplicates(gold: Gold, policy: str) -> None:
+    """One record per document (per annotation with policy ``all``); later copies are problems."""
+    seen: set = set()
+    kept = []
+    for record in gold.records:
+        key = (record["doc_id"], record.get("annotation_id")) if policy == "all" else record["doc_id"]
+        if key in seen:
+            gold.problems.append(f"document '{record['doc_id']}' appears twice in the gold; the later copy is skipped")
+            gold.counts["documents_duplicated"] = gold.counts.get("documents_duplicated", 0) + 1
+            continue
+        seen.add(key)
+        kept.append(record)
+    gold.records = kept
