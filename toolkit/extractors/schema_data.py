@@ -56,7 +56,7 @@ class StanceMap:
     none: str
 
     @classmethod
-    def for_schema(cls, schema: Schema) -> "StanceMap":
+    def for_schema(cls, schema: Schema) -> StanceMap:
         """The mapping for ``schema`` (see :attr:`Schema.polar_stances` and :attr:`Schema.no_stance`)."""
         favor, against = schema.polar_stances
         others = [s for s in schema.stance_labels if s not in (favor, against, schema.no_stance)]
@@ -136,7 +136,7 @@ class SchemaData:
     evaluative: list[Evaluative] = field(default_factory=list)
 
     @classmethod
-    def for_schema(cls, schema: Schema, stop_words=(), cue_words=()) -> "SchemaData":
+    def for_schema(cls, schema: Schema, stop_words=(), cue_words=()) -> SchemaData:
         """Read ``schema.extractor_data['rules']``; a target it gives no keywords gets keywords derived
         from its name and definition (``stop_words`` and ``cue_words`` are never keywords)."""
         raw = (schema.extractor_data or {}).get("rules") or {}
@@ -155,8 +155,9 @@ class SchemaData:
             if target not in schema.targets:
                 raise ExtractorError(f"schema extractor_data: rules.targets: '{target}' is not a target of the schema")
         data.targets = {target: data._target_rule(target, given[target]) for target in schema.targets if target in given}
-        derived = derive_stems(schema.targets, set(stop_words), set(cue_words))
-        data.targets.update({t: TargetRule(stems=derived[t]) for t in schema.targets if t not in given})
+        if set(schema.targets) - set(given):
+            derived = derive_stems(schema.targets, set(stop_words), set(cue_words))
+            data.targets = {t: data.targets.get(t) or TargetRule(stems=derived[t]) for t in schema.targets}
         for target, by_stance in _mapping(raw.get("outlet_evaluative"), "rules.outlet_evaluative").items():
             if target not in schema.targets:
                 raise ExtractorError(f"schema extractor_data: rules.outlet_evaluative: '{target}' is not a target")
