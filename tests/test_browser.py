@@ -43,7 +43,7 @@ def test_label_studio_renders_our_labels_and_a_pre_annotation(studio, browser, s
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/user/login" not in url)
     page.goto(f"{studio.url}/projects/{project_id}/data?task={task.id}")
-    page.get_by_text("rules 1.0").first.wait_for(timeout=60_000)  # the prediction's model version
+    page.get_by_text("rules 1.1").first.wait_for(timeout=60_000)  # the prediction's model version
     for label in [*schema.actor_types, schema.claim_label]:  # the label buttons of our config
         page.get_by_text(label, exact=True).filter(visible=True).first.wait_for(timeout=30_000)
     page.locator(".htx-highlight").first.wait_for(timeout=30_000)

@@ -92,7 +92,7 @@ def test_builtins_are_listed_and_rules_always_runs():
     assert set(registry.BUILTINS) == {"rules", "embeddings"}
     assert "rules" in runnable()
     extractor = get_extractor("rules")
-    assert (extractor.name, extractor.version) == ("rules", "1.0")
+    assert (extractor.name, extractor.version) == ("rules", "1.1")
     assert isinstance(extractor, registry.Extractor)
 
 

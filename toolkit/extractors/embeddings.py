@@ -95,7 +95,7 @@ class EmbeddingsExtractor:
     """Extractor "embeddings": see the module docstring."""
 
     name = "embeddings"
-    version = f"1.0+{MODEL_NAME}"
+    version = f"1.1+{MODEL_NAME}"
 
     def __init__(self, schema: Schema | None = None, model=None, other_threshold: float = 0.3):
         self.schema = schema or load_schema()

@@ -127,7 +127,7 @@ class RulesExtractor:
     """Extractor "rules": see the module docstring. ``analyse`` exposes spans for other extractors."""
 
     name = "rules"
-    version = "1.0"
+    version = "1.1"
 
     def __init__(self, schema: Schema | None = None, lexicon: Lexicon | None = None):
         self.schema = schema or load_schema()
