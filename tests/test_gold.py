@@ -38,7 +38,7 @@ def annotated_documents(draw, schema):
                        "speaker": draw(st.sampled_from([a["id"] for a in actors])),
                        "target": draw(st.sampled_from(schema.claim_targets)),
                        "stance": draw(st.sampled_from(list(schema.stance_labels)))})
-    stances = draw(st.dictionaries(st.sampled_from(list(schema.targets)), st.sampled_from(list(schema.stance_labels))))
+    stances = {t: draw(st.sampled_from(list(schema.stance_labels))) for t in schema.targets}
     return {"doc_id": "d", "text": text, "actors": actors, "claims": claims, "doc_stances": stances}
 
 
@@ -83,7 +83,8 @@ def record():
                    {"id": "a2", "start": 37, "end": 42, "text": "Hamas", "label": "GROUP"}],
         "claims": [{"id": "c1", "start": 12, "end": 35, "text": text[12:35], "speaker": "a1",
                     "target": "gaza_ceasefire", "stance": "favor"}],
-        "doc_stances": {"gaza_ceasefire": "favor"},
+        "doc_stances": {"gaza_ceasefire": "favor", "humanitarian_access": "none", "israel_military_operation": "none",
+                        "hamas": "none", "palestinian_state": "none", "russia_mediation": "none"},
     }
 
 
@@ -154,7 +155,7 @@ def test_truncated_and_wrong_format_exports(tmp_path, schema):
 
 def test_policy_ground_truth_first_cancelled_skipped_and_all(tmp_path, schema, record):
     other = json.loads(json.dumps(record))
-    other["doc_stances"] = {"gaza_ceasefire": "against"}
+    other["doc_stances"] = {**record["doc_stances"], "gaza_ceasefire": "against"}
     task = _task(record, schema)
     task["annotations"] = [
         {"id": 1, "completed_by": 1, "result": record_to_results(other, schema)},
@@ -163,7 +164,7 @@ def test_policy_ground_truth_first_cancelled_skipped_and_all(tmp_path, schema, r
     ]
     path = _export(tmp_path, [task])
     [chosen] = import_exports([path], schema).records
-    assert (chosen["annotation_id"], chosen["doc_stances"]) == (2, {"gaza_ceasefire": "favor"})
+    assert (chosen["annotation_id"], chosen["doc_stances"]["gaza_ceasefire"]) == (2, "favor")
     every = import_exports([path], schema, policy="all")
     assert [r["annotation_id"] for r in every.records] == [1, 2]
     assert every.counts["annotations_cancelled"] == 1
@@ -177,3 +178,85 @@ def test_validate_record_names_the_region(schema, record):
     record["claims"][0]["speaker"] = "nobody"
     with pytest.raises(GoldError, match="relation endpoint is missing"):
         validate_record(record, schema, "pass.json")
+
+
+def test_multi_line_region_with_label_studio_escaped_newline(tmp_path, schema, record):
+    record["claims"][0].update(start=12, end=42, text=record["text"][12:42])
+    task = _task(record, schema)
+    for item in task["annotations"][0]["result"]:
+        if item.get("id") == "c1" and "start" in item["value"]:
+            item["value"]["text"] = record["text"][12:42].replace("\n", "\\n")
+    imported = import_exports([_export(tmp_path, [task])], schema)
+    assert imported.problems == []
+    assert imported.records[0]["claims"][0]["text"] == "the ceasefire must hold.\nHamas"
+
+
+def test_region_with_labels_from_two_groups_keeps_both(tmp_path, schema, record):
+    task = _task(record, schema)
+    result = task["annotations"][0]["result"]
+    claim = _find(result, "c1", "claim")
+    result.append({**claim, "from_name": "actor", "value": {**claim["value"], "labels": ["PERSON"]}})
+    imported = import_exports([_export(tmp_path, [task])], schema)
+    [problem] = imported.problems
+    assert "region c1: region has labels from two groups, actor PERSON and claim CLAIM; kept as both" in str(problem)
+    [got] = imported.records
+    assert "c1" in {a["id"] for a in got["actors"]}
+    assert got["claims"][0] == {**record["claims"][0], "speaker": "a1"}
+    assert imported.counts["regions_two_labels"] == 1
+
+
+def test_unanswered_document_stance_is_a_problem(tmp_path, schema, record):
+    del record["doc_stances"]["hamas"]
+    imported = import_exports([_export(tmp_path, [_task(record, schema)])], schema)
+    [problem] = imported.problems
+    assert "task 1: document stance unanswered for 'hamas'" in str(problem)
+    assert imported.counts["doc_stances_unanswered"] == 1
+    assert "hamas" not in imported.records[0]["doc_stances"]
+
+
+def test_drafts_and_cancelled_annotations_are_counted(tmp_path, schema, record):
+    task = _task(record, schema)
+    task["drafts"] = [{"id": 5, "result": [], "user": "x"}]
+    skipped = {**_task(record, schema, task_id=2), "drafts": []}
+    skipped["data"]["doc_id"] = "doc2"
+    skipped["annotations"][0].update(was_cancelled=True, result=[])
+    imported = import_exports([_export(tmp_path, [task, skipped])], schema)
+    assert imported.problems == [] and [r["doc_id"] for r in imported.records] == ["doc1"]
+    assert imported.counts["drafts_not_imported"] == 1 and imported.counts["annotations_cancelled"] == 1
+    assert imported.counts["tasks_without_annotation"] == 1
+
+
+def test_incomplete_claim_is_kept_and_says_so(tmp_path, schema, record):
+    task = _corrupt(record, schema, lambda res: res.remove(_find(res, "c1", "claim_stance")))
+    imported = import_exports([_export(tmp_path, [task])], schema)
+    [problem] = imported.problems
+    assert "claim has no stance; kept with stance null" in str(problem)
+    assert imported.records[0]["claims"][0]["stance"] is None
+
+
+def test_follow_on_problems_name_the_cause(tmp_path, schema, record):
+    task = _corrupt(record, schema, lambda res: _find(res, "c1", "claim")["value"].update(text="something else"))
+    messages = [str(p) for p in import_exports([_export(tmp_path, [task])], schema).problems]
+    assert "region text 'something else' differs" in messages[0] and "claim region skipped" in messages[0]
+    assert any("claim target and stance (gaza_ceasefire, favor) dropped: its region was skipped" in m for m in messages)
+    assert any("relation endpoint is missing: region c1 was skipped (see above)" in m for m in messages)
+
+
+@pytest.mark.parametrize("field", ["id", "completed_by"])
+def test_ids_that_do_not_fit_int64_are_stored_as_null(tmp_path, schema, record, field):
+    task = _task(record, schema)
+    task["annotations"][0][field] = 10**30
+    imported = import_exports([_export(tmp_path, [task])], schema)
+    assert imported.counts["values_truncated"] == 1
+    result = runner.invoke(app, ["dataset", "build", str(tmp_path / "export.json"), "-o", str(tmp_path / "ds")])
+    assert result.exit_code == 0, result.output
+    assert "is not a 64-bit integer; stored as null" in result.stderr
+
+
+def test_ui_exports_import_losslessly(schema):
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "tests" / "data").glob("ui_export_*.json")):
+        imported = import_exports([path], schema, policy="all")
+        assert imported.records, path
+        assert not [p for p in imported.problems if "skipped" in p.message or "dropped" in p.message], path

@@ -63,11 +63,17 @@ def features(schema: Schema) -> dict[str, Features]:
     return {"documents": documents, "claims": claims}
 
 
+def _int64(value: object) -> int | None:
+    """An id that fits the int64 columns, else None (the importers report such values)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    return value if ok else None
+
+
 def _provenance(record: dict, schema: Schema) -> dict:
     return {
-        "task_id": record.get("task_id"),
-        "annotation_id": record.get("annotation_id"),
-        "annotator": record.get("annotator"),
+        "task_id": _int64(record.get("task_id")),
+        "annotation_id": _int64(record.get("annotation_id")),
+        "annotator": _int64(record.get("annotator")),
         "ground_truth": bool(record.get("ground_truth")),
         "schema_version": schema.version,
     }
@@ -108,9 +114,14 @@ def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]
     """One ``DatasetDict`` (split ``test``) per configuration."""
     feats = features(schema)
     rows = {"documents": document_rows(records, schema), "claims": claim_rows(records, schema)}
-    return {
-        name: DatasetDict({SPLIT: Dataset.from_list(rows[name], features=feats[name])}) for name in CONFIGS
-    }
+    return {name: DatasetDict({SPLIT: _table(rows[name], feats[name])}) for name in CONFIGS}
+
+
+def _table(rows: list[dict], feats: Features) -> Dataset:
+    """A dataset of ``rows``; an empty one still has every column (no claims at all is fine)."""
+    if not rows:
+        return Dataset.from_dict({name: [] for name in feats}, features=feats)
+    return Dataset.from_list(rows, features=feats)
 
 
 SCHEMA_FILE = "schema.yaml"  # the schema stored with the data (also in the Hub folder)

@@ -4,8 +4,25 @@ Reading: each completed annotation becomes a :class:`~toolkit.records.Record`. L
 Studio stores a span as a ``labels`` result, the per-region claim target and stance as
 ``choices`` results that share the span's ``id``, the speaker link as a ``relation``
 result (``from_id``/``to_id``), and the document stance per target as ``choices``
-results without offsets. Every problem found becomes a :class:`Problem` naming the task
-and region; bad regions are skipped and counted, never dropped silently.
+results without offsets. Nothing in an export is trusted: every field is type-checked, and
+every problem becomes a :class:`Problem` naming file, task and region and saying what was
+kept and what was dropped. Bad regions are skipped and counted, never dropped silently.
+
+What is kept when an annotation is odd:
+
+- a region's ``value.text`` may differ from the text at its offsets only by whitespace (Label
+  Studio collapses runs of it) and by Label Studio writing a line break as ``\\n`` (backslash
+  and n); otherwise the region is skipped;
+- a region labelled from both label groups (an actor type and ``CLAIM`` on one region id, as
+  Label Studio makes when a label is clicked while a region is selected) is a problem naming
+  both labels, and is kept as both an actor and a claim over the same text;
+- a second result for the same region and field (span, claim target, claim stance, document
+  stance) is a problem; the first is kept;
+- a claim without target, stance or speaker is a problem and is kept with that field null;
+- a document-stance target left unanswered is a problem (evaluation leaves it out;
+  agreement counts it as the no-stance label);
+- drafts (``drafts``) are not imported and cancelled (skipped) annotations are left out;
+  both are counted.
 
 Writing (:func:`record_to_results`) is the inverse, used to push gold passes and
 extractor predictions into Label Studio.
@@ -18,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GoldError
+from .io import shown
 from .records import Record
 from .schema import (
     ACTOR_TAG,
@@ -30,20 +48,56 @@ from .schema import (
 )
 
 POLICIES = ("ground_truth", "all")
+_INT64 = 2**63
+_FIELD = {CLAIM_TARGET_TAG: "target", CLAIM_STANCE_TAG: "stance"}
+
+
+def short(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters and printable (for messages)."""
+    text = shown(repr(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def valid_string(value: object) -> bool:
+    """A ``str`` that can be written as UTF-8 (no lone surrogates)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_int(value: object) -> bool:
+    """An ``int`` that is not a ``bool``."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an export, located by file, task and region."""
+    """One thing wrong in an export, located by file, task (or line) and region."""
 
     source: str
     task_id: object
     region_id: object
     message: str
+    annotation_id: object = None
 
     def __str__(self) -> str:
-        region = f" region {self.region_id}" if self.region_id is not None else ""
-        return f"{self.source}: task {self.task_id}{region}: {self.message}"
+        where = [shown(self.source) + ":"]
+        if self.task_id is not None:
+            where.append(f"task {_label(self.task_id)}")
+        if self.annotation_id is not None:
+            where.append(f"annotation {_label(self.annotation_id)}")
+        if self.region_id is not None:
+            where.append(f"region {_label(self.region_id)}")
+        where[-1] += ":" if len(where) > 1 else ""
+        return shown(" ".join(where) + " " + self.message)
+
+
+def _label(value: object) -> str:
+    return shown(value) if isinstance(value, str) and len(value) <= 60 else (str(value) if is_int(value) and abs(value) < 10**18 else short(value))
 
 
 @dataclass
@@ -58,136 +112,357 @@ class Imported:
         self.counts[key] = self.counts.get(key, 0) + n
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(text: str):
+    """``json.loads`` that refuses NaN and infinities; every failure is a :class:`ValueError`
+    (also too deep nesting and integers too long to read)."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def load_export(path: str | Path) -> list[dict]:
     """Read a Label Studio native JSON export (a list of tasks); :class:`GoldError` if unreadable."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise GoldError(f"{path}: no such file") from None
+        raise GoldError(f"{shown(path)}: no such file") from None
+    except OSError as exc:
+        raise GoldError(f"{shown(path)}: cannot read it ({exc.strerror or exc.__class__.__name__})") from None
     except UnicodeDecodeError:
-        raise GoldError(f"{path}: not valid UTF-8") from None
+        raise GoldError(f"{shown(path)}: not valid UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise GoldError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); truncated export?") from None
+        raise GoldError(f"{shown(path)}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); truncated export?") from None
+    except ValueError as exc:
+        raise GoldError(f"{shown(path)}: not valid JSON ({exc})") from None
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
-        raise GoldError(f"{path}: expected a JSON list of tasks (Label Studio's native JSON export, not JSON_MIN or CSV)")
+        raise GoldError(f"{shown(path)}: expected a JSON list of tasks (Label Studio's native JSON export, not JSON_MIN or CSV)")
     return data
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
+
+
 def _same_text(region_text: object, expected: str) -> bool:
-    # Label Studio may collapse runs of whitespace in value.text; that is not a mismatch.
-    return region_text is None or " ".join(str(region_text).split()) == " ".join(expected.split())
+    """Does a region's ``value.text`` fit the text at its offsets? Runs of whitespace may differ
+    (Label Studio may collapse them) and a line break may be written as backslash-n (Label
+    Studio does so in ``value.text``); no text at all is accepted (the offsets decide)."""
+    if region_text is None:
+        return True
+    if not isinstance(region_text, str):
+        return False
+    wanted = _norm(expected)
+    return _norm(region_text) in (wanted, _norm(expected.replace("\n", "\\n"))) or _norm(_unescape(region_text)) == wanted
 
 
-def parse_annotation(task: dict, annotation: dict, schema: Schema, source: str, out: Imported) -> Record | None:
-    """Turn one annotation of one task into a record; append problems to ``out``."""
+def _region_id(value: object) -> str | None:
+    """A region id as a string (Label Studio's are strings; integers are accepted), or None."""
+    if is_int(value):
+        return str(value)
+    return value if valid_string(value) and value else None
+
+
+def _int64(value: object) -> int | None:
+    """An integer id that fits the dataset's int64 columns, else None."""
+    if isinstance(value, dict):  # some exports give completed_by as {"id": ..., "email": ...}
+        value = value.get("id")
+    return value if is_int(value) and -_INT64 <= value < _INT64 else None
+
+
+@dataclass
+class _Doc:
+    """One annotation being read: where it is, its text, and what was found so far."""
+
+    source: str
+    task_id: object
+    annotation_id: object
+    text: str
+    schema: Schema
+    out: Imported
+    spans: dict[str, dict[str, dict]] = field(default_factory=dict)  # region id -> tag -> span
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)  # region id -> "target"/"stance" -> value
+    relations: list[dict] = field(default_factory=list)
+    doc_stances: dict[str, str] = field(default_factory=dict)
+    skipped: set[str] = field(default_factory=set)  # ids of regions whose span was skipped
+
+    def problem(self, region: object, message: str, count: str | None = None) -> None:
+        """Record a problem located in this annotation; ``count`` also counts it under that key."""
+        self.out.problems.append(Problem(self.source, self.task_id, region, message, self.annotation_id))
+        if count:
+            self.out.count(count)
+
+
+def _open_task(task: dict, annotation: dict, schema: Schema, source: str, out: Imported,
+               show_annotation: bool) -> tuple[_Doc, str, list] | None:
+    """Check what an annotation needs (text, doc id, a result list): ``(doc, doc_id, results)``,
+    or None after recording why the annotation is skipped."""
     task_id = task.get("id")
-    data = task.get("data") or {}
-    text = data.get(TEXT_NAME)
-    doc_id = data.get("doc_id") or f"task-{task_id}"
-    if not isinstance(text, str):
-        out.problems.append(Problem(source, task_id, None, f"data.{TEXT_NAME} is missing"))
-        return None
+    doc = _Doc(source, task_id, annotation.get("id") if show_annotation else None, "", schema, out)
+    data = task.get("data")
+    text = data.get(TEXT_NAME) if isinstance(data, dict) else None
+    doc_id = data.get("doc_id") if isinstance(data, dict) else None
+    results = annotation.get("result")
+    if not valid_string(text):
+        doc.problem(None, f"data.{TEXT_NAME} is missing, not a string or not valid Unicode; annotation skipped")
+    elif not (doc_id is None or is_int(doc_id) or (valid_string(doc_id) and doc_id)):
+        doc.problem(None, f"data.doc_id {short(doc_id)} is not a string; annotation skipped")
+    elif not isinstance(results, list | None):
+        doc.problem(None, f"annotation result is {type(results).__name__}, not a list; annotation skipped")
+    else:
+        doc.text = text
+        return doc, str(doc_id) if doc_id is not None else f"task-{_label(task_id)}", results or []
+    return None
 
-    def problem(region, message):
-        out.problems.append(Problem(source, task_id, region, message))
 
-    spans: dict[str, dict] = {}
-    claim_fields: dict[str, dict] = {}
-    relations: list[dict] = []
-    doc_stances: dict[str, str] = {}
-    for item in annotation.get("result") or []:
-        kind, name, rid = item.get("type"), item.get("from_name"), item.get("id")
-        value = item.get("value") or {}
-        if kind == "relation":
-            relations.append(item)
-        elif kind == "labels" and name in (ACTOR_TAG, CLAIM_TAG):
-            allowed = schema.actor_types if name == ACTOR_TAG else [schema.claim_label]
-            labels = value.get("labels") or []
-            start, end = value.get("start"), value.get("end")
-            if len(labels) != 1 or labels[0] not in allowed:
-                problem(rid, f"label {labels} is not one {name} label of schema {schema.version}")
-            elif not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-                problem(rid, f"offsets [{start}, {end}) are outside the text (length {len(text)})")
-            elif not _same_text(value.get("text"), text[start:end]):
-                problem(rid, f"region text {value.get('text')!r} differs from text[{start}:{end}] = {text[start:end]!r}")
-            elif rid in spans:
-                problem(rid, "two spans share this region id")
-            else:
-                spans[rid] = {"id": rid, "start": start, "end": end, "text": text[start:end], "label": labels[0], "tag": name}
-                continue
-            out.count("regions_skipped")
-        elif kind == "choices" and name in (CLAIM_TARGET_TAG, CLAIM_STANCE_TAG):
-            allowed = schema.claim_targets if name == CLAIM_TARGET_TAG else list(schema.stance_labels)
-            choice = (value.get("choices") or [None])[0]
-            if choice not in allowed:
-                problem(rid, f"{name} {choice!r} is not in schema {schema.version}")
-            else:
-                claim_fields.setdefault(rid, {})["target" if name == CLAIM_TARGET_TAG else "stance"] = choice
-        elif kind == "choices" and str(name).startswith(DOC_STANCE_PREFIX):
-            target = name[len(DOC_STANCE_PREFIX):]
-            choice = (value.get("choices") or [None])[0]
-            if target not in schema.targets or choice not in schema.stance_labels:
-                problem(rid, f"document stance {name}={choice!r} is not in schema {schema.version}")
-            else:
-                doc_stances[target] = choice
+def _classify(item: object, doc: _Doc) -> None:
+    """Sort one result item into spans, per-region choices, relations or document stances."""
+    if not isinstance(item, dict):
+        doc.problem(None, f"result {short(item)} is not an object; skipped", "results_skipped")
+        return
+    kind, name, raw_id = item.get("type"), item.get("from_name"), item.get("id")
+    if kind == "relation":
+        doc.relations.append(item)
+        return
+    value, rid = item.get("value"), _region_id(raw_id)
+    if not isinstance(value, dict):
+        doc.problem(raw_id, f"result of type {short(kind)} from {short(name)} has no 'value' object; skipped", "results_skipped")
+    elif kind == "choices" and isinstance(name, str) and name.startswith(DOC_STANCE_PREFIX):
+        _read_doc_stance(name[len(DOC_STANCE_PREFIX):], value, raw_id, doc)
+    elif rid is None and kind in ("labels", "choices"):
+        doc.problem(raw_id, f"region id {short(raw_id)} is not a string; result skipped", "regions_skipped")
+    elif kind == "labels" and name in (ACTOR_TAG, CLAIM_TAG):
+        _read_span(name, value, rid, doc)
+    elif kind == "choices" and name in _FIELD:
+        _read_claim_choice(name, value, rid, doc)
+    else:
+        doc.problem(raw_id, f"unexpected result of type {short(kind)} from {short(name)}; skipped", "results_skipped")
+
+
+def _one_choice(value: dict, key: str, allowed) -> str | None:
+    """The single string in ``value[key]`` if it is one of ``allowed``."""
+    chosen = value.get(key)
+    ok = isinstance(chosen, list) and len(chosen) == 1 and isinstance(chosen[0], str) and chosen[0] in allowed
+    return chosen[0] if ok else None
+
+
+def _read_span(tag: str, value: dict, rid: str, doc: _Doc) -> None:
+    """A ``labels`` result: check label, offsets and text; keep it as one half of region ``rid``."""
+    schema, text = doc.schema, doc.text
+    allowed = schema.actor_types if tag == ACTOR_TAG else [schema.claim_label]
+    label = _one_choice(value, "labels", allowed)
+    start, end = value.get("start"), value.get("end")
+    if label is None:
+        reason = f"label {short(value.get('labels'))} is not one {tag} label of schema {schema.version}"
+    elif not (is_int(start) and is_int(end) and 0 <= start < end <= len(text)):
+        reason = f"offsets [{short(start, 24)}, {short(end, 24)}) are outside the text (length {len(text)})"
+    elif not _same_text(value.get("text"), text[start:end]):
+        reason = f"region text {short(value.get('text'))} differs from text[{start}:{end}] = {short(text[start:end])}"
+    elif tag in doc.spans.get(rid, {}):
+        doc.problem(rid, f"a second {tag} result for this region ({label}); the first "
+                         f"({doc.spans[rid][tag]['label']}) is kept", "duplicate_results")
+        return
+    else:
+        doc.spans.setdefault(rid, {})[tag] = {"id": rid, "start": start, "end": end, "text": text[start:end], "label": label}
+        return
+    doc.problem(rid, f"{reason}; {tag} region skipped", "regions_skipped")
+    doc.skipped.add(rid)
+
+
+def _read_claim_choice(name: str, value: dict, rid: str, doc: _Doc) -> None:
+    """A per-region ``choices`` result: the claim's target or stance."""
+    allowed = doc.schema.claim_targets if name == CLAIM_TARGET_TAG else doc.schema.stance_labels
+    choice = _one_choice(value, "choices", allowed)
+    fields = doc.choices.setdefault(rid, {})
+    key = _FIELD[name]
+    if choice is None:
+        given = value.get("choices")
+        shown_choice = short(given[0]) if isinstance(given, list) and len(given) == 1 else short(given)
+        doc.problem(rid, f"{name} {shown_choice} is not in schema {doc.schema.version}; dropped", "choices_skipped")
+    elif key in fields:
+        doc.problem(rid, f"a second {name} result for this region ({choice!r}); the first ({fields[key]!r}) is kept",
+                    "duplicate_results")
+    else:
+        fields[key] = choice
+
+
+def _read_doc_stance(target: str, value: dict, rid: object, doc: _Doc) -> None:
+    """A document-level ``choices`` result: the stance towards one target."""
+    choice = _one_choice(value, "choices", doc.schema.stance_labels)
+    if target not in doc.schema.targets or choice is None:
+        doc.problem(rid, f"document stance {short(DOC_STANCE_PREFIX + target)}={short(value.get('choices'))} is not in "
+                         f"schema {doc.schema.version}; dropped", "choices_skipped")
+    elif target in doc.doc_stances:
+        doc.problem(rid, f"a second document stance for {target!r} ({choice!r}); the first "
+                         f"({doc.doc_stances[target]!r}) is kept", "duplicate_results")
+    else:
+        doc.doc_stances[target] = choice
+
+
+def _join_choices(doc: _Doc) -> None:
+    """Drop (with a problem) per-region choices whose region is not a kept claim."""
+    for rid in list(doc.choices):
+        fields = doc.choices[rid]
+        if CLAIM_TAG in doc.spans.get(rid, {}) or not fields:
+            continue
+        if rid in doc.skipped:
+            reason = "its region was skipped (see above)"
+        elif rid in doc.spans:
+            reason = "the region is not a claim"
         else:
-            problem(rid, f"unexpected result of type {kind!r} from {name!r}")
-            out.count("regions_skipped")
+            reason = "there is no such region"
+        doc.problem(rid, f"claim {' and '.join(fields)} ({', '.join(fields.values())}) dropped: {reason}", "choices_skipped")
+        del doc.choices[rid]
 
+
+def _claim_and_actor(first: dict[str, dict], second: dict[str, dict]) -> tuple[str, str] | None:
+    """``(claim id, actor id)`` for a relation between two regions, whichever way it points."""
+    if CLAIM_TAG in first and ACTOR_TAG in second:
+        return first[CLAIM_TAG]["id"], second[ACTOR_TAG]["id"]
+    if CLAIM_TAG in second and ACTOR_TAG in first:
+        return second[CLAIM_TAG]["id"], first[ACTOR_TAG]["id"]
+    return None
+
+
+def _missing_end(rid: str | None, raw: object, doc: _Doc) -> str:
+    if rid is None:
+        return f"{short(raw)} is not a region id"
+    return f"region {_label(rid)} was skipped (see above)" if rid in doc.skipped else f"{_label(rid)} is not a region of this annotation"
+
+
+def _link_speakers(doc: _Doc) -> dict[str, str]:
+    """Claim id -> speaker actor id, from the ``relation`` results."""
     speakers: dict[str, str] = {}
-    for rel in relations:
-        ends = [spans.get(rel.get("from_id")), spans.get(rel.get("to_id"))]
-        where = f"{rel.get('from_id')}->{rel.get('to_id')}"
+    speaker = doc.schema.speaker_relation
+    for rel in doc.relations:
+        raw = (rel.get("from_id"), rel.get("to_id"))
+        ids = [_region_id(r) for r in raw]
+        where = "->".join(_label(r) for r in raw)
+        ends = [doc.spans.get(i) if i is not None else None for i in ids]
         if None in ends:
-            problem(where, "relation endpoint is missing (region skipped or not in this annotation)")
+            missing = next(_missing_end(i, r, doc) for i, r, e in zip(ids, raw, ends) if e is None)
+            doc.problem(where, f"relation endpoint is missing: {missing}; relation dropped", "relations_skipped")
             continue
-        labels = rel.get("labels") or [schema.speaker_relation]
-        tags = {e["tag"] for e in ends}
-        if labels != [schema.speaker_relation] or tags != {ACTOR_TAG, CLAIM_TAG}:
-            problem(where, f"relation {labels} must link a {schema.claim_label} and an actor")
-            continue
-        claim, actor = ends if ends[0]["tag"] == CLAIM_TAG else ends[::-1]
-        if claim["id"] in speakers:
-            problem(claim["id"], "claim has more than one speaker; the first is kept")
-            continue
-        speakers[claim["id"]] = actor["id"]
+        labels = rel.get("labels") or [speaker]
+        pair = _claim_and_actor(*ends)
+        if labels != [speaker] or pair is None:
+            doc.problem(where, f"relation {short(labels)} must link a {doc.schema.claim_label} and an actor; dropped",
+                        "relations_skipped")
+        elif pair[0] in speakers:
+            first = speakers[pair[0]]
+            doc.problem(pair[0], "a second speaker relation to the same actor; one is kept" if first == pair[1] else
+                        f"claim has more than one speaker; the first ({_label(first)}) is kept, {_label(pair[1])} dropped",
+                        "duplicate_results")
+        else:
+            speakers[pair[0]] = pair[1]
+    return speakers
 
-    for rid in claim_fields:
-        if rid not in spans or spans[rid]["tag"] != CLAIM_TAG:
-            problem(rid, "claim target/stance given for a region that is not a claim")
+
+def _assemble(doc: _Doc, speakers: dict[str, str], complete: bool) -> tuple[list[dict], list[dict]]:
+    """Actors and claims in text order. With ``complete`` (a Label Studio annotation), a claim
+    missing a field is a problem; it is kept with the field null either way."""
     actors, claims = [], []
-    for span in sorted(spans.values(), key=lambda s: (s["start"], s["end"], s["id"])):
-        tag = span.pop("tag")
-        if tag == ACTOR_TAG:
-            actors.append(span)
-            continue
-        fields = claim_fields.get(span["id"], {})
-        for key in ("target", "stance"):
-            if key not in fields:
-                problem(span["id"], f"claim has no {key}")
-        if span["id"] not in speakers:
-            problem(span["id"], "claim has no speaker relation")
-        claims.append({
-            "id": span["id"], "start": span["start"], "end": span["end"], "text": span["text"],
-            "speaker": speakers.get(span["id"]), "target": fields.get("target"), "stance": fields.get("stance"),
-        })  # fmt: skip
-    return {
-        "doc_id": str(doc_id),
-        "text": text,
-        "actors": actors,
-        "claims": claims,
-        "doc_stances": doc_stances,
-        "task_id": task_id,
-        "annotation_id": annotation.get("id"),
-        "annotator": annotation.get("completed_by"),
-        "ground_truth": bool(annotation.get("ground_truth")),
-    }
+    order = sorted(doc.spans.items(), key=lambda kv: (min(s["start"] for s in kv[1].values()), kv[0]))
+    for rid, tags in order:
+        if len(tags) == 2:
+            doc.problem(rid, f"region has labels from two groups, {ACTOR_TAG} {tags[ACTOR_TAG]['label']} and "
+                             f"{CLAIM_TAG} {tags[CLAIM_TAG]['label']}; kept as both an actor and a claim", "regions_two_labels")
+        if ACTOR_TAG in tags:
+            actors.append(dict(tags[ACTOR_TAG]))
+        if CLAIM_TAG in tags:
+            claims.append(_claim(tags[CLAIM_TAG], doc, speakers.get(rid), complete))
+    return actors, claims
+
+
+def _claim(span: dict, doc: _Doc, speaker: str | None, complete: bool) -> dict:
+    fields = doc.choices.get(span["id"], {})
+    claim = {"id": span["id"], "start": span["start"], "end": span["end"], "text": span["text"],
+             "speaker": speaker, "target": fields.get("target"), "stance": fields.get("stance")}
+    missing = [k for k in ("speaker", "target", "stance") if claim[k] is None]
+    if complete and missing:
+        what = ", ".join("no speaker relation" if k == "speaker" else f"no {k}" for k in missing)
+        doc.problem(span["id"], f"claim has {what}; kept with {', '.join(missing)} null", "claims_incomplete")
+    return claim
+
+
+def _check_doc_stances(doc: _Doc) -> None:
+    """Every document target should be answered in a Label Studio annotation."""
+    unanswered = [t for t in doc.schema.targets if t not in doc.doc_stances]
+    if unanswered:
+        doc.problem(None, f"document stance unanswered for {', '.join(map(repr, unanswered))} (left out of evaluation; "
+                          f"agreement counts it as {doc.schema.no_stance!r})")
+        doc.out.count("doc_stances_unanswered", len(unanswered))
+
+
+def _provenance(task: dict, annotation: dict, doc: _Doc) -> dict:
+    """Task, annotation and annotator ids as int64 (what the dataset stores); others become null."""
+    raw = {"task_id": task.get("id"), "annotation_id": annotation.get("id"), "annotator": annotation.get("completed_by")}
+    values = {key: _int64(value) for key, value in raw.items()}
+    for key, value in raw.items():
+        if value is not None and values[key] is None:
+            doc.problem(None, f"{key} {short(value)} is not a 64-bit integer; stored as null", "values_truncated")
+    return {**values, "ground_truth": annotation.get("ground_truth") is True}
+
+
+def parse_annotation(task: dict, annotation: dict, schema: Schema, source: str, out: Imported,
+                     complete: bool = True, show_annotation: bool = False) -> Record | None:
+    """Turn one annotation of one task into a record; append problems to ``out``.
+
+    Steps: check the task (:func:`_open_task`), classify the results (:func:`_classify`), join
+    per-region choices to claims (:func:`_join_choices`), link speakers
+    (:func:`_link_speakers`), assemble the record (:func:`_assemble`). ``complete`` is for Label
+    Studio annotations: claims must have every field and every target a document stance.
+    ``show_annotation`` names the annotation in problems (several per task are read).
+    """
+    opened = _open_task(task, annotation, schema, source, out, show_annotation)
+    if opened is None:
+        return None
+    doc, doc_id, results = opened
+    for item in results:
+        _classify(item, doc)
+    _join_choices(doc)
+    actors, claims = _assemble(doc, _link_speakers(doc), complete)
+    record = {"doc_id": doc_id, "text": doc.text, "actors": actors, "claims": claims, "doc_stances": doc.doc_stances}
+    if complete:
+        _check_doc_stances(doc)
+        record.update(_provenance(task, annotation, doc))
+    return record
 
 
 def _pick(annotations: list[dict]) -> list[dict]:
     """The ``ground_truth`` policy: a ground-truth annotation first, else the earliest one."""
-    return sorted(annotations, key=lambda a: (not a.get("ground_truth"), a.get("id") or 0))[:1]
+    def key(item):
+        index, a = item
+        return (a.get("ground_truth") is not True, a["id"] if is_int(a.get("id")) else float("inf"), index)
+
+    return [a for _, a in sorted(enumerate(annotations), key=key)][:1]
+
+
+def _annotations(task: dict, source: str, out: Imported) -> list[dict]:
+    """The task's annotations that are objects; anything else is a problem. Drafts are counted."""
+    annotations = task.get("annotations")
+    drafts = task.get("drafts")
+    if isinstance(drafts, list) and drafts:
+        out.count("drafts_not_imported", len(drafts))
+    if annotations is None:
+        return []
+    if not isinstance(annotations, list):
+        out.problems.append(Problem(source, task.get("id"), None, f"'annotations' is {type(annotations).__name__}, not a list; task skipped"))
+        return []
+    kept = [a for a in annotations if isinstance(a, dict)]
+    if len(kept) < len(annotations):
+        out.problems.append(Problem(source, task.get("id"), None, f"{len(annotations) - len(kept)} annotation(s) are not objects; skipped"))
+        out.count("annotations_skipped", len(annotations) - len(kept))
+    return kept
 
 
 def import_tasks(tasks: list[dict], source: str, schema: Schema, policy: str = "ground_truth") -> Imported:
@@ -197,17 +472,16 @@ def import_tasks(tasks: list[dict], source: str, schema: Schema, policy: str = "
     out = Imported()
     for task in tasks:
         out.count("tasks")
-        annotations = task.get("annotations") or []
-        cancelled = [a for a in annotations if a.get("was_cancelled")]
-        completed = [a for a in annotations if not a.get("was_cancelled")]
-        out.count("annotations_cancelled", len(cancelled))
+        annotations = _annotations(task, source, out)
+        completed = [a for a in annotations if a.get("was_cancelled") is not True]
+        out.count("annotations_cancelled", len(annotations) - len(completed))
         if not completed:
             out.count("tasks_without_annotation")
             continue
         chosen = completed if policy == "all" else _pick(completed)
         out.count("annotations_not_chosen", len(completed) - len(chosen))
         for annotation in chosen:
-            record = parse_annotation(task, annotation, schema, source, out)
+            record = parse_annotation(task, annotation, schema, source, out, show_annotation=len(chosen) > 1)
             if record is None:
                 out.count("annotations_skipped")
                 continue
@@ -224,7 +498,7 @@ def import_exports(paths: list[str | Path], schema: Schema, policy: str = "groun
     counted. With ``strict`` any problem raises :class:`GoldError` naming the first one.
     """
     out = Imported()
-    seen_docs: dict[str, str] = {}
+    seen_docs: dict[object, str] = {}
     for path in paths:
         source = Path(path).name
         imported = import_tasks(load_export(path), source, schema, policy)
@@ -232,10 +506,10 @@ def import_exports(paths: list[str | Path], schema: Schema, policy: str = "groun
         for key, n in imported.counts.items():
             out.count(key, n)
         for record in imported.records:
-            key = f"{record['doc_id']}#{record['annotation_id']}" if policy == "all" else record["doc_id"]
+            key = (record["doc_id"], record["annotation_id"]) if policy == "all" else record["doc_id"]
             if key in seen_docs:
                 out.problems.append(Problem(source, record["task_id"], None,
-                                            f"doc_id '{record['doc_id']}' also in {seen_docs[key]}; this copy is skipped"))
+                                            f"doc_id '{shown(record['doc_id'])}' also in {shown(seen_docs[key])}; this copy is skipped"))
                 out.count("annotations_skipped")
                 continue
             seen_docs[key] = source
@@ -247,42 +521,87 @@ def import_exports(paths: list[str | Path], schema: Schema, policy: str = "groun
     return out
 
 
-def record_to_results(record: Record, schema: Schema) -> list[dict]:
-    """Label Studio result items for a record (spans, per-region choices, relations, doc stances)."""
+def _span_value(span: dict, text: object, given_text: bool, **extra) -> dict:
+    """A span's ``value``: offsets and text (the span's own ``text`` if ``given_text`` and it has one,
+    else the slice of ``text`` at its offsets), plus ``extra``."""
+    start, end = span.get("start"), span.get("end")
+    sliced = text[start:end] if isinstance(text, str) and is_int(start) and is_int(end) else None
+    own = span.get("text")
+    return {"start": start, "end": end, "text": own if (given_text and own is not None) or sliced is None else sliced, **extra}
+
+
+def record_to_results(record: Record, schema: Schema, given_text: bool = False) -> list[dict]:
+    """Label Studio result items for a record (spans, per-region choices, relations, doc stances).
+
+    Untyped fields are passed on as they are, for the parser to report. ``given_text`` keeps
+    each span's own ``text`` (to check it against the document) instead of the slice.
+    """
     text = record.get("text")
     results: list[dict] = []
-
-    def span_value(span, **extra):
-        value = {"start": span["start"], "end": span["end"], "text": text[span["start"]:span["end"]] if text else span["text"]}
-        return {**value, **extra}
 
     def item(rid, name, kind, value):
         return {"id": rid, "from_name": name, "to_name": TEXT_NAME, "type": kind, "value": value}
 
-    for actor in record["actors"]:
-        results.append(item(actor["id"], ACTOR_TAG, "labels", span_value(actor, labels=[actor["label"]])))
-    for claim in record["claims"]:
-        results.append(item(claim["id"], CLAIM_TAG, "labels", span_value(claim, labels=[schema.claim_label])))
+    for actor in record.get("actors") or []:
+        if isinstance(actor, dict):
+            results.append(item(actor.get("id"), ACTOR_TAG, "labels", _span_value(actor, text, given_text, labels=[actor.get("label")])))
+    for claim in record.get("claims") or []:
+        if not isinstance(claim, dict):
+            continue
+        results.append(item(claim.get("id"), CLAIM_TAG, "labels", _span_value(claim, text, given_text, labels=[schema.claim_label])))
         for key, name in (("target", CLAIM_TARGET_TAG), ("stance", CLAIM_STANCE_TAG)):
             if claim.get(key) is not None:
-                results.append(item(claim["id"], name, "choices", span_value(claim, choices=[claim[key]])))
+                results.append(item(claim.get("id"), name, "choices", _span_value(claim, text, given_text, choices=[claim[key]])))
         if claim.get("speaker") is not None:
-            results.append({"type": "relation", "from_id": claim["id"], "to_id": claim["speaker"], "direction": "right", "labels": [schema.speaker_relation]})
-    for target, stance in sorted(record.get("doc_stances", {}).items()):
+            results.append({"type": "relation", "from_id": claim.get("id"), "to_id": claim["speaker"], "direction": "right",
+                            "labels": [schema.speaker_relation]})
+    stances = record.get("doc_stances")
+    for target, stance in sorted(stances.items() if isinstance(stances, dict) else [], key=lambda kv: str(kv[0])):
         results.append(item(f"doc-{target}", f"{DOC_STANCE_PREFIX}{target}", "choices", {"choices": [stance]}))
     return results
 
 
-def validate_record(record: Record, schema: Schema, source: str = "record") -> None:
-    """Check a record (e.g. a reading pass or a prediction) as if Label Studio had exported it.
+def _shape_problems(record: dict, source: str, task_id: object) -> list[Problem]:
+    """Problems with a record's containers: lists of objects and a mapping of stances."""
+    problems = []
+    for key in ("actors", "claims"):
+        spans = record.get(key)
+        if spans is not None and not isinstance(spans, list):
+            problems.append(Problem(source, task_id, None, f"'{key}' is {type(spans).__name__}, not a list; dropped"))
+        for i, span in enumerate(spans if isinstance(spans, list) else []):
+            if not isinstance(span, dict):
+                problems.append(Problem(source, task_id, None, f"{key} #{i + 1} {short(span)} is not an object; skipped"))
+    stances = record.get("doc_stances")
+    if stances is not None and not isinstance(stances, dict):
+        problems.append(Problem(source, task_id, None, f"'doc_stances' is {type(stances).__name__}, not a mapping; dropped"))
+    return problems
 
-    Raises :class:`GoldError` naming the first problem.
-    """
-    task = {"id": record.get("doc_id"), "data": {TEXT_NAME: record.get("text"), "doc_id": record.get("doc_id")}}
+
+def check_record(record: dict, schema: Schema, source: str, out: Imported) -> Record | None:
+    """A record (a prediction, a reading pass) checked as if Label Studio had exported it: the
+    record with bad regions left out, problems appended to ``out``. Null speaker, target and
+    stance are allowed, and so are unanswered document stances; a span's own ``text``, when
+    given, must fit the document at its offsets."""
+    task_id = record.get("doc_id")
+    shape = _shape_problems(record, source, task_id)
+    out.problems += shape
+    out.count("regions_skipped", sum("#" in p.message for p in shape))
+    task = {"id": task_id if valid_string(task_id) else short(task_id), "data": {TEXT_NAME: record.get("text"), "doc_id": task_id}}
+    parsed = parse_annotation(task, {"result": record_to_results(record, schema, given_text=True)}, schema, source, out,
+                              complete=False)
+    if parsed is None:
+        return None
+    kept = {k: v for k, v in record.items() if k not in ("actors", "claims", "doc_stances", "text")}
+    return {**kept, "doc_id": parsed["doc_id"], "text": parsed["text"], "actors": parsed["actors"],
+            "claims": parsed["claims"], "doc_stances": parsed["doc_stances"]}
+
+
+def validate_record(record: Record, schema: Schema, source: str = "record") -> None:
+    """Check a record (e.g. a reading pass or an extractor's output) as if Label Studio had
+    exported it (see :func:`check_record`). Raises :class:`GoldError` naming the first problem."""
+    if not isinstance(record, dict):
+        raise GoldError(f"{shown(source)}: a record must be a JSON object")
     out = Imported()
-    try:
-        parse_annotation(task, {"result": record_to_results(record, schema)}, schema, source, out)
-    except (KeyError, TypeError) as exc:
-        raise GoldError(f"{source}: malformed record (missing or wrong field {exc})") from None
+    check_record(record, schema, source, out)
     if out.problems:
         raise GoldError(str(out.problems[0]))

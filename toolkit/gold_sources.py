@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GoldError, SchemaError
-from .io import fingerprint
+from .io import fingerprint, shown
 from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema, load_schema
 
 #: Refuse an export when more than this share of its labelled regions do not fit the schema.
@@ -86,7 +86,8 @@ def check_schema_fit(tasks: list[dict], schema: Schema, source: str) -> None:
     }
     total, misfit, examples = 0, 0, Counter()
     for task in tasks:
-        for annotation in task.get("annotations") or []:
+        annotations = task.get("annotations")
+        for annotation in annotations if isinstance(annotations, list) else []:
             if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
                 continue
             for item in annotation["result"]:
@@ -119,6 +120,18 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
     gold.records += imported.records
     gold.problems += imported.problems
     for key, n in imported.counts.items():
+        gold.counts[key] = gold.counts.get(key, 0) + n
+
+
+def _from_jsonl(path: Path, schema: Schema, gold: Gold) -> None:
+    from .gold import Imported
+    from .predictions import read_records_jsonl
+
+    found = Imported()
+    records = read_records_jsonl(path, schema, found)
+    gold.records += records
+    gold.problems += found.problems
+    for key, n in {"documents": len(records), **found.counts}.items():
         gold.counts[key] = gold.counts.get(key, 0) + n
 
 
@@ -191,8 +204,10 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
     if not paths:
         raise GoldError("no gold given and the project file names none (key 'gold')")
     gold: Gold | None = None
+    sources: dict[int, str] = {}
     for raw in paths:
         path = Path(raw)
+        first = len(gold.records) if gold is not None else 0
         stored, data, what = None, None, f"{path}"
         if path.is_dir() and (path / "documents").is_dir() and not (path / "README.md").exists():
             data, stored = _load_datasets_dir(path)
@@ -201,7 +216,7 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
             data, stored = _load_with_datasets(str(raw))
             what = f"dataset {raw}"
         elif not path.exists():
-            raise GoldError(f"{path}: no such file or folder")
+            raise GoldError(f"{shown(path)}: no such file or folder")
         schema, note = choose_schema(stored, schema_flag, what, default_schema)
         if gold is None:
             gold = Gold([], schema)
@@ -218,15 +233,13 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
             gold.records += records
             gold.counts["documents"] = gold.counts.get("documents", 0) + len(records)
         elif path.suffix == ".jsonl":
-            from .predictions import read_records_jsonl
-
-            records = read_records_jsonl(path, schema)
-            gold.records += records
-            gold.counts["documents"] = gold.counts.get("documents", 0) + len(records)
+            _from_jsonl(path, schema, gold)
         else:
             _from_export(path, schema, policy, gold)
+        for record in gold.records[first:]:
+            sources[id(record)] = shown(path.name)
     assert gold is not None
-    _drop_duplicates(gold, policy)
+    _drop_duplicates(gold, policy, sources)
     gold.counts["problems"] = len(gold.problems)
     if strict and gold.problems:
         raise GoldError(f"{gold.problems[0]} ({len(gold.problems)} problem(s) in all; --strict)")
@@ -234,16 +247,20 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
     return gold
 
 
-def _drop_duplicates(gold: Gold, policy: str) -> None:
+def _drop_duplicates(gold: Gold, policy: str, sources: dict[int, str]) -> None:
     """One record per document (per annotation with policy ``all``); later copies are problems."""
-    seen: set = set()
+    from .gold import Problem
+
+    seen: dict = {}
     kept = []
     for record in gold.records:
         key = (record["doc_id"], record.get("annotation_id")) if policy == "all" else record["doc_id"]
         if key in seen:
-            gold.problems.append(f"document '{record['doc_id']}' appears twice in the gold; the later copy is skipped")
+            gold.problems.append(Problem(sources.get(id(record), "gold"), record.get("task_id"), None,
+                                         f"document '{shown(record['doc_id'])}' is also in {seen[key]}; "
+                                         "this later copy is skipped"))
             gold.counts["documents_duplicated"] = gold.counts.get("documents_duplicated", 0) + 1
             continue
-        seen.add(key)
+        seen[key] = sources.get(id(record), "the gold")
         kept.append(record)
     gold.records = kept

@@ -1,4 +1,10 @@
-"""Predictions made elsewhere, and records JSONL: one record (see :mod:`toolkit.records`) per line."""
+"""Predictions made elsewhere, and records JSONL: one record (see :mod:`toolkit.records`) per line.
+
+Lines are split on ``\\n`` only (a JSON string may hold U+2028 and other line separators).
+A line that is not a JSON object with a string ``doc_id`` is an error naming the line; a bad
+region inside a good line is a problem: the region is left out, and the problem counted and
+reported (``--strict`` makes it an error).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractorError, GoldError
-from .gold import validate_record
+from .gold import Imported, Problem, _int64, check_record, is_int, parse_json, short, valid_string
+from .io import shown
 from .records import Record, empty_record
 from .schema import Schema
+
+_RECORD_KEYS = ("doc_id", "actors", "claims", "doc_stances")
+_PROVENANCE = ("task_id", "annotation_id", "annotator", "ground_truth")
 
 
 @dataclass
 class System:
-    """Predictions of one system on the gold documents, with where they came from."""
+    """Predictions of one system on the gold documents, with where they came from.
+
+    ``skipped`` counts what was left out or scored as empty (unknown doc ids, gold documents
+    without a line, skipped regions, duplicate results, ...); ``problems`` says each one.
+    """
 
     name: str
     version: str
@@ -24,78 +38,128 @@ class System:
     problems: list = field(default_factory=list)
 
 
+def read_jsonl_lines(path: Path, error: type[Exception]) -> list[tuple[int, str]]:
+    """``(line number, line)`` for the non-blank lines of a UTF-8 file, split on ``\\n`` only;
+    an unreadable file raises ``error`` in one line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{shown(path)}: cannot read it ({exc.strerror or exc.__class__.__name__})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{shown(path)}: not valid UTF-8 (byte {exc.start})") from None
+    return [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+
+
+def _row(line: str, where: str, error: type[Exception], needs_text: bool = False) -> dict:
+    """One line as a JSON object with a string ``doc_id`` (and ``text``), else ``error``."""
+    try:
+        row = parse_json(line)
+    except json.JSONDecodeError as exc:
+        raise error(f"{where}: not valid JSON ({exc.msg})") from None
+    except ValueError as exc:
+        raise error(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(row, dict) or not (valid_string(row.get("doc_id")) and row["doc_id"]):
+        raise error(f"{where}: expected an object with a string 'doc_id'")
+    if needs_text and not valid_string(row.get("text")):
+        raise error(f"{where}: expected an object with string 'doc_id' and 'text'")
+    return row
+
+
+def _prediction(row: dict, gold_text: str, schema: Schema, where: str, out: Imported) -> Record:
+    """A prediction line checked against its gold text; bad regions are left out (problems)."""
+    given = row.get("text")
+    if given is not None and given != gold_text:
+        out.problems.append(Problem(where, row["doc_id"], None, "its 'text' differs from the gold document's; "
+                                                                "offsets are read against the gold text"))
+        out.count("texts_differ")
+    record = {**empty_record(row["doc_id"]), **{k: row[k] for k in _RECORD_KEYS if k in row}, "text": gold_text}
+    checked = check_record(record, schema, where, out)
+    assert checked is not None  # the gold text is a valid string
+    return {k: checked[k] for k in ("doc_id", "text", "actors", "claims", "doc_stances")}
+
+
+def _missing_documents(path: Path, texts: dict, seen: set, out: Imported) -> None:
+    """One problem naming the gold documents that have no line (they score as empty)."""
+    missing = [d for d in texts if d not in seen]
+    if missing:
+        shown_ids = ", ".join(f"'{shown(d)}'" for d in missing[:3]) + (", ..." if len(missing) > 3 else "")
+        out.problems.append(Problem(shown(path), None, None, f"{len(missing)} gold document(s) have no prediction "
+                                                             f"line ({shown_ids}); scored as empty predictions"))
+        out.count("documents_without_prediction", len(missing))
+
+
 def read_predictions(path: str | Path, schema: Schema, gold: list[Record], strict: bool = False) -> System:
     """A JSONL predictions file: one record per line (see :mod:`toolkit.records`).
 
-    A line that is not JSON, lacks a field, or has a span whose offsets or text do not fit
-    the gold text raises :class:`ExtractorError` naming the line. Documents not in gold are
-    counted in ``skipped``; gold documents with no line are scored as empty predictions.
+    A line that is not a JSON object with a string ``doc_id``, or repeats a ``doc_id``, raises
+    :class:`ExtractorError` naming the line, and so does a file none of whose doc ids is in the
+    gold. Problems (counted in ``skipped``, each in ``problems``): a doc id not in the gold
+    (line skipped), a gold document with no line (scored as empty), a region that does not fit
+    (left out), a second result for the same region and field, a span whose ``text`` differs
+    from the document at its offsets. Null speaker, target and stance are allowed. With
+    ``strict`` any problem raises :class:`ExtractorError`.
     """
     path = Path(path)
     texts = {r["doc_id"]: r["text"] for r in gold}
-    records: list[Record] = []
-    seen: set[str] = set()
-    not_in_gold = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExtractorError(f"{path}: cannot read predictions ({exc.__class__.__name__})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ExtractorError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str):
-            raise ExtractorError(f"{where}: expected an object with a string 'doc_id'")
+    out, records, seen = Imported(), [], set()
+    lines = read_jsonl_lines(path, ExtractorError)
+    for number, line in lines:
+        where = f"{shown(path)}:{number}"
+        row = _row(line, where, ExtractorError)
         if row["doc_id"] in seen:
-            raise ExtractorError(f"{where}: duplicate doc_id '{row['doc_id']}'")
+            raise ExtractorError(f"{where}: duplicate doc_id '{shown(row['doc_id'])}'")
         seen.add(row["doc_id"])
         if row["doc_id"] not in texts:
-            not_in_gold += 1
+            out.problems.append(Problem(where, None, None, f"doc_id {short(row['doc_id'])} is not in the gold; line skipped"))
+            out.count("documents_not_in_gold")
             continue
-        record = {**empty_record(row["doc_id"]), **row, "text": texts[row["doc_id"]]}
-        for key, kind in (("actors", list), ("claims", list), ("doc_stances", dict)):
-            if not isinstance(record[key], kind) or (kind is list and not all(isinstance(x, dict) for x in record[key])):
-                raise ExtractorError(f"{where}: '{key}' must be a {'list of objects' if kind is list else 'mapping'}")
-        for span in record["actors"] + record["claims"]:
-            if "text" not in span and isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
-                span["text"] = record["text"][span["start"]:span["end"]]
-        try:
-            validate_record(record, schema, where)
-        except GoldError as exc:  # names the region; the source is the file and line
-            raise ExtractorError(str(exc)) from None
-        records.append(record)
-    name = str(path.name)
-    return System(name, "file", records, source=str(path), skipped={"documents_not_in_gold": not_in_gold})
-
-
-
-
-def read_records_jsonl(path: str | Path, schema: Schema) -> list[dict]:
-    """Gold records from a JSONL file, one per line, each with its own ``text``; every record is
-    checked as if Label Studio had exported it (:class:`GoldError` names the line)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise GoldError(f"{path}: not valid UTF-8") from None
-    records = []
-    for number, line in enumerate(raw.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str) or not isinstance(row.get("text"), str):
-            raise GoldError(f"{where}: expected an object with string 'doc_id' and 'text'")
-        record = {**empty_record(row["doc_id"]), **row}
-        validate_record(record, schema, where)
-        records.append(record)
+        records.append(_prediction(row, texts[row["doc_id"]], schema, where, out))
+    if not lines:
+        raise ExtractorError(f"{shown(path)}: no predictions (no lines)")
     if not records:
-        raise GoldError(f"{path}: no records")
+        raise ExtractorError(f"{shown(path)}: none of its {len(lines)} doc id(s) is in the gold "
+                             f"(e.g. '{shown(next(iter(seen)))}'): predictions for other documents?")
+    _missing_documents(path, texts, seen, out)
+    out.count("problems", len(out.problems))
+    if strict and out.problems:
+        raise ExtractorError(f"{out.problems[0]} ({len(out.problems)} problem(s) in all; --strict)")
+    return System(path.name, "file", records, source=str(path), skipped=out.counts, problems=out.problems)
+
+
+def _gold_provenance(row: dict, where: str, out: Imported) -> dict:
+    """Provenance fields of a gold record: integer ids as int64 (else null, a problem); an
+    annotator may also be a name (agreement uses it; a dataset stores null)."""
+    values = {}
+    for key in ("task_id", "annotation_id", "annotator"):
+        value = row.get(key)
+        keep = _int64(value) if key != "annotator" or not valid_string(value) else value
+        if value is not None and (keep is None or not is_int(keep)):
+            note = "kept for agreement; a dataset stores null" if keep is not None else "stored as null"
+            out.problems.append(Problem(where, row["doc_id"], None, f"{key} {short(value)} is not a 64-bit integer; {note}"))
+            out.count("values_truncated")
+        values[key] = keep
+    values["ground_truth"] = row.get("ground_truth") is True
+    return values
+
+
+def read_records_jsonl(path: str | Path, schema: Schema, out: Imported | None = None) -> list[dict]:
+    """Gold records from a JSONL file, one per line, each with its own ``text``; every record is
+    checked as if Label Studio had exported it (:class:`GoldError` names the line). Provenance
+    values that do not fit are problems appended to ``out``."""
+    path = Path(path)
+    out = out if out is not None else Imported()
+    records = []
+    for number, line in read_jsonl_lines(path, GoldError):
+        where = f"{shown(path)}:{number}"
+        row = _row(line, where, GoldError, needs_text=True)
+        record = {**empty_record(row["doc_id"]), **{k: row[k] for k in (*_RECORD_KEYS, "text") if k in row}}
+        found = Imported()
+        checked = check_record(record, schema, where, found)
+        if checked is None or found.problems:
+            raise GoldError(str(found.problems[0]))
+        records.append({**checked, **_gold_provenance(row, where, out)})
+    if not records:
+        raise GoldError(f"{shown(path)}: no records")
     return records

@@ -113,13 +113,22 @@ mark.wrong-type{background:#ffd0a0}.legend mark{margin-right:.6em}img{max-width:
 
 
 def _pyplot():
-    """matplotlib's pyplot on the file-only Agg backend (no display here or in CI)."""
+    """matplotlib's pyplot on the file-only Agg backend (no display here or in CI), with mathtext
+    off: labels come from the schema and may hold ``$``."""
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _img(url: str | None, alt: str) -> str:
+    """An ``<img>`` for a plot's data URL, or a note when there was nothing to plot."""
+    if url is None:
+        return f"<p class='meta'>({html.escape(alt)}: nothing to plot)</p>"
+    return f"<img class='plot' alt='{html.escape(alt, quote=True)}' src='{url}'>"
 
 
 def _png(fig) -> str:
@@ -129,10 +138,12 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _bars(result: dict) -> str:
+def _bars(result: dict) -> str | None:
     plt = _pyplot()
     systems = result["systems"]
-    labels = next(iter(systems.values()))["actors"]["labels"]
+    labels = next(iter(systems.values()))["actors"]["labels"] if systems else []
+    if not labels:
+        return None
     fig, ax = plt.subplots(figsize=(7, 3))
     width = 0.8 / max(len(systems), 1)
     for i, (name, s) in enumerate(systems.items()):
@@ -146,9 +157,11 @@ def _bars(result: dict) -> str:
     return _png(fig)
 
 
-def _confusion(block: dict, title: str) -> str:
+def _confusion(block: dict, title: str) -> str | None:
     plt = _pyplot()
     labels, matrix = block["labels"], block["confusion"]
+    if not labels or not matrix or not all(matrix):
+        return None
     fig, ax = plt.subplots(figsize=(3.6, 3.2))
     ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(len(labels)), labels, rotation=45)
@@ -224,13 +237,13 @@ def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Evaluation report</title><style>{CSS}</style></head><body>",
         "<h1>Evaluation report</h1>", f"<p class='meta'>{e(_meta_line(result))}</p>",
         f"<h2>Headline scores (95% bootstrap CI over documents)</h2><table><tr><th>metric</th>{head}</tr>{rows}</table>",
-        f"<h2>Actors per type</h2><img class='plot' alt='per-type F1 bars' src='{_bars(result)}'>",
+        f"<h2>Actors per type</h2>{_img(_bars(result), 'per-type F1 bars')}",
         "<h2>Confusion matrices</h2>",
     ]
     for name, s in systems.items():
         parts.append(f"<h3>{e(name)}</h3>")
-        parts.append(f"<img class='plot' alt='document stance confusion' src='{_confusion(s['doc_stance']['overall'], 'document stance, all targets')}'>")
-        parts.append(f"<img class='plot' alt='claim stance confusion' src='{_confusion(s['claims']['stance'], 'claim stance, matched claims')}'>")
+        parts.append(_img(_confusion(s["doc_stance"]["overall"], "document stance, all targets"), "document stance confusion"))
+        parts.append(_img(_confusion(s["claims"]["stance"], "claim stance, matched claims"), "claim stance confusion"))
     legend = "".join(f"<mark class='{c}'>{c}</mark>" for c in CLASSES)
     parts.append(f"<h2>Errors per document</h2><p class='legend'>{legend} (hover a span for details)</p>")
     for name, records in predictions.items():
