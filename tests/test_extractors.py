@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
 import sys
 import textwrap
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
 
@@ -493,3 +495,21 @@ def test_stance_prototypes_name_the_target_even_when_the_definition_does_not():
         "pro", "The speaker is in favour (The lifetime doping ban imposed on athletes who fail drug tests).")
     assert stances["venue_relocation"][1] == (
         "con", "con towards Relocating the world championship to another host city")
+
+
+# ---------------------------------------------------------------------------- pinned outputs
+
+# Records of the rules extractor written before its speed-up (see the file's "about"): the
+# bundled seeds, the articles above, edge cases and generated news-like articles (some cut,
+# upper-cased or with their quotes swapped), with the bundled schema and with SKI_SCHEMA.
+PINNED = Path(__file__).parent / "data" / "rules_outputs.json"
+
+
+@pytest.mark.parametrize("schema", ["bundled", "ski"])
+def test_rules_outputs_are_unchanged(schema, request):
+    extractor = request.getfixturevalue("rules" if schema == "bundled" else "ski_rules")
+    expected = json.loads(PINNED.read_text(encoding="utf-8"))[schema]
+    got = extractor.extract([Document(r["doc_id"], r["text"]) for r in expected])
+    for want, record in zip(expected, got):
+        assert record == want, f"{want['doc_id']}: the records differ"
+    assert len(got) == len(expected)
