@@ -5,6 +5,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
@@ -118,3 +120,183 @@ def test_annotators_overlapping_in_part():
     assert overall["fleiss_kappa"] is None  # no item labelled by all three
     assert overall["observed_agreement"] == 0.75
     assert set(result["pairs"]) == {"1-2", "2-3"}
+
+
+# ---------------------------------------------------------------- disagreements, unitizing alpha
+
+def _two_label_schema(targets=("t1", "t2")):
+    return parse_schema({"version": "1", "stance_labels": ["favor", "against", "neutral", "none"],
+                         "targets": list(targets), "actor_types": ["PERSON", "ORG"], "claim": {}})
+
+
+TEXT = "Alice met Bob Smith in Paris. Alice said <b>peace</b> is near. Bob said war is coming."
+
+
+def _span(text, label=None, nth=0, **extra):
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(text, start + 1)
+    return {"start": start, "end": start + len(text), "text": text, **({"label": label} if label else {}), **extra}
+
+
+def _annotation(annotator, actors, claims, stances):
+    actors = [{"id": f"a{i}", **a} for i, a in enumerate(actors)]
+    claims = [{"id": f"c{i}", "target": "t1", **c} for i, c in enumerate(claims)]
+    return {"doc_id": "d0", "annotator": annotator, "text": TEXT, "actors": actors, "claims": claims, "doc_stances": stances}
+
+
+def _three_annotators():
+    alice, bob = _span("Alice", "PERSON"), _span("Bob", "PERSON", nth=0)
+    return [
+        _annotation(1, [alice, _span("Bob Smith", "PERSON"), _span("Paris", "ORG"), _span("Bob", "PERSON", nth=1)],
+                    [_span("<b>peace</b> is near", speaker="a0", stance="favor"),
+                     _span("war is coming", speaker="a3", stance="against")], {"t1": "favor", "t2": "favor"}),
+        _annotation(2, [alice, bob, _span("Paris", "PERSON"), _span("Bob", "PERSON", nth=1)],
+                    [_span("<b>peace</b> is near", speaker="a0", stance="favor"),
+                     _span("is coming", speaker="a3", stance="favor")], {"t1": "favor", "t2": "favor"}),
+        _annotation(3, [alice, _span("Bob Smith", "PERSON"), _span("Bob", "PERSON", nth=1)],
+                    [_span("<b>peace</b> is near", speaker="a2", stance="favor")], {"t1": "favor"}),
+    ]
+
+
+def test_every_disagreement_is_listed_with_each_annotators_value():
+    result = agreement(_three_annotators(), _two_label_schema())
+    items = result["disagreements"]
+    assert [(i["kind"], i["differs"]) for i in items] == [
+        ("actor", ["span"]),                          # Bob Smith / Bob / Bob Smith
+        ("actor", ["missing", "label"]),              # Paris: ORG, PERSON, nothing
+        ("claim", ["speaker"]),                       # peace is near: Alice, Alice, Bob
+        ("claim", ["missing", "span", "stance"]),     # war is coming / is coming / nothing
+        ("doc_stance", ["stance"]),                   # t2: favor, favor, none (missing)
+    ]
+    bob, paris, peace, war, t2 = items
+    assert all(i["doc_id"] == "d0" for i in items)
+    assert bob["text"] == "Bob Smith" and (bob["start"], bob["end"]) == (10, 19)
+    assert [v[0]["span"] for v in bob["values"].values()] == [[10, 19], [10, 13], [10, 19]]
+    assert paris["values"]["1"][0]["label"] == "ORG" and paris["values"]["2"][0]["label"] == "PERSON"
+    assert paris["values"]["3"] == []
+    assert [v[0]["speaker"]["text"] for v in peace["values"].values()] == ["Alice", "Alice", "Bob"]
+    assert peace["text"] == "<b>peace</b> is near"
+    assert war["text"] == "war is coming" and war["values"]["3"] == []
+    assert [war["values"][a][0]["stance"] for a in "12"] == ["against", "favor"]
+    assert t2["target"] == "t2" and t2["values"] == {"1": "favor", "2": "favor", "3": "none"}
+    json.dumps(result)  # JSON-ready
+
+
+def test_identical_annotations_have_no_disagreements_and_alpha_u_one():
+    one = _three_annotators()[0]
+    records = [{**one, "annotator": a} for a in (1, 2, 3)]
+    result = agreement(records, _two_label_schema())
+    assert result["disagreements"] == []
+    alpha = result["span_alpha_u"]
+    assert alpha["documents"] == 1 and alpha["continuum"] == len(TEXT)
+    assert alpha["per_label"]["PERSON"]["alpha"] == alpha["per_label"]["ORG"]["alpha"] == 1.0
+    assert alpha["per_label"]["CLAIM"]["alpha"] == alpha["overall"]["alpha"] == alpha["actors"]["alpha"] == 1.0
+
+
+def test_alpha_u_over_concatenated_documents_equals_the_unitizing_module():
+    from toolkit.unitizing import alpha_u
+
+    records = _records(0, n_docs=4)  # annotator 3 ends every actor one character later
+    result = agreement(records, _schema(TARGETS))["span_alpha_u"]
+    units = [(str(r["annotator"]), 50 * int(r["doc_id"][1:]) + a["start"], 50 * int(r["doc_id"][1:]) + a["end"], "PERSON")
+             for r in records for a in r["actors"]]
+    expected = alpha_u(units, ["1", "2", "3"], 200, labels=["PERSON", "CLAIM"])
+    assert result["per_label"]["PERSON"] == expected["per_label"]["PERSON"]
+    assert 0 < result["per_label"]["PERSON"]["alpha"] < 1
+    assert result["per_label"]["CLAIM"]["alpha"] is None  # no claims: undefined
+    assert result["continuum"] == 200 and result["documents"] == 4
+
+
+def test_alpha_u_needs_documents_annotated_by_everyone():
+    records = [{**r, "doc_id": "d9"} for r in _three_annotators()[:2]] + _three_annotators()[1:]
+    result = agreement(records, _two_label_schema())
+    assert result["span_alpha_u"]["documents"] == 0 and result["span_alpha_u"]["overall"]["alpha"] is None
+    assert {i["doc_id"] for i in result["disagreements"]} == {"d0", "d9"}
+
+
+def _spread_spans(rng, n_docs, per_doc, length=400):
+    """Actor spans 3-10 long, 20 or more apart (also from the document's ends)."""
+    docs = []
+    for _ in range(n_docs):
+        spans, pos = [], 0
+        for _ in range(per_doc):
+            pos += rng.randint(20, 40)
+            size = rng.randint(3, 10)
+            if pos + size + 20 > length:
+                break
+            spans.append((pos, pos + size))
+            pos += size
+        docs.append(spans)
+    return docs
+
+
+@pytest.mark.filterwarnings("ignore:.*label:UserWarning")  # one document stance label: kappa undefined
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 3), st.integers(2, 8))
+def test_alpha_u_moves_with_pairwise_f1(seed, n_docs, per_doc):
+    """Annotator 2 shifts one more span each step (by 1-5 characters, lengths and gaps
+    otherwise kept): strict F1 and αU both fall at every step."""
+    rng = random.Random(seed)
+    docs = _spread_spans(rng, n_docs, per_doc)
+    spans = [(d, i) for d, doc in enumerate(docs) for i in range(len(doc))]
+    rng.shuffle(spans)
+    shifts = {s: rng.choice([-5, -3, -1, 1, 2, 4]) for s in spans}
+
+    def records(k):
+        moved = set(spans[:k])
+        out = []
+        for a in (1, 2):
+            for d, doc in enumerate(docs):
+                actors = [{"id": f"a{i}", "start": s + shift, "end": e + shift, "text": "", "label": "PERSON"}
+                          for i, (s, e) in enumerate(doc) for shift in [shifts[(d, i)] if a == 2 and (d, i) in moved else 0]]
+                out.append({"doc_id": f"d{d}", "annotator": a, "text": "x" * 400, "actors": actors, "claims": [],
+                            "doc_stances": {"t1": "none"}})
+        return out
+
+    f1s, alphas = [], []
+    for k in range(len(spans) + 1):
+        result = agreement(records(k), _schema(["t1"]))
+        f1s.append(result["pairs"]["1-2"]["actor_strict_f1"])
+        alphas.append(result["span_alpha_u"]["per_label"]["PERSON"]["alpha"])
+    assert f1s[0] == alphas[0] == 1.0
+    assert all(a > b for a, b in zip(f1s, f1s[1:])), f1s
+    assert all(a > b for a, b in zip(alphas, alphas[1:])), alphas
+
+
+@pytest.mark.filterwarnings("ignore:.*label:UserWarning")
+def test_independent_random_annotators_are_near_chance():
+    rng = random.Random(3)
+    records = []
+    for a in (1, 2):
+        for d, doc in enumerate(_spread_spans(rng, 30, 12)):
+            records.append({"doc_id": f"d{d}", "annotator": a, "text": "x" * 400, "claims": [], "doc_stances": {},
+                            "actors": [{"id": f"a{i}", "start": s, "end": e, "text": "", "label": "PERSON"}
+                                       for i, (s, e) in enumerate(doc)]})
+    result = agreement(records, _schema(["t1"]))
+    assert result["pairs"]["1-2"]["actor_strict_f1"] < 0.1
+    assert -0.3 < result["span_alpha_u"]["per_label"]["PERSON"]["alpha"] < 0.15
+
+
+def test_html_section_escapes_and_lists_every_disagreement():
+    from toolkit.agreement_report import agreement_html, agreement_page
+
+    result = agreement(_three_annotators(), _two_label_schema())
+    section = agreement_html(result)
+    assert section.startswith("<section class='agreement'>") and section.endswith("</section>")
+    assert "<b>peace" not in section and "&lt;b&gt;peace&lt;/b&gt; is near" in section
+    assert section.count("<tr class='actor'>") == 2 and section.count("<tr class='claim'>") == 2
+    assert section.count("<tr class='doc_stance'>") == 1
+    assert "αU" in section and "(none)" in section
+    assert agreement_page(result).startswith("<!doctype html>")
+
+
+def test_cli_writes_the_html_page_and_prints_alpha_u(tmp_path):
+    out, page = tmp_path / "agreement.json", tmp_path / "agreement.html"
+    result = CliRunner().invoke(app, ["agreement", str(ROOT / "gold" / "export.json"), "--json", str(out), "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "unitizing alpha" in result.output and "Disagreements" in result.output
+    figures = json.loads(out.read_text())
+    html = page.read_text(encoding="utf-8")
+    assert all(item["doc_id"] in html for item in figures["disagreements"])
+    assert figures["span_alpha_u"]["per_label"].keys() >= {"PERSON", "CLAIM"}

@@ -5,6 +5,9 @@ Cohen's kappa per pair (on the items both annotators labelled), NLTK's ``Annotat
 for Krippendorff's alpha (nominal, tolerates missing labels) and statsmodels'
 ``fleiss_kappa`` (items labelled by every annotator); actors and claims use the same span matchers as ``toolkit evaluate``,
 treating one annotator as reference and the other as prediction (F1 is symmetric).
+
+Spans also get Krippendorff's unitizing alpha (:mod:`toolkit.unitizing`), chance-corrected,
+and every disagreement is listed per document (:func:`disagreements`) for adjudication.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from .errors import ToolkitError
 from .schema import Schema
-from .scoring import MatchRule, actor_scores, as_number, claim_scores
+from .scoring import MatchRule, actor_scores, as_number, claim_scores, match_spans
+from .unitizing import alpha_u
 
 
 def by_annotator(records: list[dict], include_ground_truth: bool = False) -> dict[str, dict[str, dict]]:
@@ -110,6 +114,153 @@ def span_agreement(table: dict[str, dict[str, dict]], overlap: float = 0.5) -> d
     return pairs
 
 
+def _doc_text(docs: dict[str, dict]) -> str | None:
+    """The document's text from the first of its records that has one."""
+    return next((r["text"] for r in docs.values() if r.get("text") is not None), None)
+
+
+def _span_text(text: str | None, spans: list[dict], start: int, end: int) -> str:
+    """``text[start:end]``, or (no text) the spans' own texts joined."""
+    if text is not None:
+        return text[start:end]
+    return " … ".join(dict.fromkeys(s.get("text") or "" for s in spans))
+
+
+def _clusters(items: list[tuple[str, dict]]) -> list[list[tuple[str, dict]]]:
+    """``(annotator, span)`` pairs grouped into runs of overlapping spans (sorted by position)."""
+    out: list[list[tuple[str, dict]]] = []
+    end = None
+    for annotator, span in sorted(items, key=lambda x: (x[1]["start"], x[1]["end"], x[0])):
+        if out and span["start"] < end:
+            out[-1].append((annotator, span))
+            end = max(end, span["end"])
+        else:
+            out.append([(annotator, span)])
+            end = span["end"]
+    return out
+
+
+def _differs(values: dict[str, list[dict]], fields: tuple[str, ...]) -> list[str]:
+    """Which of ``fields`` differ between the annotators' values (sorted lists compared), plus
+    ``missing`` when an annotator has none."""
+    have = {a: v for a, v in values.items() if v}
+    out = ["missing"] if len(have) < len(values) else []
+    for name in fields:
+        seen = {tuple(sorted(repr(item[name]) for item in v)) for v in have.values()}
+        if len(seen) > 1:
+            out.append(name)
+    return out
+
+
+def _actor_view(actor: dict) -> dict:
+    return {"span": [actor["start"], actor["end"]], "label": actor["label"], "text": actor.get("text")}
+
+
+def _claim_view(record: dict, claim: dict, none: str) -> dict:
+    speaker = next((a for a in record.get("actors") or () if a["id"] == claim.get("speaker")), None)
+    return {"span": [claim["start"], claim["end"]], "text": claim.get("text"),
+            "speaker": None if speaker is None else _actor_view(speaker),
+            "target": claim.get("target"), "stance": claim.get("stance") or none}
+
+
+def document_disagreements(doc_id: str, docs: dict[str, dict], targets: list[str], rule: MatchRule,
+                           none: str = "none") -> list[dict]:
+    """Every disagreement among the annotations ``docs`` (``{annotator: record}``) of one document.
+
+    - ``actor``: a run of overlapping actor spans that the annotators did not all mark
+      identically (same offsets and label); ``differs`` names what: ``span``, ``label``, ``missing``.
+    - ``claim``: claims matched across annotators (pairwise one-to-one under ``rule``, as the
+      evaluation does, joined transitively) whose ``span``, ``speaker``, ``target`` or ``stance``
+      differ, or that some annotator lacks (``missing``).
+    - ``doc_stance``: a target whose document stance differs (a missing stance is ``none``).
+
+    Each item: ``doc_id``, ``kind``, ``differs``, ``start``/``end``/``text`` of the span
+    involved (the target for ``doc_stance``), and ``values``: each annotator's value (a list of
+    spans for actors and claims, empty when the annotator has none; a stance label for targets).
+    """
+    text = _doc_text(docs)
+    annotators = sorted(docs)
+    out = []
+    actors = [(a, actor) for a in annotators for actor in docs[a].get("actors") or ()]
+    for cluster in _clusters(actors):
+        values = {a: [_actor_view(x) for b, x in cluster if b == a] for a in annotators}
+        differs = _differs(values, ("span", "label"))
+        if differs:
+            start, end = min(x["start"] for _, x in cluster), max(x["end"] for _, x in cluster)
+            out.append({"doc_id": doc_id, "kind": "actor", "differs": differs, "start": start, "end": end,
+                        "text": _span_text(text, [x for _, x in cluster], start, end), "values": values})
+    claims = {a: list(docs[a].get("claims") or ()) for a in annotators}
+    parent = {(a, i): (a, i) for a in annotators for i in range(len(claims[a]))}
+
+    def root(node):
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in combinations(annotators, 2):
+        spans = [[(c["start"], c["end"]) for c in claims[x]] for x in (a, b)]
+        for i, j in match_spans(spans[0], spans[1], rule):
+            parent[root((a, i))] = root((b, j))
+    groups: dict[tuple, list[tuple[str, int]]] = defaultdict(list)
+    for node in parent:
+        groups[root(node)].append(node)
+    for group in sorted(groups.values(), key=lambda g: min((claims[a][i]["start"], claims[a][i]["end"]) for a, i in g)):
+        values = {a: [_claim_view(docs[a], claims[a][i], none) for b, i in sorted(group) if b == a] for a in annotators}
+        differs = _differs(values, ("span", "speaker", "target", "stance"))
+        if differs:
+            members = [claims[a][i] for a, i in group]
+            start, end = min(c["start"] for c in members), max(c["end"] for c in members)
+            out.append({"doc_id": doc_id, "kind": "claim", "differs": differs, "start": start, "end": end,
+                        "text": _span_text(text, members, start, end), "values": values})
+    for target in targets:
+        values = {a: (docs[a].get("doc_stances") or {}).get(target) or none for a in annotators}
+        if len(set(values.values())) > 1:
+            out.append({"doc_id": doc_id, "kind": "doc_stance", "differs": ["stance"], "target": target,
+                        "text": target, "values": values})
+    return out
+
+
+def disagreements(table: dict[str, dict[str, dict]], targets: list[str], overlap: float = 0.5,
+                  none: str = "none") -> list[dict]:
+    """:func:`document_disagreements` of every document annotated by two or more annotators,
+    in document order."""
+    by_doc: dict[str, dict[str, dict]] = defaultdict(dict)
+    for annotator, docs in table.items():
+        for doc_id, record in docs.items():
+            by_doc[doc_id][annotator] = record
+    rule = MatchRule("overlap", overlap)
+    return [item for doc_id in sorted(by_doc) if len(by_doc[doc_id]) >= 2
+            for item in document_disagreements(doc_id, by_doc[doc_id], targets, rule, none)]
+
+
+def span_alpha_u(table: dict[str, dict[str, dict]], actor_types: list[str], claim_label: str) -> dict:
+    """Krippendorff's unitizing alpha (:func:`toolkit.unitizing.alpha_u`) of actor spans per type
+    and of claim spans, over the documents every annotator annotated, concatenated into one
+    continuum (each document as long as its text, or its last span where there is no text).
+
+    ``per_label`` has every actor type and the claim label; ``actors`` pools the actor types,
+    ``overall`` everything (DKPro's ``1 - Σ D_o / Σ D_e``). ``alpha`` is None where undefined."""
+    annotators = sorted(table)
+    shared = sorted(set.intersection(*(set(docs) for docs in table.values())))
+    units, offset = [], 0
+    seen = set()
+    for doc_id in shared:
+        docs = {a: table[a][doc_id] for a in annotators}
+        text = _doc_text(docs)
+        spans = [(a, s["start"], s["end"], s["label"]) for a in annotators for s in docs[a].get("actors") or ()]
+        spans += [(a, c["start"], c["end"], claim_label) for a in annotators for c in docs[a].get("claims") or ()]
+        length = max([len(text or "")] + [end for _, _, end, _ in spans])
+        units += [(a, offset + start, offset + end, label) for a, start, end, label in spans]
+        seen.update(label for *_, label in spans)
+        offset += length
+    actor_labels = list(actor_types) + sorted(seen - set(actor_types) - {claim_label})
+    result = alpha_u(units, annotators, offset, labels=[*actor_labels, claim_label])
+    actors = alpha_u([u for u in units if u[3] != claim_label], annotators, offset, labels=actor_labels)["overall"]
+    return {"documents": len(shared), "continuum": offset, "claim_label": claim_label,
+            "per_label": result["per_label"], "actors": actors, "overall": result["overall"]}
+
+
 def agreement(records: list[dict], schema: Schema, overlap: float = 0.5, include_ground_truth: bool = False) -> dict:
     """Everything ``toolkit agreement`` reports, as a JSON-ready dict (targets and the no-stance
     label come from ``schema``)."""
@@ -137,4 +288,6 @@ def agreement(records: list[dict], schema: Schema, overlap: float = 0.5, include
         "doc_stance": stance_agreement(table, list(schema.targets), schema.no_stance),
         "pairs": spans,
         "per_annotator": per_annotator,
+        "span_alpha_u": span_alpha_u(table, list(schema.actor_types), schema.claim_label),
+        "disagreements": disagreements(table, list(schema.targets), overlap, schema.no_stance),
     }

@@ -287,4 +287,35 @@ def agreement_tables(result: dict) -> list[Table]:
     for annotator, block in result["per_annotator"].items():
         people.add_row(annotator, str(block["documents"]), str(block["actors"]), str(block["claims"]),
                        fmt(block["mean_actor_strict_f1"]), fmt(block["mean_claim_overlap_f1"]))
-    return [stance, pairs, people]
+    return [stance, pairs, people, *agreement_span_tables(result)]
+
+
+def agreement_span_tables(result: dict) -> list[Table]:
+    """Krippendorff's unitizing alpha per span label, and the disagreements counted per kind
+    (the full list is in the JSON and in the HTML of ``toolkit agreement``)."""
+    tables = []
+    if alpha := result.get("span_alpha_u"):
+        table = Table(title=f"Span agreement, Krippendorff's unitizing alpha ({alpha['documents']} documents "
+                            f"annotated by all, {alpha['continuum']} characters)")
+        for column in ("label", "units", "observed D_o", "expected D_e", "alpha_U"):
+            table.add_column(column, justify="left" if column == "label" else "right")
+        rows = [*alpha["per_label"].items(), ("all actor types", alpha["actors"]), ("all labels", alpha["overall"])]
+        for label, block in rows:
+            table.add_row(str(label), str(block["units"]), f"{block['observed']:.4g}", f"{block['expected']:.4g}",
+                          fmt(block["alpha"]))
+        tables.append(table)
+    if (items := result.get("disagreements")) is not None:
+        table = Table(title=f"Disagreements: {len(items)} in {len({i['doc_id'] for i in items})} documents "
+                            "(listed in --json and --html)")
+        for column in ("kind", "items", "documents", "what differs"):
+            table.add_column(column)
+        for kind in ("actor", "claim", "doc_stance"):
+            mine = [i for i in items if i["kind"] == kind]
+            what: dict[str, int] = {}
+            for item in mine:
+                for name in item["differs"]:
+                    what[name] = what.get(name, 0) + 1
+            table.add_row(kind.replace("_", " "), str(len(mine)), str(len({i["doc_id"] for i in mine})),
+                          ", ".join(f"{k} {v}" for k, v in what.items()))
+        tables.append(table)
+    return tables

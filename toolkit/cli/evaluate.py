@@ -108,9 +108,10 @@ def agreement_cli(
     overlap: Annotated[float, typer.Option("--overlap", min=0.01, max=1.0, help="Jaccard threshold for overlapping claim spans.")] = 0.5,
     include_ground_truth: Annotated[bool, typer.Option("--include-ground-truth", help="Also count annotations flagged ground truth (adjudications).")] = False,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every figure as JSON here.")] = None,
+    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write an HTML page with αU and every disagreement per document.")] = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1 and speaker agreement."""
+    """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1, unitizing alpha, disagreements."""
     from ..agreement import agreement
     from ..gold_sources import load_gold
     from ..io import atomic_write_json
@@ -123,7 +124,13 @@ def agreement_cli(
     result = agreement(gold.records, gold.schema, overlap, include_ground_truth)
     if json_out:
         atomic_write_json(json_out, result)
+    if html_out:
+        from ..agreement_report import agreement_page
+        from ..io import atomic_write_text
+
+        atomic_write_text(html_out, agreement_page(result))
     for table in agreement_tables(result):
         out.print(table)
-    if json_out:
-        say(f"wrote {json_out}")
+    for path in (json_out, html_out):
+        if path:
+            say(f"wrote {path}")
