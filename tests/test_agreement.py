@@ -2,19 +2,20 @@
 
 import json
 import random
+from itertools import pairwise
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
-from conftest import ROOT
-from toolkit.schema import parse_schema
 from toolkit.agreement import agreement
 from toolkit.cli import app
 from toolkit.errors import ToolkitError
+from toolkit.schema import parse_schema
 
 TARGETS = ["t1", "t2", "t3"]
 
@@ -260,8 +261,8 @@ def test_alpha_u_moves_with_pairwise_f1(seed, n_docs, per_doc):
         f1s.append(result["pairs"]["1-2"]["actor_strict_f1"])
         alphas.append(result["span_alpha_u"]["per_label"]["PERSON"]["alpha"])
     assert f1s[0] == alphas[0] == 1.0
-    assert all(a > b for a, b in zip(f1s, f1s[1:])), f1s
-    assert all(a > b for a, b in zip(alphas, alphas[1:])), alphas
+    assert all(a > b for a, b in pairwise(f1s)), f1s
+    assert all(a > b for a, b in pairwise(alphas)), alphas
 
 
 @pytest.mark.filterwarnings("ignore:.*label:UserWarning")

@@ -61,8 +61,8 @@ def agreement_html(result: dict) -> str:
     """A ``<section class="agreement">`` with αU per label and the disagreements, document by document."""
     items = result.get("disagreements") or []
     parts = [f"<section class='agreement'><style>{CSS}</style>", "<h2>Inter-annotator agreement</h2>",
-             f"<p>{len(result['annotators'])} annotators ({escape(', '.join(map(str, result['annotators'])))}), "
-             f"{result['documents']} documents annotated by two or more.</p>"]
+             (f"<p>{len(result['annotators'])} annotators ({escape(', '.join(map(str, result['annotators'])))}), "
+              f"{result['documents']} documents annotated by two or more.</p>")]
     if result.get("span_alpha_u"):
         parts.append(_alpha_table(result["span_alpha_u"]))
     counts = Counter(item["kind"] for item in items)
