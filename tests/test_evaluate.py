@@ -82,3 +82,15 @@ def test_module_attribute_reference(tmp_path):
     result = runner.invoke(app, ["evaluate", "-e", "toolkit.extractors.rules:RulesExtractor", "--json", str(out), "--n-boot", "100"])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["meta"]["systems"][0]["name"] == "rules"
+
+
+def test_confidence_intervals_are_identical_to_the_per_metric_bootstrap_of_3714b52(tmp_path):
+    """The shared-resample bootstrap gives exactly the intervals the per-metric one gave."""
+    recorded = json.loads((ROOT / "tests" / "data" / "evaluate_headline_3714b52.json").read_text())["headline"]
+    out = tmp_path / "scores.json"
+    result = runner.invoke(app, ["evaluate", "-p", str(ROOT / "tests" / "data" / "predictions_perturbed.jsonl"),
+                                 "--n-boot", "500", "--seed", "3", "--json", str(out),
+                                 "--gold", str(ROOT / "gold" / "export.json"), "--schema", str(ROOT / "schemas" / "schema.yaml")])
+    assert result.exit_code == 0, result.output
+    headline = json.loads(out.read_text())["systems"]["predictions_perturbed.jsonl"]["headline"]
+    assert headline == recorded

@@ -9,7 +9,7 @@ import pytest
 
 from toolkit.errors import ToolkitError
 from toolkit.scoring import actor_counts, actor_metric, actor_scores_from_counts
-from toolkit.stats import bootstrap_ci, paired_bootstrap_test, randomization_test, resample_sums
+from toolkit.stats import bootstrap_ci, bootstrap_cis, paired_bootstrap_test, randomization_test, resample_sums
 
 
 def accuracy(sums: np.ndarray) -> np.ndarray:
@@ -121,3 +121,12 @@ def test_bootstrap_on_a_large_table_is_chunked_and_reproducible():
     ci = bootstrap_ci(rows, lambda s: s[:, 0] / s[:, 1], n_boot=1000, seed=0)
     assert ci["low"] < ci["estimate"] < ci["high"]
     assert ci == bootstrap_ci(rows, lambda s: s[:, 0] / s[:, 1], n_boot=1000, seed=0)
+
+
+def test_shared_resamples_give_each_metric_its_own_interval():
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 6, size=(40, 4))
+    metrics = {"a": lambda s: s[:, 0] / np.maximum(s[:, 1], 1), "b": lambda s: s[:, 2] / np.maximum(s[:, 3], 1)}
+    together = bootstrap_cis(rows, metrics, n_boot=300, seed=9)
+    for name, metric in metrics.items():
+        assert together[name] == bootstrap_ci(rows, metric, n_boot=300, seed=9)

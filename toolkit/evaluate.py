@@ -94,10 +94,12 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
     for system in systems:
         t = tables[system.name]
         headline = {}
-        for metric, (table_name, factory) in HEADLINES.items():
-            table = t[table_name]
-            ci = stats.bootstrap_ci(table.rows, factory(table), n_boot=n_boot, seed=seed)
-            headline[metric] = {"value": ci["estimate"], "ci": [ci["low"], ci["high"]], "n_undefined": ci["n_undefined"]}
+        for table_name, table in t.items():  # one set of resamples per count table, shared by its metrics
+            metrics = {m: factory(table) for m, (name, factory) in HEADLINES.items() if name == table_name}
+            for metric, ci in stats.bootstrap_cis(table.rows, metrics, n_boot=n_boot, seed=seed).items():
+                headline[metric] = {"value": ci["estimate"], "ci": [ci["low"], ci["high"]],
+                                    "n_undefined": ci["n_undefined"]}
+        headline = {metric: headline[metric] for metric in HEADLINES}
         out_systems[system.name] = {
             "extractor": {"name": system.name, "version": system.version, "source": system.source},
             "skipped": system.skipped,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from ..errors import ToolkitError
 from ..records import Record
@@ -41,23 +40,23 @@ def stance_vector(cm: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
-    """Accuracy, macro-F1, F1(favor), F1(against), F_avg and confusion matrix (rows gold,
-    columns predicted) by scikit-learn, from a K x K confusion count matrix."""
+    """Accuracy, macro-F1 (over the labels present in gold or prediction), F1 of the polar pair
+    (``f_favor``, ``f_against``: the first two labels), their mean ``f_avg`` (None unless both
+    are defined) and the confusion matrix of the present labels (rows gold, columns
+    predicted), from a K x K confusion count matrix. The same numbers as scikit-learn's
+    ``accuracy_score``, ``f1_score`` and ``confusion_matrix`` (the tests check it), without
+    importing scikit-learn on the evaluation path."""
+    cm = np.asarray(cm, dtype=np.int64)
     keep = [i for i in range(len(labels)) if cm[i].sum() + cm[:, i].sum() > 0]
-    present = [labels[i] for i in keep]
-    out: dict = {"n": int(cm.sum()), "labels": present, "confusion": [], "accuracy": None, "macro_f1": None,
-                 "f_favor": None, "f_against": None, "f_avg": None}
-    if not present:
+    out: dict = {"n": int(cm.sum()), "labels": [labels[i] for i in keep], "confusion": [], "accuracy": None,
+                 "macro_f1": None, "f_favor": None, "f_against": None, "f_avg": None}
+    if not keep:
         return out
-    g_idx, p_idx = np.nonzero(cm)
-    lab = np.array(labels, dtype=object)
-    y_true = np.repeat(lab[g_idx], cm[g_idx, p_idx]).tolist()
-    y_pred = np.repeat(lab[p_idx], cm[g_idx, p_idx]).tolist()
-    fa = f1_score(y_true, y_pred, labels=list(labels[:2]), average=None, zero_division=np.nan)
-    out.update(accuracy=float(accuracy_score(y_true, y_pred)),
-               macro_f1=float(f1_score(y_true, y_pred, labels=present, average="macro")),
-               f_favor=as_number(fa[0]), f_against=as_number(fa[1]),
-               confusion=confusion_matrix(y_true, y_pred, labels=list(labels))[np.ix_(keep, keep)].tolist())
+    values = stance_vector(cm[None])
+    f1 = divide(2 * np.diagonal(cm), cm.sum(axis=1) + cm.sum(axis=0))
+    out.update(accuracy=as_number(values["accuracy"][0]), macro_f1=as_number(f1[keep].mean()),
+               f_favor=as_number(values["f_favor"][0]), f_against=as_number(values["f_against"][0]),
+               confusion=cm[np.ix_(keep, keep)].tolist())
     if out["f_favor"] is not None and out["f_against"] is not None:
         out["f_avg"] = (out["f_favor"] + out["f_against"]) / 2
     return out
