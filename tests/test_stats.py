@@ -9,7 +9,15 @@ import pytest
 
 from toolkit.errors import ToolkitError
 from toolkit.scoring import actor_counts, actor_metric, actor_scores_from_counts
-from toolkit.stats import bootstrap_ci, bootstrap_cis, paired_bootstrap_test, randomization_test, resample_sums
+from toolkit.stats import (
+    bootstrap_ci,
+    bootstrap_cis,
+    paired_bootstrap_test,
+    paired_bootstrap_tests,
+    randomization_test,
+    randomization_tests,
+    resample_sums,
+)
 
 
 def accuracy(sums: np.ndarray) -> np.ndarray:
@@ -130,3 +138,14 @@ def test_shared_resamples_give_each_metric_its_own_interval():
     together = bootstrap_cis(rows, metrics, n_boot=300, seed=9)
     for name, metric in metrics.items():
         assert together[name] == bootstrap_ci(rows, metric, n_boot=300, seed=9)
+
+
+def test_shared_draws_give_each_metric_its_own_paired_tests():
+    rng = np.random.default_rng(6)
+    a, b = rng.integers(0, 6, size=(30, 4)), rng.integers(0, 6, size=(30, 4))
+    metrics = {"x": lambda s: s[:, 0] / np.maximum(s[:, 1], 1), "y": lambda s: s[:, 2] / np.maximum(s[:, 3], 1)}
+    boots = paired_bootstrap_tests(a, b, metrics, n_boot=200, seed=4)
+    rands = randomization_tests(a, b, metrics, n_rounds=200, seed=4)
+    for name, metric in metrics.items():
+        assert boots[name] == paired_bootstrap_test(a, b, metric, n_boot=200, seed=4)
+        assert rands[name] == randomization_test(a, b, metric, n_rounds=200, seed=4)

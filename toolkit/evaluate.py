@@ -115,17 +115,19 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         if missing:
             raise ExtractorError(f"--compare: no system named '{missing[0]}'; evaluated: {', '.join(names)}")
         a, b = compare
-        for metric in COMPARED:
-            table_name, factory = HEADLINES[metric]
+        for table_name in dict.fromkeys(HEADLINES[m][0] for m in COMPARED):
             ta, tb = tables[a][table_name], tables[b][table_name]
-            fn = factory(ta)
-            boot = stats.paired_bootstrap_test(ta.rows, tb.rows, fn, n_boot=n_boot, seed=seed)
-            rand = stats.randomization_test(ta.rows, tb.rows, fn, n_rounds=n_boot, seed=seed)
-            comparisons.append({
-                "a": a, "b": b, "metric": metric, "a_value": boot["metric_a"], "b_value": boot["metric_b"],
-                "difference": boot["delta"], "difference_ci": [boot["low"], boot["high"]],
-                "p_paired_bootstrap": boot["p_value"], "p_randomization": rand["p_value"],
-            })  # fmt: skip
+            metrics = {m: HEADLINES[m][1](ta) for m in COMPARED if HEADLINES[m][0] == table_name}
+            boots = stats.paired_bootstrap_tests(ta.rows, tb.rows, metrics, n_boot=n_boot, seed=seed)
+            rands = stats.randomization_tests(ta.rows, tb.rows, metrics, n_rounds=n_boot, seed=seed)
+            for metric in metrics:
+                boot, rand = boots[metric], rands[metric]
+                comparisons.append({
+                    "a": a, "b": b, "metric": metric, "a_value": boot["metric_a"], "b_value": boot["metric_b"],
+                    "difference": boot["delta"], "difference_ci": [boot["low"], boot["high"]],
+                    "p_paired_bootstrap": boot["p_value"], "p_randomization": rand["p_value"],
+                })  # fmt: skip
+        comparisons.sort(key=lambda c: COMPARED.index(c["metric"]))
     meta = {
         "toolkit_version": __version__,
         "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},

@@ -122,53 +122,76 @@ def _p_value(deltas: np.ndarray, observed: float) -> tuple[float | None, int]:
     return (1 + extreme) / (1 + len(ok)), len(deltas) - len(ok)
 
 
-def paired_bootstrap_test(rows_a, rows_b, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT,
-                          confidence: float = 0.95, seed: int = 0) -> dict:
-    """Paired bootstrap test of ``metric(A) - metric(B)`` on the same documents.
+def paired_bootstrap_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT,
+                           confidence: float = 0.95, seed: int = 0) -> dict[str, dict]:
+    """Paired bootstrap test of ``metric(A) - metric(B)`` on the same documents, for each metric.
 
-    Both systems are resampled with the same document draws. The p-value is two-sided, for the
-    null hypothesis of no difference: the share of resampled differences, shifted to mean zero
-    by the observed difference, at least as far from zero as the observed one (with +1
-    smoothing). Also returns the bootstrap interval of the difference.
+    Both systems are resampled with the same document draws, drawn once for all metrics. The
+    p-value is two-sided, for the null hypothesis of no difference: the share of resampled
+    differences, shifted to mean zero by the observed difference, at least as far from zero
+    as the observed one (with +1 smoothing). Also returns the bootstrap interval of the
+    difference.
     """
     a, b = _pair(rows_a, rows_b)
-    out = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "low": None, "high": None,
-           "confidence": confidence, "n_boot": n_boot, "n_undefined": n_boot, "seed": seed}
+    empty = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "low": None, "high": None,
+             "confidence": confidence, "n_boot": n_boot, "n_undefined": n_boot, "seed": seed}
     if not len(a):
-        return out
-    m_a, m_b = _point(a, metric), _point(b, metric)
-    f = a.shape[1]
+        return {name: dict(empty) for name in metrics}
+    names, f = list(metrics), a.shape[1]
 
-    def deltas(sums: np.ndarray) -> np.ndarray:
-        return np.asarray(metric(sums[:, :f]), dtype=np.float64) - np.asarray(metric(sums[:, f:]), dtype=np.float64)
+    def deltas(sums: np.ndarray) -> np.ndarray:  # (batch, metrics)
+        return np.stack([np.asarray(metrics[n](sums[:, :f]), dtype=np.float64)
+                         - np.asarray(metrics[n](sums[:, f:]), dtype=np.float64) for n in names], axis=1)
 
     values = _boot_values(np.concatenate([a, b], axis=1), deltas, n_boot, seed)
-    p, undefined = _p_value(values - (m_a - m_b), m_a - m_b)
-    low, high = _interval(values, confidence)
-    return out | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b), "p_value": p,
-                  "low": low, "high": high, "n_undefined": undefined}
+    out = {}
+    for j, name in enumerate(names):
+        m_a, m_b = _point(a, metrics[name]), _point(b, metrics[name])
+        p, undefined = _p_value(values[:, j] - (m_a - m_b), m_a - m_b)
+        low, high = _interval(values[:, j], confidence)
+        out[name] = empty | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b),
+                             "p_value": p, "low": low, "high": high, "n_undefined": undefined}
+    return out
 
 
-def randomization_test(rows_a, rows_b, metric: Metric, *, n_rounds: int = DEFAULT_N_BOOT, seed: int = 0) -> dict:
-    """Approximate randomisation test of ``metric(A) - metric(B)`` on the same documents.
+def paired_bootstrap_test(rows_a, rows_b, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT,
+                          confidence: float = 0.95, seed: int = 0) -> dict:
+    """:func:`paired_bootstrap_tests` of one metric."""
+    return paired_bootstrap_tests(rows_a, rows_b, {"m": metric}, n_boot=n_boot, confidence=confidence, seed=seed)["m"]
+
+
+def randomization_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds: int = DEFAULT_N_BOOT,
+                        seed: int = 0) -> dict[str, dict]:
+    """Approximate randomisation test of ``metric(A) - metric(B)`` on the same documents, for
+    each metric, from one set of random swaps.
 
     Each round swaps the two systems' count rows of every document with probability 1/2
     (one matrix product per batch of rounds); the two-sided p-value is (1 + #rounds whose
     difference is at least as large in absolute value as the observed one) / (1 + #rounds).
     """
     a, b = _pair(rows_a, rows_b)
-    out = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "n_rounds": n_rounds,
-           "n_undefined": n_rounds, "seed": seed}
+    empty = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "n_rounds": n_rounds,
+             "n_undefined": n_rounds, "seed": seed}
     if not len(a):
-        return out
-    m_a, m_b = _point(a, metric), _point(b, metric)
+        return {name: dict(empty) for name in metrics}
+    names = list(metrics)
     total_a, total_b, diff = a.sum(axis=0), b.sum(axis=0), b - a
     rng = np.random.default_rng(seed)
-    values = []
+    chunks = []
     for r in _chunks(n_rounds, len(a)):
         shift = (rng.random((r, len(a))) < 0.5).astype(np.float64) @ diff  # B's rows moved into A
-        values.append(np.asarray(metric(total_a + shift), dtype=np.float64)
-                      - np.asarray(metric(total_b - shift), dtype=np.float64))
-    p, undefined = _p_value(np.concatenate(values), m_a - m_b)
-    return out | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b), "p_value": p,
-                  "n_undefined": undefined}
+        chunks.append(np.stack([np.asarray(metrics[n](total_a + shift), dtype=np.float64)
+                                - np.asarray(metrics[n](total_b - shift), dtype=np.float64) for n in names], axis=1))
+    values = np.concatenate(chunks)
+    out = {}
+    for j, name in enumerate(names):
+        m_a, m_b = _point(a, metrics[name]), _point(b, metrics[name])
+        p, undefined = _p_value(values[:, j], m_a - m_b)
+        out[name] = empty | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b),
+                             "p_value": p, "n_undefined": undefined}
+    return out
+
+
+def randomization_test(rows_a, rows_b, metric: Metric, *, n_rounds: int = DEFAULT_N_BOOT, seed: int = 0) -> dict:
+    """:func:`randomization_tests` of one metric."""
+    return randomization_tests(rows_a, rows_b, {"m": metric}, n_rounds=n_rounds, seed=seed)["m"]
