@@ -18,7 +18,7 @@ import yaml
 
 from ..errors import ExtractorError
 from ..schema import Schema
-from .schema_data import POLARITIES, SchemaData, alternation, listify, words_rx
+from .schema_data import POLARITIES, SchemaData, alternation, bounded_alternation, listify, words_rx
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 NORM = str.maketrans("’‘“”", "''\"\"")  # same length: offsets do not move
@@ -66,15 +66,15 @@ class Lexicon:
         self.conditional = set(capitals) | set(listify(gaz.get("org_capitals")))
         plain = [f for f in self.entries if f not in self.conditional]
         cues, agent = get("reporting_cues"), get("agent_verbs")
-        self.gaz_rx = re.compile(rf"(?<![\w-])(?:{alternation(norm(f) for f in plain)})(?!\w)")
+        self.gaz_rx = re.compile(rf"{bounded_alternation(norm(f) for f in plain)}(?!\w)")
         acts = rf"(?='s?(?!\w)|\s+(?:{alternation(cues + agent)})\b)"  # a possessive or a verb follows
-        self.capital_rx = re.compile(rf"(?<![\w-])(?:{alternation(self.conditional)}){acts}")
-        self.locative = re.compile(rf"(?i:\b(?:{alternation(get('location_preps'))}))\s+(?:the\s+)?$")
+        self.capital_rx = re.compile(rf"{bounded_alternation(self.conditional)}{acts}")
+        self.locative = re.compile(rf"(?i:\b(?:{alternation(get('location_preps'), ignorecase=True)}))\s+(?:the\s+)?$")
         prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
         of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
         self.ministry_rx = re.compile(rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|"
                                       rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state})(?!\w)")
-        self.gov_rx = re.compile(rf"(?<![\w-])(?:{alternation(adjs)})\s+(?:{alternation(get('government_words'))})(?!\w)")
+        self.gov_rx = re.compile(rf"{bounded_alternation(adjs)}\s+(?:{alternation(get('government_words'))})(?!\w)")
         self._persons(get, states, cues)
         self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
         self.org_head_rx = self._org_heads(get("org_heads"), get("name_particles"))
@@ -94,7 +94,7 @@ class Lexicon:
             for adj in listify(info.get("adj")):
                 self.nationality.setdefault(adj, {adj}).update([name, *listify(info.get("capital"))])
         self.adjectives = set(adjs)
-        self.adj_rx = re.compile(rf"(?<![\w-])(?:{alternation(adjs)})(?!\w)")
+        self.adj_rx = re.compile(rf"{bounded_alternation(adjs)}(?!\w)")
         return states, capitals, adjs
 
     def _entries(self, gaz: dict, states, capitals, schema: Schema) -> dict[str, Entry]:
@@ -116,8 +116,8 @@ class Lexicon:
         orgs = [f for f, e in self.entries.items() if e.kind == "ORG"]
         of_gaz = rf"(?:\s+(?:of|to|for|at)\s+(?:the\s+)?(?:{alternation(states + orgs)}))?"  # "Ambassador to the UN, X"
         self.title_words = {w.lower() for t in get("titles") + get("role_nouns") for w in t.replace("-", " ").split()}
-        self.title_rx = re.compile(rf"(?<![\w-])(?i:{alternation(get('titles'))}){of_gaz},?[ \t]+(?P<name>{keep}{name})")
-        roles = alternation(get("role_nouns") + get("titles"))
+        self.title_rx = re.compile(rf"(?<![\w-])(?i:{alternation(get('titles'), ignorecase=True)}){of_gaz},?[ \t]+(?P<name>{keep}{name})")
+        roles = alternation(get("role_nouns") + get("titles"), ignorecase=True)
         self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}),[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?"
                                    rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)")
         self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
@@ -139,19 +139,19 @@ class Lexicon:
 
     def _attribution(self, get, cues: list[str]) -> None:
         """Reporting cues and what may stand between a subject, its cue and the claim."""
-        self.cue_rx = re.compile(rf"(?<![\w-])(?:{alternation(cues)})(?![\w-])")
+        self.cue_rx = re.compile(rf"{bounded_alternation(cues)}(?![\w-])")
         self.according_rx = words_rx(get("according_to"))
         self.object_cues = set(get("object_cues"))
         fillers = alternation(get("subject_fillers"))
         self.fill_tail = re.compile(rf"(?:[ \t]+(?:{fillers})(?![\w-]))*[ \t]*$")
-        self.pron_tail = re.compile(rf"(?<![\w-])(?i:{alternation(get('pronouns'))})$")
+        self.pron_tail = re.compile(rf"(?<![\w-])(?i:{alternation(get('pronouns'), ignorecase=True)})$")
         self.desc_tail = re.compile(rf"(?<![\w-])(?i:the|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
-                                    rf"(?i:{alternation(get('role_nouns'))})$")
-        adverbials = alternation(get("cue_adverbials"))
+                                    rf"(?i:{alternation(get('role_nouns'), ignorecase=True)})$")
+        adverbials = alternation(get("cue_adverbials"), ignorecase=True)
         self.adverbial_rx = re.compile(rf"[ \t]*,?[ \t]*(?i:{adverbials})\b[^.,;:\"\n]{{0,60}}?"
                                        rf"(?:[ \t]+that\b|[ \t]*:)")
         self.abbrevs = set(get("abbreviations"))
-        self.tail_cut = re.compile(rf",\s+(?i:{alternation(get('claim_tail_cuts'))})(?![\w-])")
+        self.tail_cut = re.compile(rf",\s+(?i:{alternation(get('claim_tail_cuts'), ignorecase=True)})(?![\w-])")
 
     def _stance(self, rules: dict) -> None:
         """Stance cue phrases by polarity (general, then the schema's), and the inverting cues."""

@@ -18,6 +18,12 @@ from functools import lru_cache
 from ..errors import ExtractorError
 from ..schema import Schema
 
+try:  # the case folding ``re`` applies under IGNORECASE (CPython 3.11 and later)
+    from _sre import unicode_tolower as _tolower
+    from re._casefix import _EXTRA_CASES
+except ImportError:  # pragma: no cover
+    _tolower, _EXTRA_CASES = None, {}
+
 #: The polarities of the general stance cues, in the order they map onto a schema.
 POLARITIES = ("favor", "against", "neutral", "none")
 _RULES_KEYS = {"gazetteer", "news_outlets", "not_names", "stance_cues", "targets", "outlet_evaluative"}
@@ -34,15 +40,97 @@ def listify(value, where: str = "rules lexicon") -> list[str]:
     return [str(v) for v in values]
 
 
-def alternation(phrases) -> str:
-    """A regex alternation of literal phrases, longest first; a space matches any blank run."""
-    items = sorted({p for p in phrases if p}, key=len, reverse=True)
-    return "|".join(re.escape(p).replace("\\ ", r"\s+") for p in items) or r"(?!x)x"
+def alternation(phrases, ignorecase: bool = False) -> str:
+    """A regex alternation of literal phrases, longest first; a space matches any blank run.
+
+    It is written as a prefix tree ("Sa(?:udi Arabia|udi|...)|Sw(?:eden|...)") that matches
+    exactly what the flat list "Saudi Arabia|Sweden|Saudi|..." matches, with the same preference:
+    ``re`` tries the alternatives of a flat list one by one at every position, a tree only those
+    that share the text's next character (see :func:`_tree`). Pass ``ignorecase`` when the
+    pattern is used case-insensitively: the phrases are then lower-cased the way ``re`` itself
+    does, so that "President" and "press secretary" share a branch.
+    """
+    items = _longest_first(phrases, ignorecase)
+    return _tree(items) if items else r"(?!x)x"
+
+
+def bounded_alternation(phrases, before: str = r"[\w-]") -> str:
+    """``(?<!before)(?:alternation)`` for a case-sensitive pattern, written so that ``re`` can skip
+    ahead to the phrases' first characters: each first character comes before the lookbehind
+    ("S(?<![\w-]S)(?:audi|weden)"). A pattern that starts with a lookbehind is tried at every
+    position of the text; one that starts with a set of literal characters is only tried where
+    one of them occurs (the "charset prefix" of ``re``'s compiler)."""
+    items = _longest_first(phrases, False)
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(item[0], []).append(item[1:])
+    if not items or any(c.isspace() for c in groups):
+        return rf"(?<!{before})(?:{alternation(phrases)})"
+    # A phrase starting with character c matches at p only if text[p] == c, so "c(?<!Xc)" tests
+    # text[p - 1] exactly as "(?<!X)" did at p.
+    return "(?:" + "|".join(f"{_token(c)}(?<!{before}{_token(c)})(?:{_tree(rests)})"
+                            for c, rests in groups.items()) + ")"
 
 
 def words_rx(phrases, flags=re.IGNORECASE) -> re.Pattern:
     """A pattern matching any of ``phrases`` as whole words."""
-    return re.compile(rf"(?<![\w-])(?:{alternation(phrases)})(?![\w-])", flags)
+    if not flags & re.IGNORECASE:
+        return re.compile(rf"{bounded_alternation(phrases)}(?![\w-])", flags)
+    return re.compile(rf"(?<![\w-])(?:{alternation(phrases, ignorecase=True)})(?![\w-])", flags)
+
+
+def _longest_first(phrases, ignorecase: bool) -> list[str]:
+    items = {p for p in phrases if p}
+    if ignorecase and _tolower:
+        items = {"".join(chr(_tolower(ord(c))) for c in p) for p in items}
+    return sorted(items, key=len, reverse=True)
+
+
+def _token(char: str) -> str:
+    return r"\s+" if char == " " else re.escape(char)
+
+
+def _flat(items: list[str]) -> str:
+    return "|".join("".join(map(_token, item)) for item in items)
+
+
+def _tree(items: list[str]) -> str:
+    """``items`` (longest first) as a prefix tree that prefers the same alternative as ``_flat``.
+
+    At any position at most one branch can match: the branches start with characters no text
+    character matches two of (compared the way ``re`` folds case, so the tree is right with and
+    without IGNORECASE), or with a blank run next to non-blank characters. Inside a branch the
+    phrases keep their order, and the phrase that ends here (the empty rest) comes last as it
+    did. A branch whose first characters differ only in case is left flat.
+    """
+    if len(items) == 1:
+        return _flat(items)
+    if "" in items[:-1] or any(c.isspace() and c != " " for item in items for c in item):
+        return _flat(items)  # not longest first, or a tab a blank run would also match
+    groups: dict[object, list[str]] = {}
+    for item in items:
+        if item:
+            groups.setdefault(_fold(item[0]), []).append(item)
+    parts = []
+    for members in groups.values():
+        firsts = {m[0] for m in members}
+        if len(firsts) > 1:
+            parts.append(_flat(members))
+            continue
+        rests = [m[1:] for m in members]
+        tail = _tree(rests)
+        parts.append(_token(members[0][0]) + (tail if len(rests) == 1 else f"(?:{tail})"))
+    return "|".join(parts + ([""] if items[-1] == "" else []))
+
+
+def _fold(char: str):
+    """A key two characters share if one text character can match both (``re``'s own case folding)."""
+    if char == " ":
+        return " "
+    if _tolower is None:
+        return None  # unknown folding: one flat group
+    lower = _tolower(ord(char))
+    return min((lower, *_EXTRA_CASES.get(lower, ())))
 
 
 @dataclass(frozen=True)
