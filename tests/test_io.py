@@ -127,3 +127,13 @@ def test_nan_is_not_written_as_json(tmp_path):
     with pytest.raises(ValueError):
         atomic_write_json(tmp_path / "x.json", {"a": float("nan")})
     assert os.listdir(tmp_path) == []
+
+
+def test_an_earlier_versions_finished_leftover_is_removed(tmp_path):
+    old = tmp_path / ".ds.k2j_x9a1.old"
+    old.mkdir()
+    (old / BUILD_MARKER).touch()
+    partial = tmp_path / ".ds.abcdefgh"
+    partial.mkdir()  # no marker: not known to be ours, kept
+    _build(tmp_path / "ds", "new")
+    assert sorted(os.listdir(tmp_path)) == [".ds.abcdefgh", "ds"]

@@ -164,3 +164,46 @@ def test_gold_jsonl_provenance_that_does_not_fit(tmp_path, schema, gold_records)
     bad = _lines(tmp_path / "b.jsonl", [{**row, "actors": [{"id": "a", "start": 0, "end": 10**400}]}])
     with pytest.raises(GoldError, match="b.jsonl:1"):
         read_records_jsonl(bad, schema)
+
+
+def test_report_survives_no_claims_no_predictions_and_dollar_labels(tmp_path, gold_records):
+    import yaml
+
+    from toolkit.evaluate import evaluate
+    from toolkit.report import html_report
+    from toolkit.schema import parse_schema
+    from toolkit.scoring import MatchRule
+
+    raw = yaml.safe_load((ROOT / "schemas" / "schema.yaml").read_text(encoding="utf-8"))
+    raw["actor_types"] = {f"{k}$_$": v for k, v in raw["actor_types"].items()}
+    raw["stance_labels"] = {f"{k}$": v for k, v in raw["stance_labels"].items()}
+    raw["no_stance"] = raw.get("no_stance", "none") + "$"
+    schema = parse_schema(raw)
+    gold = [{**r, "actors": [{**a, "label": f"{a['label']}$_$"} for a in r["actors"]], "claims": [],
+             "doc_stances": {t: f"{s}$" for t, s in r["doc_stances"].items()}} for r in gold_records]
+    from toolkit.predictions import System
+
+    empty = System("empty", "1", [{"doc_id": r["doc_id"], "actors": [], "claims": [], "doc_stances": {}} for r in gold])
+    result = evaluate(gold, {"files": [], "fingerprint": "x", "documents": len(gold)}, [empty], schema, n_boot=100)
+    page = html_report(result, gold, {"empty": empty.records}, MatchRule())
+    assert "nothing to plot" in page and "<img" in page
+    nothing = evaluate(gold[:1], {"files": [], "fingerprint": "x", "documents": 1}, [System("none", "1", [])], schema, n_boot=100)
+    assert "<html" in html_report(nothing, gold[:1], {"none": []}, MatchRule())
+
+
+def test_file_names_that_are_not_utf8(tmp_path, gold_records):
+    import os
+    import shutil
+
+    odd = os.fsdecode(b"caf\xe9")
+    export = tmp_path / f"{odd}.json"
+    shutil.copy(GOLD, export)
+    preds = _lines(tmp_path / f"{odd}.jsonl", _perfect(gold_records))
+    out = tmp_path / "scores.json"  # (an output name that is not UTF-8 is the CLI's to print: see clean())
+    result = runner.invoke(app, ["evaluate", "--gold", str(export), "-p", str(preds), "--n-boot", "100", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "caf\\xe9.jsonl" in json.loads(out.read_text(encoding="utf-8"))["systems"]
+    result = runner.invoke(app, ["dataset", "build", str(export), "-o", str(tmp_path / "ds")])
+    assert result.exit_code == 0, result.output
+    missing = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / f"{odd}-no.json"), "-p", str(preds)])
+    assert missing.exit_code == 1 and "caf\\xe9-no.json" in missing.stderr and "rerun with --debug" not in missing.stderr

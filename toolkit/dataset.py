@@ -18,7 +18,7 @@ import yaml
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_from_disk
 
 from .errors import PublishError
-from .io import atomic_dir
+from .io import atomic_dir, shown
 from .schema import Schema, load_schema
 
 SPLIT = "test"  # the gold is for evaluation; there is no training split
@@ -145,7 +145,8 @@ def save_dataset(datasets: dict[str, DatasetDict], out_dir: str | Path, schema: 
     beside them, atomically."""
     with atomic_dir(out_dir) as tmp:
         for name, dataset in datasets.items():
-            dataset.save_to_disk(str(tmp / name))
+            empty = {split: 1 for split, part in dataset.items() if len(part) == 0}  # else no file is written
+            dataset.save_to_disk(str(tmp / name), num_shards=empty or None)
         write_schema(tmp, schema)
     return Path(out_dir)
 
@@ -155,5 +156,5 @@ def load_dataset_dir(path: str | Path) -> tuple[dict[str, DatasetDict], Schema |
     path = Path(path)
     missing = [name for name in CONFIGS if not (path / name).is_dir()]
     if missing:
-        raise PublishError(f"{path}: not a dataset built by `toolkit dataset build` (no '{missing[0]}' folder)")
+        raise PublishError(f"{shown(path)}: not a dataset built by `toolkit dataset build` (no '{missing[0]}' folder)")
     return {name: load_from_disk(str(path / name)) for name in CONFIGS}, read_stored_schema(path)

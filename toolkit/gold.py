@@ -500,7 +500,7 @@ def import_exports(paths: list[str | Path], schema: Schema, policy: str = "groun
     out = Imported()
     seen_docs: dict[object, str] = {}
     for path in paths:
-        source = Path(path).name
+        source = shown(Path(path).name)
         imported = import_tasks(load_export(path), source, schema, policy)
         out.problems += imported.problems
         for key, n in imported.counts.items():

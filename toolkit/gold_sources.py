@@ -115,8 +115,8 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
     from .gold import import_tasks, load_export
 
     tasks = load_export(path)
-    check_schema_fit(tasks, schema, str(path))
-    imported = import_tasks(tasks, path.name, schema, policy)
+    check_schema_fit(tasks, schema, shown(path))
+    imported = import_tasks(tasks, shown(path.name), schema, policy)
     gold.records += imported.records
     gold.problems += imported.problems
     for key, n in imported.counts.items():
@@ -208,10 +208,10 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
     for raw in paths:
         path = Path(raw)
         first = len(gold.records) if gold is not None else 0
-        stored, data, what = None, None, f"{path}"
+        stored, data, what = None, None, shown(path)
         if path.is_dir() and (path / "documents").is_dir() and not (path / "README.md").exists():
             data, stored = _load_datasets_dir(path)
-            what = f"dataset {path}"
+            what = f"dataset {shown(path)}"
         elif path.is_dir() or (not path.exists() and "/" in str(raw) and path.suffix == ""):
             data, stored = _load_with_datasets(str(raw))
             what = f"dataset {raw}"
@@ -225,7 +225,7 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
                               f"{gold.schema.describe()}: one evaluation needs one schema")
         if note:
             gold.notes.append(note)
-        gold.files.append(path.name)
+        gold.files.append(shown(path.name))
         if data is not None:
             records = _rows_to_records(data, schema)
             if stored is None:

@@ -57,10 +57,12 @@ def clean_leftovers(path: str | Path) -> list[Path]:
     """Remove temporary files and folders that killed runs left beside ``path``; returns them.
 
     Only names the toolkit makes (``.NAME.toolkit-<pid>-<hex>[.tmp|.old]``) whose process no
-    longer runs are removed, so a concurrent run's work in progress is never touched.
+    longer runs are removed, so a concurrent run's work in progress is never touched; and
+    folders an earlier version left (``.NAME.xxxxxxxx[.old]``) holding the toolkit's build marker.
     """
     path = Path(path)
     pattern = re.compile(rf"\.{re.escape(path.name)}\.{_TAG}(\d+)-[0-9a-f]+(\.tmp|\.old)?")
+    before = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}(\.old)?")  # earlier versions' mkdtemp names
     removed = []
     try:
         entries = list(path.parent.iterdir())
@@ -68,7 +70,9 @@ def clean_leftovers(path: str | Path) -> list[Path]:
         return removed
     for entry in entries:
         match = pattern.fullmatch(entry.name)
-        if not match or _alive(int(match.group(1))):
+        if match and _alive(int(match.group(1))):
+            continue
+        if not match and not (before.fullmatch(entry.name) and (entry / BUILD_MARKER).is_file()):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -125,7 +125,7 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
     out.count("problems", len(out.problems))
     if strict and out.problems:
         raise ExtractorError(f"{out.problems[0]} ({len(out.problems)} problem(s) in all; --strict)")
-    return System(path.name, "file", records, source=str(path), skipped=out.counts, problems=out.problems)
+    return System(shown(path.name), "file", records, source=shown(path), skipped=out.counts, problems=out.problems)
 
 
 def _gold_provenance(row: dict, where: str, out: Imported) -> dict:
