@@ -1,19 +1,37 @@
-"""Live tests against a real Label Studio server (see the `studio` fixture)."""
+"""Live tests against a real Label Studio server (see the `studio` fixture).
 
+The fault tests put `faultproxy.FaultProxy` (a real HTTP proxy on 127.0.0.1) between the
+SDK and the server; nothing in the client is patched or mocked.
+"""
+
+import gc
 import json
+import threading
+import time
+import warnings
 
 import pytest
+from conftest import SEEDS
+from faultproxy import FaultProxy
 from typer.testing import CliRunner
 
-from conftest import SEEDS
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.export import build_tasks
 from toolkit.gold import import_exports, record_to_results
 from toolkit.schema import labeling_config
-from toolkit.studio import add_annotation, connect, ensure_project, project_tasks, pull_export, push_tasks
+from toolkit.studio import (
+    add_annotation,
+    annotate_from_records,
+    connect,
+    ensure_project,
+    project_tasks,
+    pull_export,
+    push_tasks,
+)
 
 runner = CliRunner()
+IMPORT = r"/api/projects/\d+/import$"
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +150,252 @@ def test_personal_access_token_works_too(client, studio):
     result = runner.invoke(app, ["studio", "setup", "--title", "pat project", "--url", studio.url, "--token", jwt])
     assert result.exit_code == 0, result.output
     assert jwt not in result.output and "created" in result.output
+
+
+# --- faults between the SDK and the server -------------------------------------------------
+
+
+@pytest.fixture
+def proxy(studio):
+    with FaultProxy(studio.url) as running:
+        yield running
+    with warnings.catch_warnings():  # clients of the closed proxy: collect their sockets now,
+        warnings.simplefilter("ignore", ResourceWarning)  # not during a later CLI command
+        gc.collect()
+
+
+def _docs(tmp_path, n: int, prefix: str) -> list[dict]:
+    """``n`` small documents as tasks (a JSONL source)."""
+    source = tmp_path / f"{prefix}.jsonl"
+    lines = [json.dumps({"doc_id": f"{prefix}-{i:04d}", "text": f"Document {i} of {prefix}."}) for i in range(n)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return build_tasks(source)
+
+
+def _per_doc(client, project_id) -> dict[str, int]:
+    """Tasks per doc id, read straight from the server (not through the proxy)."""
+    counts: dict[str, int] = {}
+    for task in project_tasks(client, project_id):
+        counts[task.data["doc_id"]] = counts.get(task.data["doc_id"], 0) + 1
+    return counts
+
+
+def test_the_sdk_alone_would_import_twice_after_a_504(client, proxy, schema):
+    """The failure the toolkit guards against, shown on the real server: the SDK retries a POST."""
+    project_id, _ = ensure_project(client, "sdk retries", labeling_config(schema))
+    proxy.add("504_after_forward", method="POST", path=IMPORT)
+    raw = connect(proxy.url, client.toolkit_secret)
+    raw.projects.import_tasks(id=project_id, request=build_tasks(SEEDS)[:2])  # SDK defaults: 2 retries
+    assert len(proxy.requests("POST", "/import")) == 2
+    assert sum(_per_doc(client, project_id).values()) == 4  # 2 documents, 4 tasks
+
+
+def test_504_after_commit_is_not_retried_and_the_push_goes_on(client, proxy, schema):
+    project_id, _ = ensure_project(client, "504 after commit", labeling_config(schema))
+    rule = proxy.add("504_after_forward", method="POST", path=IMPORT, nth=2)
+    assert _per_doc(client, project_id) == {}
+    result = push_tasks(connect(proxy.url, client.toolkit_secret), project_id, build_tasks(SEEDS), batch_size=2)
+    assert rule.fired == 1 and len(proxy.requests("POST", "/import")) == 3  # three batches, each sent once
+    assert (result.imported, result.unchanged, result.removed, result.tasks) == (5, 0, 0, 5)
+    [note] = result.notes
+    assert "batch 2 of 3" in note and "504" in note and "all 2 documents" in note
+    assert set(_per_doc(client, project_id).values()) == {1} and len(_per_doc(client, project_id)) == 5
+
+
+def test_dropped_connections_before_and_after_the_server_commits(client, proxy, schema):
+    project_id, _ = ensure_project(client, "dropped connections", labeling_config(schema))
+    proxy.add("drop_after_forward", method="POST", path=IMPORT, nth=1)  # committed, answer lost
+    proxy.add("drop", method="POST", path=IMPORT, nth=2)  # never reaches the server
+    via = connect(proxy.url, client.toolkit_secret)
+    with pytest.raises(StudioError) as info:
+        push_tasks(via, project_id, build_tasks(SEEDS), batch_size=2)
+    message = str(info.value)
+    assert "batch 2 of 3" in message and "0 of the batch's 2" in message and "nothing was re-sent" in message
+    assert "\n" not in message and len(proxy.requests("POST", "/import")) == 2
+    assert sum(_per_doc(client, project_id).values()) == 2  # batch 1 arrived although its answer was lost
+    proxy.clear()
+    again = push_tasks(via, project_id, build_tasks(SEEDS), batch_size=2)
+    assert (again.imported, again.unchanged, again.tasks) == (3, 2, 5)
+    assert set(_per_doc(client, project_id).values()) == {1}
+
+
+def test_a_late_commit_after_the_client_gave_up_is_not_imported_again(client, proxy, schema):
+    project_id, _ = ensure_project(client, "late commit", labeling_config(schema))
+    proxy.add("delay", method="POST", path=IMPORT, seconds=3)  # the server gets the batch after 3 s
+    via = connect(proxy.url, client.toolkit_secret, timeout=1)
+    with pytest.raises(StudioError, match="in time"):
+        push_tasks(via, project_id, build_tasks(SEEDS))
+    deadline = time.monotonic() + 30
+    while sum(_per_doc(client, project_id).values()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    rerun = push_tasks(connect(proxy.url, client.toolkit_secret), project_id, build_tasks(SEEDS))
+    assert (rerun.imported, rerun.unchanged, rerun.tasks) == (0, 5, 5)
+    assert set(_per_doc(client, project_id).values()) == {1}
+
+
+def test_two_concurrent_pushes_of_the_same_documents_converge(client, proxy, schema, tmp_path):
+    """Both runs create the project and list it before either imports (the proxy holds the
+    first creations and imports until both have arrived): 600 tasks, then 300."""
+    title, tasks = "concurrent pushes", _docs(tmp_path, 300, "race")
+    proxy.add("gather", method="POST", path=r"/api/projects/$", count=2, times=2)
+    proxy.add("gather", method="POST", path=IMPORT, count=2, times=2)
+    results, errors = [], []
+
+    def run():
+        try:
+            via = connect(proxy.url, client.toolkit_secret)
+            project_id, _ = ensure_project(via, title, labeling_config(schema))
+            results.append((project_id, push_tasks(via, project_id, tasks, batch_size=100)))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    (first_id, first), (second_id, second) = results
+    assert first_id == second_id and len([p for p in client.projects.list() if p.title == title]) == 1
+    assert len(proxy.requests("POST", "/import")) == 6  # each run sent its 3 batches: 600 tasks
+    counts = _per_doc(client, first_id)
+    assert len(counts) == 300 and set(counts.values()) == {1}
+    assert first.imported == second.imported == 300
+    # both runs may delete the same extra task at the same moment, and both are told it worked
+    assert first.removed + second.removed >= 300 and 300 in (first.tasks, second.tasks)
+
+
+def test_push_dedupe_removes_duplicates_but_never_work(client, schema, studio_env):
+    title = "existing duplicates"
+    project_id, _ = ensure_project(client, title, labeling_config(schema))
+    tasks = build_tasks(SEEDS)
+    for _ in range(3):  # an old push imported every document three times
+        client.projects.import_tasks(id=project_id, request=tasks)
+    copies = {}
+    for task in project_tasks(client, project_id):
+        copies.setdefault(task.data["doc_id"], []).append(task.id)
+    first, second = sorted(copies)[:2]
+    choice = [{"from_name": "doc_stance__gaza_ceasefire", "to_name": "text", "type": "choices",
+               "value": {"choices": ["favor"]}}]
+    add_annotation(client, copies[first][2], choice)  # work on the newest copy only
+    add_annotation(client, copies[second][0], choice)
+    client.predictions.create(task=copies[second][1], result=choice, model_version="m")
+
+    plain = runner.invoke(app, ["studio", "push", str(SEEDS), "--title", title])
+    assert plain.exit_code == 0, plain.output
+    assert "0 imported, 5 already present; 15 task(s)" in plain.output
+    assert "5 other document(s) have duplicate tasks" in plain.stderr
+    deduped = runner.invoke(app, ["studio", "push", str(SEEDS), "--title", title, "--dedupe"])
+    assert deduped.exit_code == 0, deduped.output
+    assert "9 duplicate task(s) removed; 6 task(s) in the project" in deduped.output
+    assert "1 document(s) have several tasks holding annotations" in deduped.stderr and second in deduped.stderr
+    left = {}
+    for task in project_tasks(client, project_id):
+        left.setdefault(task.data["doc_id"], []).append(task.id)
+    assert left[first] == [copies[first][2]] and left[second] == copies[second][:2]
+    assert all(len(ids) == 1 for doc, ids in left.items() if doc != second)
+
+
+def test_a_server_error_on_the_second_page_of_tasks_is_one_line(client, proxy, schema, tmp_path, monkeypatch):
+    title = "many tasks"
+    source = tmp_path / "many.jsonl"
+    tasks = _docs(tmp_path, 600, "many")  # more than one page (500 tasks)
+    source.write_text("\n".join(json.dumps({"doc_id": t["data"]["doc_id"], "text": t["data"]["text"]})
+                                for t in tasks) + "\n", encoding="utf-8")
+    project_id, _ = ensure_project(client, title, labeling_config(schema))
+    push_tasks(client, project_id, tasks)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", client.toolkit_secret)
+    proxy.add("500", method="GET", path=r"/api/tasks/$", nth=2, times=None)  # page 2 and every retry
+    failed = runner.invoke(app, ["studio", "push", str(source), "--title", title, "--url", proxy.url])
+    assert failed.exit_code == 1
+    assert failed.stderr.strip().count("\n") == 0 and "Traceback" not in failed.output
+    assert f"list tasks of project {project_id}: Label Studio at {proxy.url} answered 500" in failed.stderr
+    proxy.clear()
+    proxy.add("500", method="GET", path=r"/api/tasks/$", nth=2, times=1)  # once: a read is retried
+    again = runner.invoke(app, ["studio", "push", str(source), "--title", title, "--url", proxy.url])
+    assert again.exit_code == 0, again.output
+    assert "0 imported, 600 already present; 600 task(s)" in again.output
+
+
+def test_a_wrong_url_path_is_refused(studio, client):
+    with pytest.raises(StudioError, match="not Label Studio's API"):
+        connect(f"{studio.url}/health", studio.token)
+    result = runner.invoke(app, ["studio", "setup", "--title", "never made", "--url", f"{studio.url}/health",
+                                 "--token", studio.token])
+    assert result.exit_code == 1 and "None" not in result.output
+    assert result.stderr.strip().count("\n") == 0 and "not Label Studio's API" in result.stderr
+    assert not [p for p in client.projects.list() if p.title == "never made"]
+
+
+def test_passwords_in_urls_and_echoed_tokens_are_masked(studio, proxy):
+    secret = "s3cret-pw-123"
+    for url in (f"http://user:{secret}@127.0.0.1:9", f"http://user:{secret}@{studio.url[7:]}"):
+        with pytest.raises(StudioError) as info:
+            connect(url, studio.token)
+        assert secret not in str(info.value) and "user:***@" in str(info.value)
+        result = runner.invoke(app, ["studio", "setup", "--url", url, "--token", studio.token])
+        assert result.exit_code == 1 and secret not in result.output and studio.token not in result.output
+    proxy.add("echo_500", method="GET", path="/api/projects/", times=None)  # echoes the Authorization header
+    with pytest.raises(StudioError, match="answered 500") as info:
+        ensure_project(connect(proxy.url, studio.token), "echo", "<View/>")
+    assert studio.token not in str(info.value)
+
+
+# --- annotate is idempotent ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def annotated_project(client, schema):
+    project_id, _ = ensure_project(client, "annotate twice", labeling_config(schema))
+    push_tasks(client, project_id, build_tasks(SEEDS))
+    return project_id
+
+
+def _record_file(client, project_id, schema, path, stance="favor"):
+    task = next(t for t in project_tasks(client, project_id) if t.data["doc_id"].startswith("003"))
+    record = _annotation_for(task.data["text"], schema)
+    record["doc_id"] = task.data["doc_id"]
+    record["claims"][0]["stance"] = stance
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return task.id, path
+
+
+def _annotations(client, task_id):
+    return sorted(client.annotations.list(id=task_id), key=lambda a: a.id)
+
+
+def test_annotate_refuses_a_second_copy_and_replace_updates_in_place(client, schema, annotated_project, tmp_path):
+    task_id, path = _record_file(client, annotated_project, schema, tmp_path / "r.json")
+    assert annotate_from_records(client, annotated_project, [path], schema).created == 1
+    with pytest.raises(StudioError, match="already have an annotation.*--replace"):
+        annotate_from_records(client, annotated_project, [path], schema)
+    [before] = _annotations(client, task_id)
+    _, changed = _record_file(client, annotated_project, schema, tmp_path / "r2.json", stance="against")
+    result = annotate_from_records(client, annotated_project, [changed], schema, replace=True)
+    assert (result.created, result.updated) == (0, 1)
+    [after] = _annotations(client, task_id)
+    assert after.id == before.id
+    stances = [r["value"]["choices"] for r in after.result if r.get("from_name") == "claim_stance"]
+    assert stances == [["against"]]
+
+
+def test_the_ground_truth_flag_moves_only_when_asked(client, schema, annotated_project, tmp_path):
+    task_id, path = _record_file(client, annotated_project, schema, tmp_path / "r.json")
+    before = {a.id for a in _annotations(client, task_id)}
+    annotate_from_records(client, annotated_project, [path], schema, user="adjudicator@example.com", ground_truth=True)
+    annotate_from_records(client, annotated_project, [path], schema, user="second@example.com")
+    annotate_from_records(client, annotated_project, [path], schema, user="adjudicator@example.com", replace=True)
+    annotations = [a for a in _annotations(client, task_id) if a.id not in before]
+    assert len(annotations) == 2
+    assert [a.ground_truth for a in annotations] == [True, False]  # the adjudicator's, still
+
+
+def test_cli_annotate_twice_is_one_line_then_replace(studio_env, client, schema, annotated_project, tmp_path):
+    _, path = _record_file(client, annotated_project, schema, tmp_path / "r.json")
+    args = ["studio", "annotate", str(path), "--title", "annotate twice", "--as", "cli@example.com"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and "created 1 annotation(s), updated 0" in first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 1 and second.stderr.strip().count("\n") == 0 and "--replace" in second.stderr
+    third = runner.invoke(app, [*args, "--replace"])
+    assert third.exit_code == 0 and "created 0 annotation(s), updated 1" in third.output

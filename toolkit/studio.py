@@ -1,7 +1,13 @@
 """Talk to a live Label Studio through label-studio-sdk: server, project, tasks, export.
 
 The API token is held by the SDK client only; error messages are built here from status
-codes and never include the token, the request headers or the SDK's exception text.
+codes and never include the token, the request headers, a password in the URL or the SDK's
+exception text. Every failure is one :class:`StudioError` line.
+
+Writes that create something (project, tasks, annotations, predictions, users) are sent
+once, with the SDK's retries off: a gateway answering 504 after the server committed would
+otherwise make the SDK import the same tasks again. What an uncertain write did is found
+out by listing the project again, never by sending it again. Reads keep the SDK's retries.
 """
 
 from __future__ import annotations
@@ -13,39 +19,65 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import StudioError
 from .io import atomic_write_json
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+PAGE_SIZE = 500  # tasks per listing request
+_NO_RETRY = {"max_retries": 0}  # a write is never re-sent blindly: it may have been committed
+_LISTED = "id,data"  # the lightest useful listing: task id and data (no annotations, predictions)
+
+
+def safe_url(url: str) -> str:
+    """``url`` for messages: a password in it masked, query and fragment dropped."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{host}" if ":" in userinfo else f"***@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _describe(exc: Exception, url: str) -> str:
     """A one-line, token-free description of an SDK or network failure."""
+    import httpx
+
     status = getattr(exc, "status_code", None)
     if status == 401:
         return f"Label Studio at {url} refused the API token (401): check --token / LABEL_STUDIO_API_KEY"
     if status == 403:
         return f"Label Studio at {url} denied access (403)"
+    if status is not None and 200 <= status < 300:
+        return f"{url} answered {status} with something that is not Label Studio's API (is --url the server's root?)"
     if status is not None:
         detail = ""
         body = getattr(exc, "body", None)
         if isinstance(body, dict):
-            detail = body.get("detail") or ""
+            detail = str(body.get("detail") or "")
             if body.get("validation_errors"):
                 detail = f"{detail}: {json.dumps(body['validation_errors'])}"
-        return f"Label Studio at {url} answered {status} {detail}".strip()
-    return f"cannot reach Label Studio at {url} ({exc.__class__.__name__})"
+        return f"Label Studio at {url} answered {status} {detail[:300]}".strip()
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer from Label Studio at {url} in time ({exc.__class__.__name__})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"Label Studio at {url} closed the connection without a complete answer"
+    if isinstance(exc, (httpx.TransportError, OSError)):
+        return f"cannot reach Label Studio at {url} ({exc.__class__.__name__})"
+    return f"{url} answered something that is not Label Studio's API ({exc.__class__.__name__})"
 
 
-def connect(url: str | None = None, token: str | None = None):
+def connect(url: str | None = None, token: str | None = None, timeout: float = 60.0):
     """A checked ``label_studio_sdk.LabelStudio`` client; URL and token default to the env.
 
     Both legacy API tokens and personal access tokens (JWT refresh tokens) work: the SDK
-    exchanges the latter for access tokens itself.
+    exchanges the latter for access tokens itself. The server must answer who the token's
+    user is (a wrong path such as ``…/health`` answers 200 with no user and is refused).
     """
     from label_studio_sdk import LabelStudio
 
@@ -53,22 +85,43 @@ def connect(url: str | None = None, token: str | None = None):
     token = token or os.environ.get("LABEL_STUDIO_API_KEY")
     if not token:
         raise StudioError("no Label Studio API token: pass --token or set LABEL_STUDIO_API_KEY")
+    shown = safe_url(url)
+    if urlsplit(url).password is not None:
+        raise StudioError(f"{shown}: a user and password in the URL would be sent instead of the API token "
+                          "(HTTP Basic auth); give the URL without them")
     try:
-        client = LabelStudio(base_url=url, api_key=token, timeout=60)
-        client.users.whoami()
+        client = LabelStudio(base_url=url, api_key=token, timeout=timeout)
+        me = client.users.whoami()
     except Exception as exc:
-        raise StudioError(_describe(exc, url)) from None
-    client.toolkit_url = url  # for messages
+        raise StudioError(_scrub(_describe(exc, shown), token)) from None
+    if not isinstance(getattr(me, "id", None), int):
+        raise StudioError(f"{shown} did not say who the token's user is: it is not Label Studio's API "
+                          "(is --url the server's root?)")
+    client.toolkit_url, client.toolkit_secret, client.toolkit_user = shown, token, me.id
     return client
 
 
+def _scrub(message: str, secret: str | None) -> str:
+    return message.replace(secret, "***") if secret and len(secret) >= 4 else message
+
+
 def _call(client, what: str, fn: Callable, *args, **kwargs):
+    """``fn(*args, **kwargs)``; any failure becomes a one-line :class:`StudioError` naming ``what``."""
     try:
         return fn(*args, **kwargs)
     except StudioError:
         raise
     except Exception as exc:
-        raise StudioError(f"{what}: {_describe(exc, client.toolkit_url)}") from None
+        message = f"{what}: {_describe(exc, client.toolkit_url)}"
+        raise StudioError(_scrub(message, getattr(client, "toolkit_secret", None))) from None
+
+
+def _need_id(client, what: str, answer) -> int:
+    """The integer ``id`` of a server answer; a :class:`StudioError` if there is none."""
+    value = getattr(answer, "id", None)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise StudioError(f"{what}: {client.toolkit_url} answered without an id (is --url the server's root?)")
+    return value
 
 
 # --- a local server -------------------------------------------------------------------
@@ -146,7 +199,23 @@ class LocalServer:
 
 
 def _ids_titled(client, title: str) -> list[int]:
-    return [p.id for p in _call(client, "list projects", client.projects.list) if p.title == title]
+    """Ids of the projects titled ``title``, lowest first (every listed project must have an id)."""
+    projects = _call(client, "list projects", lambda: list(client.projects.list()))
+    return sorted(_need_id(client, "list projects", p) for p in projects if p.title == title)
+
+
+def _create_project(client, title: str, label_config: str) -> int:
+    """Create the project, once; if a concurrent run created one with this title too, the
+    older project wins and ours (empty, just made) is deleted, so both runs use the same one."""
+    what = f"create project '{title}'"
+    created = _need_id(client, what, _call(client, what, client.projects.create, title=title,
+                                           label_config=label_config, request_options=_NO_RETRY))
+    oldest = _ids_titled(client, title)[:1]
+    if oldest and oldest[0] != created:
+        _call(client, f"delete project {created} (a concurrent run created '{title}' first)",
+              client.projects.delete, id=created)
+        return oldest[0]
+    return created
 
 
 def ensure_project(client, title: str, label_config: str) -> tuple[int, str]:
@@ -160,13 +229,12 @@ def ensure_project(client, title: str, label_config: str) -> tuple[int, str]:
     if len(ids) > 1:
         raise StudioError(f"{len(ids)} projects are titled '{title}'; pass a unique title")
     if not ids:
-        project = _call(client, f"create project '{title}'", client.projects.create, title=title, label_config=label_config)
-        return project.id, "created"
+        return _create_project(client, title, label_config), "created"
     project = _call(client, f"read project '{title}'", client.projects.get, id=ids[0])
     if (project.label_config or "").strip() == label_config.strip():
-        return project.id, "reused"
-    _call(client, f"update config of project '{title}'", client.projects.update, id=project.id, label_config=label_config)
-    return project.id, "updated"
+        return ids[0], "reused"
+    _call(client, f"update config of project '{title}'", client.projects.update, id=ids[0], label_config=label_config)
+    return ids[0], "updated"
 
 
 def find_project(client, title: str) -> int:
@@ -177,56 +245,228 @@ def find_project(client, title: str) -> int:
     return ids[0]
 
 
+def _task_pages(client, project_id: int, include: str = _LISTED, fields: str = "task_only",
+                only: list[int] | None = None, page_size: int | None = None):
+    """Yield the project's tasks a page at a time, in id order, with only the ``include`` fields.
+
+    Keyset paging (``id > last id seen``, always page 1) rather than page numbers: tasks
+    added or deleted meanwhile (a concurrent push) never shift a page, so none is skipped
+    or listed twice. ``only`` restricts the listing to these task ids.
+    """
+    page_size = page_size or PAGE_SIZE
+    last = 0
+    while True:
+        query = {"filters": {"conjunction": "and", "items": [
+            {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": last}]},
+            "ordering": ["tasks:id"]}  # fmt: skip
+        if only is not None:
+            query["selectedItems"] = {"all": False, "included": only}
+        page = _call(client, f"list tasks of project {project_id}", client.tasks.list, project=project_id,
+                     page=1, page_size=page_size, include=include, fields=fields, query=json.dumps(query))
+        items = list(page.items or [])
+        ids = [_need_id(client, f"list tasks of project {project_id}", task) for task in items]
+        if ids and (ids != sorted(ids) or ids[0] <= last):
+            raise StudioError(f"list tasks of project {project_id}: the server ignored the id order and filter")
+        yield items
+        if len(items) < page_size:
+            return
+        last = ids[-1]
+
+
 def project_tasks(client, project_id: int) -> list:
-    """All tasks of a project, with their data."""
-    return list(_call(client, "list tasks", client.tasks.list, project=project_id, fields="all", page_size=500))
+    """All tasks of a project in id order, each with its ``id`` and ``data`` only."""
+    return [task for page in _task_pages(client, project_id) for task in page]
+
+
+def list_docs(client, project_id: int) -> list[tuple[int, str, str]]:
+    """``(task id, doc_id, sha256)`` of every task in id order (the texts are not kept)."""
+    listed = []
+    for page in _task_pages(client, project_id):
+        for task in page:
+            data = task.data if isinstance(task.data, dict) else {}
+            listed.append((task.id, str(data.get("doc_id")), str(data.get("sha256"))))
+    return listed
 
 
 @dataclass
 class PushResult:
-    """What :func:`push_tasks` did; ``changed`` lists doc ids whose text differs from the project's."""
+    """What :func:`push_tasks` did.
+
+    ``changed`` lists doc ids whose text differs from the project's; ``notes`` the batches
+    whose answer was an error although their documents arrived; ``removed`` the duplicate
+    tasks deleted; ``kept`` the doc ids left with several tasks because each holds work;
+    ``duplicated`` documents outside this push with several tasks; ``tasks`` the project's
+    task count at the end.
+    """
 
     imported: int = 0
     unchanged: int = 0
     changed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    removed: int = 0
+    kept: list[str] = field(default_factory=list)
+    duplicated: int = 0
+    tasks: int = 0
 
 
-def push_tasks(
-    client,
-    project_id: int,
-    tasks: list[dict],
-    batch_size: int = 250,
-    progress: Callable[[int], None] | None = None,
-) -> PushResult:
-    """Import ``tasks`` into the project, idempotently by ``data.doc_id`` and ``data.sha256``.
+def _key(task: dict) -> tuple[str, str]:
+    return str(task["data"]["doc_id"]), str(task["data"]["sha256"])
 
-    A document already present with the same hash is not imported again; one present with
-    a different hash is reported in ``changed`` and not imported (no silent duplicate).
-    ``progress`` is called with the number of tasks handled after each batch.
-    """
-    existing: dict[str, set[str]] = {}
-    for task in project_tasks(client, project_id):
-        data = task.data or {}
-        existing.setdefault(str(data.get("doc_id")), set()).add(str(data.get("sha256")))
-    result = PushResult()
-    new = []
+
+def _plan(listing: list[tuple[int, str, str]], tasks: list[dict]) -> tuple[PushResult, list[dict]]:
+    """Split ``tasks`` into unchanged, changed and new against the project's listing."""
+    hashes: dict[str, set[str]] = defaultdict(set)
+    for _, doc, sha in listing:
+        hashes[doc].add(sha)
+    result, new = PushResult(), []
     for task in tasks:
-        hashes = existing.get(task["data"]["doc_id"])
-        if hashes is None:
+        doc, sha = _key(task)
+        if doc not in hashes:
             new.append(task)
-        elif task["data"]["sha256"] in hashes:
+        elif sha in hashes[doc]:
             result.unchanged += 1
         else:
-            result.changed.append(task["data"]["doc_id"])
-    if progress:
-        progress(result.unchanged + len(result.changed))
-    for i in range(0, len(new), batch_size):
-        batch = new[i : i + batch_size]
-        _call(client, "import tasks", client.projects.import_tasks, id=project_id, request=batch, return_task_ids=True)
+            result.changed.append(doc)
+    return result, new
+
+
+def _import_failure(answer, count: int) -> str | None:
+    """Why an import answer does not confirm ``count`` new tasks, or None if it does."""
+    task_count, task_ids = getattr(answer, "task_count", None), getattr(answer, "task_ids", None)
+    if task_count != count or not isinstance(task_ids, list) or len(task_ids) != count:
+        return f"the answer does not confirm the import (task_count {task_count!r} for {count} tasks)"
+    return None
+
+
+def _import_batch(client, project_id: int, batch: list[dict], what: str, result: PushResult) -> None:
+    """POST one batch, once (the SDK's retries are off: a retry after a lost answer would
+    import it twice). After an error or an unconfirmed answer the project is re-listed: if
+    every document of the batch is there the push goes on, otherwise it stops, re-sending nothing."""
+    try:
+        answer = client.projects.import_tasks(id=project_id, request=batch, return_task_ids=True,
+                                              request_options=_NO_RETRY)
+        failure = _import_failure(answer, len(batch))
+    except Exception as exc:  # noqa: BLE001 - any failure makes the batch uncertain: re-list
+        failure = _describe(exc, client.toolkit_url)
+    if failure is None:
         result.imported += len(batch)
+        return
+    failure = _scrub(failure, client.toolkit_secret)
+    present = {(doc, sha) for _, doc, sha in list_docs(client, project_id)}
+    here = sum(_key(task) in present for task in batch)
+    if here == len(batch):
+        result.imported += here
+        result.notes.append(f"{what}: {failure}; re-listed: all {here} documents of the batch are in the project")
+        return
+    raise StudioError(f"{what}: {failure}; re-listed the project: {here} of the batch's {len(batch)} documents "
+                      f"are in it ({result.imported + here} of this push so far); nothing was re-sent: run "
+                      f"push again to import the rest (documents already there are skipped)")
+
+
+def push_tasks(client, project_id: int, tasks: list[dict], batch_size: int = 250,
+               progress: Callable[[int], None] | None = None, dedupe: bool = False) -> PushResult:
+    """Import ``tasks`` so that each document (``data.doc_id`` and ``data.sha256``) is in the project once.
+
+    A document already present with the same hash is skipped; one present with another hash
+    is reported in ``changed`` and not imported. Each batch is sent once (see
+    :func:`_import_batch`). Afterwards the project is re-listed: every pushed document must
+    be there, and duplicate tasks of the pushed documents (a concurrent push of the same
+    documents) are removed by :func:`remove_duplicates`' rule; with ``dedupe``, those of
+    every document in the project. ``progress`` gets the number of tasks handled.
+    """
+    result, new = _plan(list_docs(client, project_id), tasks)
+    if progress:
+        progress(len(tasks) - len(new))
+    batches = [new[i : i + batch_size] for i in range(0, len(new), batch_size)]
+    for number, batch in enumerate(batches, 1):
+        _import_batch(client, project_id, batch, f"import batch {number} of {len(batches)}", result)
         if progress:
             progress(len(batch))
+    listing = list_docs(client, project_id)
+    present = {(doc, sha) for _, doc, sha in listing}
+    missing = [doc for doc, sha in map(_key, new) if (doc, sha) not in present]
+    if missing:
+        raise StudioError(f"after the import {len(missing)} pushed document(s) are not in project {project_id}: "
+                          f"{', '.join(missing[:10])}; run push again")
+    scope = None if dedupe else {_key(task)[0] for task in new}
+    result.duplicated = len(_duplicate_groups(listing, None)) - len(_duplicate_groups(listing, scope))
+    dedupe_result = remove_duplicates(client, project_id, listing, scope)
+    result.removed, result.kept, result.tasks = dedupe_result.removed, dedupe_result.kept, dedupe_result.tasks
     return result
+
+
+def _duplicate_groups(listing, scope: set[str] | None) -> dict[tuple[str, str], list[int]]:
+    """Task ids per ``(doc_id, sha256)`` that has several tasks (docs in ``scope`` only, if given)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for task_id, doc, sha in listing:
+        if scope is None or doc in scope:
+            groups[(doc, sha)].append(task_id)
+    return {key: ids for key, ids in groups.items() if len(ids) > 1}
+
+
+_WORK = "id,drafts,total_annotations,cancelled_annotations,total_predictions"
+
+
+def _tasks_with_work(client, project_id: int, ids: list[int]) -> set[int]:
+    """Which of ``ids`` hold annotations (cancelled too), predictions or drafts; a task whose
+    counts the server does not give counts as holding work (it is never deleted)."""
+    busy = set()
+    for start in range(0, len(ids), PAGE_SIZE):
+        for page in _task_pages(client, project_id, include=_WORK, fields="all", only=ids[start : start + PAGE_SIZE]):
+            for task in page:
+                counts = [getattr(task, name, None) for name in ("total_annotations", "cancelled_annotations",
+                                                                  "total_predictions", "drafts")]
+                if any(c is None or c for c in counts):
+                    busy.add(task.id)
+    return busy
+
+
+def _delete_tasks(client, project_id: int, ids: list[int]) -> None:
+    """Delete these tasks with Label Studio's bulk ``delete_tasks`` action (one request per
+    page of ids, not retried; ids already gone are ignored by the server)."""
+    for start in range(0, len(ids), PAGE_SIZE):
+        chunk = ids[start : start + PAGE_SIZE]
+        _call(client, f"delete {len(chunk)} duplicate task(s) of project {project_id}", client.actions.create,
+              id="delete_tasks", project=project_id, selected_items={"all": False, "included": chunk},
+              request_options=_NO_RETRY)
+
+
+@dataclass
+class Dedupe:
+    """What :func:`remove_duplicates` did: tasks removed, doc ids left with several tasks
+    (each holding work), and the project's task count afterwards."""
+
+    removed: int = 0
+    kept: list[str] = field(default_factory=list)
+    tasks: int = 0
+
+
+def remove_duplicates(client, project_id: int, listing: list[tuple[int, str, str]] | None = None,
+                      scope: set[str] | None = None) -> Dedupe:
+    """Leave one task per ``(doc_id, sha256)`` (only doc ids in ``scope``, if given).
+
+    Of a document's tasks, those holding work (annotations, predictions, drafts) are kept, or
+    the lowest id if none does; the others are deleted. Tasks with work are never deleted:
+    a document with several such tasks is reported in ``kept`` instead. Two runs applying
+    this rule at once converge on the same task. ``removed`` counts this run's doomed tasks
+    that are gone when the project is listed again afterwards.
+    """
+    listing = listing if listing is not None else list_docs(client, project_id)
+    groups = _duplicate_groups(listing, scope)
+    if not groups:
+        return Dedupe(tasks=len(listing))
+    busy = _tasks_with_work(client, project_id, sorted(i for ids in groups.values() for i in ids))
+    doomed, kept = [], []
+    for (doc, _), ids in sorted(groups.items()):
+        keep = [i for i in ids if i in busy] or [min(ids)]
+        doomed += [i for i in ids if i not in keep]
+        if len(keep) > 1:
+            kept.append(doc)
+    if doomed:
+        _delete_tasks(client, project_id, doomed)
+        listing = list_docs(client, project_id)
+    left = {task_id for task_id, _, _ in listing}
+    return Dedupe(sum(i not in left for i in doomed), kept, len(listing))
 
 
 def pull_export(client, project_id: int, out: str | Path) -> dict:
@@ -257,27 +497,24 @@ def pull_export(client, project_id: int, out: str | Path) -> dict:
 
 
 def add_annotation(client, task_id: int, result: list[dict], **fields) -> int:
-    """Create an annotation on a task (``completed_by``, ``ground_truth`` … pass through)."""
-    return _call(client, f"annotate task {task_id}", client.annotations.create, id=task_id, result=result, **fields).id
+    """Create an annotation on a task, sent once (``completed_by``, ``ground_truth`` … pass through)."""
+    what = f"annotate task {task_id}"
+    answer = _call(client, what, client.annotations.create, id=task_id, result=result,
+                   request_options=_NO_RETRY, **fields)
+    return _need_id(client, what, answer)
 
 
 def ensure_user(client, email: str, password: str) -> int:
     """The id of the user with ``email``, created if missing (for a second annotator)."""
-    for user in _call(client, "list users", client.users.list):
+    for user in _call(client, "list users", lambda: list(client.users.list())):
         if user.email == email:
-            return user.id
-    return _call(client, f"create user {email}", client.users.create, username=email.split("@")[0], email=email, password=password).id
+            return _need_id(client, "list users", user)
+    answer = _call(client, f"create user {email}", client.users.create, username=email.split("@")[0],
+                   email=email, password=password, request_options=_NO_RETRY)
+    return _need_id(client, f"create user {email}", answer)
 
 
-def annotate_from_records(client, project_id: int, paths: list[Path], schema, user: str | None = None,
-                          ground_truth: bool = False) -> int:
-    """Create one annotation per record file on the task with the same doc id; returns the count.
-
-    Record files are checked with the same validator as an export before anything is sent.
-    """
-    from .errors import GoldError
-    from .gold import record_to_results, validate_record
-
+def _read_records(paths: list[Path]) -> list[tuple[Path, dict]]:
     records = []
     for path in paths:
         try:
@@ -287,9 +524,59 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
         if not isinstance(record, dict):
             raise StudioError(f"{path}: a record must be a JSON object with doc_id, actors, claims, doc_stances")
         records.append((path, record))
-    tasks = {t.data.get("doc_id"): t for t in project_tasks(client, project_id)}
+    return records
+
+
+def _tasks_by_doc(client, project_id: int) -> dict[str, object]:
+    """The project's task per doc id; a document with several tasks is an error (annotating
+    one copy at random would split its annotations)."""
+    tasks: dict[str, list] = defaultdict(list)
+    for task in project_tasks(client, project_id):
+        tasks[str((task.data or {}).get("doc_id"))].append(task)
+    several = sorted(doc for doc, copies in tasks.items() if len(copies) > 1)
+    if several:
+        raise StudioError(f"{len(several)} document(s) have several tasks in project {project_id} "
+                          f"({', '.join(several[:5])}): run `toolkit studio push --dedupe` first")
+    return {doc: copies[0] for doc, copies in tasks.items()}
+
+
+def _annotations_by(client, task_id: int, user_id: int) -> list:
+    """The annotations (cancelled ones too) of ``user_id`` on a task, oldest first."""
+    found = _call(client, f"list annotations of task {task_id}", client.annotations.list, id=task_id)
+    mine = [a for a in found or [] if _user_id(getattr(a, "completed_by", None)) == user_id]
+    return sorted(mine, key=lambda a: _need_id(client, f"list annotations of task {task_id}", a))
+
+
+def _user_id(completed_by) -> int | None:
+    return completed_by.get("id") if isinstance(completed_by, dict) else completed_by
+
+
+@dataclass
+class AnnotateResult:
+    """What :func:`annotate_from_records` did; ``notes`` names tasks with older extra copies."""
+
+    created: int = 0
+    updated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def annotate_from_records(client, project_id: int, paths: list[Path], schema, user: str | None = None,
+                          ground_truth: bool = False, replace: bool = False) -> AnnotateResult:
+    """Enter one record file per document as the annotation of ``user`` (default: the token's
+    user) on the task with the same doc id; idempotent.
+
+    Every record is validated, and every task checked, before anything is sent. A task that
+    already has an annotation by this user is refused (:class:`StudioError`, nothing sent)
+    unless ``replace``, which updates that annotation in place. The ground-truth flag is only
+    set when ``ground_truth`` is asked, and never cleared: updating keeps the flag as it was.
+    """
+    from .errors import GoldError
+    from .gold import record_to_results, validate_record
+
+    records = _read_records(paths)
+    tasks = _tasks_by_doc(client, project_id)
     for path, record in records:
-        task = tasks.get(record.get("doc_id"))
+        task = tasks.get(str(record.get("doc_id")))
         if task is None:
             raise StudioError(f"{path}: no task with doc_id '{record.get('doc_id')}' in project {project_id}")
         record["text"] = task.data["text"]
@@ -297,11 +584,29 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
             validate_record(record, schema, str(path))
         except GoldError as exc:
             raise StudioError(str(exc)) from None
-    user_id = ensure_user(client, user, password=os.urandom(12).hex()) if user else None
-    for _, record in records:
-        fields = {"ground_truth": ground_truth, **({"completed_by": user_id} if user_id else {})}
-        add_annotation(client, tasks[record["doc_id"]].id, record_to_results(record, schema), **fields)
-    return len(records)
+    user_id = ensure_user(client, user, password=os.urandom(12).hex()) if user else client.toolkit_user
+    plan = [(tasks[str(r["doc_id"])].id, r, _annotations_by(client, tasks[str(r["doc_id"])].id, user_id))
+            for _, r in records]
+    done = [str(record["doc_id"]) for _, record, mine in plan if mine]
+    if done and not replace:
+        raise StudioError(f"{len(done)} document(s) already have an annotation by {user or 'this user'} "
+                          f"({', '.join(done[:5])}): pass --replace to update it; nothing was sent")
+    result = AnnotateResult()
+    for task_id, record, mine in plan:
+        results = record_to_results(record, schema)
+        flag = {"ground_truth": True} if ground_truth else {}
+        if not mine:
+            who = {"completed_by": user_id} if user else {}
+            add_annotation(client, task_id, results, ground_truth=ground_truth, **who)
+            result.created += 1
+            continue
+        what = f"update annotation {mine[0].id} on task {task_id}"
+        _call(client, what, client.annotations.update, id=mine[0].id, result=results, was_cancelled=False, **flag)
+        result.updated += 1
+        if len(mine) > 1:
+            result.notes.append(f"task {task_id} (doc '{record['doc_id']}') has {len(mine) - 1} older extra "
+                                f"annotation(s) by this user: not changed")
+    return result
 
 
 def push_predictions(client, project_id: int, extractor, schema, label_config: str) -> int:
@@ -329,6 +634,6 @@ def push_predictions(client, project_id: int, extractor, schema, label_config: s
         predictions.append((task.id, prediction))
     model_version = f"{extractor.name} {extractor.version}"
     for task_id, prediction in predictions:
-        _call(client, f"predict task {task_id}", client.predictions.create,
-              task=task_id, result=prediction["result"], model_version=model_version)
+        _call(client, f"predict task {task_id}", client.predictions.create, task=task_id,
+              result=prediction["result"], model_version=model_version, request_options=_NO_RETRY)
     return len(predictions)

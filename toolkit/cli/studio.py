@@ -72,8 +72,11 @@ def studio_push_cli(
     sources: SourcesArg = None,
     title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 250,
+    dedupe: Annotated[bool, typer.Option("--dedupe", help=(
+        "Also remove duplicate tasks of every document already in the project (tasks with "
+        "annotations, predictions or drafts are kept and reported)."))] = False,
 ) -> None:
-    """Push documents as tasks; documents already in the project (same doc id and sha256) are not imported again."""
+    """Push documents as tasks, each document once: ones already in the project (same doc id and sha256) are skipped."""
     from ..export import read_tasks
     from ..schema import labeling_config
     from ..studio import connect, ensure_project, push_tasks
@@ -85,11 +88,22 @@ def studio_push_cli(
     project_id, _ = ensure_project(client, _title(title), labeling_config(_schema(schema)))
     with Progress(console=err, transient=True) as progress:
         bar = progress.add_task("pushing", total=len(tasks))
-        result = push_tasks(client, project_id, tasks, batch_size, progress=lambda n: progress.advance(bar, n))
-    say(f"project {project_id}: {result.imported} imported, {result.unchanged} already present")
+        result = push_tasks(client, project_id, tasks, batch_size, progress=lambda n: progress.advance(bar, n),
+                            dedupe=dedupe)
+    for note in result.notes:
+        warn(f"note: {note}")
+    removed = f"; {result.removed} duplicate task(s) removed" if result.removed else ""
+    say(f"project {project_id}: {result.imported} imported, {result.unchanged} already present{removed}; "
+        f"{result.tasks} task(s) in the project")
     if result.changed:
         warn(f"{len(result.changed)} document(s) changed since they were imported and were not pushed: "
              f"{', '.join(result.changed)}")
+    if result.kept:
+        warn(f"{len(result.kept)} document(s) have several tasks holding annotations, predictions or drafts "
+             f"(not removed; merge them in Label Studio): {', '.join(result.kept[:20])}")
+    if result.duplicated:
+        warn(f"{result.duplicated} other document(s) have duplicate tasks in the project: "
+             f"`toolkit studio push --dedupe` removes them")
 
 
 @studio_app.command("pull")
@@ -117,14 +131,18 @@ def studio_annotate_cli(
     records: Annotated[list[Path], typer.Argument(help="Record JSON files (one document each: doc_id, actors, claims, doc_stances).")],
     user: Annotated[Optional[str], typer.Option("--as", help="E-mail of the annotator (created if missing); default: the token's user.")] = None,
     ground_truth: Annotated[bool, typer.Option("--ground-truth", help="Flag the annotations as ground truth (adjudicated gold).")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Update this annotator's existing annotation of a document (default: refuse).")] = False,
     title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
 ) -> None:
-    """Enter annotations made outside Label Studio (e.g. a reading pass) into the project's tasks by doc id."""
+    """Enter annotations made outside Label Studio (e.g. a reading pass) into the project's tasks by doc id; one per annotator and document."""
     from ..studio import annotate_from_records, connect, find_project
 
     client = connect(studio_url(url), token)
-    count = annotate_from_records(client, find_project(client, _title(title)), records, _schema(schema), user, ground_truth)
-    say(f"created {count} annotation(s)")
+    result = annotate_from_records(client, find_project(client, _title(title)), records, _schema(schema), user,
+                                   ground_truth, replace)
+    for note in result.notes:
+        warn(f"note: {note}")
+    say(f"created {result.created} annotation(s), updated {result.updated}")
 
 
 @studio_app.command("predict")
