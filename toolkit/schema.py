@@ -242,7 +242,11 @@ def labeling_config(schema: Schema) -> str:
     ]
     for target, definition in schema.targets.items():
         lines.append(f"    <Header value={quoteattr(f'{target}: {definition}')} size=\"6\"/>")
-        lines += choices(f"{DOC_STANCE_PREFIX}{target}", schema.stance_labels)
+        # required: Label Studio refuses to submit until every target has a stance (it checks
+        # this even while a region is selected and this view is hidden); the message says how.
+        message = f"Choose a document stance for {target} ({schema.no_stance} if the article takes no position on it)."
+        lines += choices(f"{DOC_STANCE_PREFIX}{target}", schema.stance_labels,
+                         f' required="true" requiredMessage={quoteattr(message)}')
     lines += ["  </View>", "</View>", ""]
     return "\n".join(lines)
 
