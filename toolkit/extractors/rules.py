@@ -46,17 +46,57 @@ keywords and its evaluative wording there.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..export import Document
 from ..records import Record
 from ..schema import Schema, load_schema
 from .lexicon import Entry, Lexicon, lexicon_for
 from .lexicon import norm as _norm
-from .schema_data import Hit
-from .schema_data import alternation as _alt
+from .schema_data import Hit, bounded_alternation
 
 _POSS = re.compile(r"'s?(?!\w)")
+_GPE = Entry("GPE")
+# Small patterns used per cue or per token, compiled once (re's own cache costs a lookup a call).
+_BLANKS = re.compile(r"\s+")
+_NON_BLANK = re.compile(r"\S+")
+_ROMAN = re.compile(r"[IVX]+")
+_NOT_A_KEY = re.compile(r"[IVX]+|Jr\.?|Sr\.?")
+_STRAIGHT_QUOTE = re.compile('"')
+_CURLY_QUOTE = re.compile("[“”]")
+_PARENTHESIS = re.compile(r",[^,\n]{1,150},$")  # "Name, the minister of ..., said"
+# sentences
+_BREAK = re.compile(r"\n|[.!?]+[\"”’)\]]*(?=\s|$)")
+_WORD_END = re.compile(r"[\w.]*$")
+_INITIAL = re.compile(r"[A-Z]")
+_NEXT_CHAR = re.compile(r"\s*(.)")
+# claims
+_QUOTE_TAIL = re.compile(r"[ \t]*,?[ \t]*")
+_STOP = re.compile(r"[.!?\n\"]")
+_THE = re.compile(r"[ \t]+(?:the[ \t]+)?")
+_HE_SHE = re.compile(r"[ \t]+(?:he|she)\b")
+_AND_BUT = re.compile(r"\b(?:and|but)$")
+_CLAUSE_END = re.compile(r"(?:,?\s+(?:and|but)|,)?\s*$")
+_UNNAMED = re.compile(r",[ \t]*(?:[\w'-]+[ \t]+){1,4}$")
+_LOWER_WORD = re.compile(r"(?<![\w'-])[a-z]")
+_OF_THE = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?$")
+_WHO = re.compile(r",?[ \t]+who$")
+# What the matches of the end-anchored patterns consist of (see _search_end).
+_NAME_RUN = re.compile(r"[\w' \t-]*")  # name_before_rx
+_WORD_RUN = re.compile(r"\w*")  # pron_tail, _AND_BUT
+_DESCRIPTION_RUN = re.compile(r"[\w'\s-]*")  # desc_tail
+_WHO_RUN = re.compile(r"[\w, \t]*")  # _WHO
+_UNNAMED_RUN = re.compile(r"[\w', \t-]*")  # _UNNAMED
+_APPOSITION = re.compile(r",([^,.;\n]*),")
+_CLAUSE_MARK = re.compile(r"[.,;:\n\"]")
+_OBJECT = re.compile(r"[ \t]+(?:[\w'.-]+[ \t]+){0,6}?(?:that\b|:)")
+_THAT = re.compile(r"[ \t]*(?:that\b)?[ \t]*[:,]?[ \t]*")
+_BLANK_THE = re.compile(r"\s+(?:the\s+)?")
+_ANAPHOR = re.compile(r"(?:it|this|they|these|such)\b", re.IGNORECASE)
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")
+_LONG_WORD = re.compile(r"[^\W\d_][\w'-]{3,}")
 
 
 @dataclass
@@ -108,19 +148,24 @@ class Reading:
 
 def quote_pairs(text: str) -> list[tuple[int, int]]:
     """(opening, closing) indices of quotation marks “…” and "..." paired within a paragraph."""
+    return list(_quote_pairs(text))
+
+
+@lru_cache(maxsize=16)  # asked for three times per document
+def _quote_pairs(text: str) -> tuple[tuple[int, int], ...]:
     pairs, offset = [], 0
     for para in text.split("\n"):
-        stack: int | None = None
-        straight = [m.start() for m in re.finditer('"', para)]
+        straight = [m.start() for m in _STRAIGHT_QUOTE.finditer(para)]
         pairs += [(offset + a, offset + b) for a, b in zip(straight[::2], straight[1::2])]
-        for i, ch in enumerate(para):
-            if ch == "“":
-                stack = i
-            elif ch == "”" and stack is not None:
-                pairs.append((offset + stack, offset + i))
-                stack = None
+        opening: int | None = None  # the last unclosed “
+        for m in _CURLY_QUOTE.finditer(para):
+            if m.group() == "“":
+                opening = m.start()
+            elif opening is not None:
+                pairs.append((offset + opening, offset + m.start()))
+                opening = None
         offset += len(para) + 1
-    return sorted(pairs)
+    return tuple(sorted(pairs))
 
 
 class RulesExtractor:
@@ -133,6 +178,23 @@ class RulesExtractor:
         self.schema = schema or load_schema()
         self.lex = lexicon or lexicon_for(self.schema)
         self.stances = self.lex.data.stances
+        self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
+        self._memo_text: str | None = None
+        self._memo: dict[str, object] = {}
+        self._intro_key: tuple | None = None
+        self._intro: dict[str, str] = {}
+
+    def _once(self, text: str, what: str, compute):
+        """``compute(text)``, computed once per document: one document's normalised text and
+        sentences are asked for several times (actors, claims, stances)."""
+        if text != self._memo_text:
+            self._memo_text, self._memo = text, {}
+        if what not in self._memo:
+            self._memo[what] = compute(text)
+        return self._memo[what]
+
+    def _normalised(self, text: str) -> str:
+        return self._once(text, "norm", _norm)
 
     def extract(self, docs: list[Document]) -> list[Record]:
         """One record per document, in input order."""
@@ -142,7 +204,7 @@ class RulesExtractor:
     def find_actors(self, text: str) -> list[Span]:
         """Actor spans labelled with the schema's actor types, non-overlapping, sorted; longer
         candidates win, then lower rank. A mention of a kind no actor type covers is dropped."""
-        lex, t = self.lex, _norm(text)
+        lex, t = self.lex, self._normalised(text)
         cands = self._gazetteer_spans(t)
         for m in lex.title_rx.finditer(t):
             self._person(cands, t, m.start("name"), m.end("name"), 2)
@@ -150,10 +212,10 @@ class RulesExtractor:
             self._person(cands, t, m.start("name"), m.end("name"), 3, min_tokens=2)
         for m in lex.cue_rx.finditer(t):  # a capitalised name right before a reporting cue
             lo = max(0, m.start() - 160)
-            head = lex.fill_tail.sub("", t[lo:m.start()])
+            head = lex.strip_fillers(t[lo:m.start()])
             if head.endswith(","):  # "Name, the minister of ..., said"
-                head = lex.fill_tail.sub("", re.sub(r",[^,\n]{1,150},$", "", head))
-            found = lex.name_before_rx.search(head)
+                head = lex.strip_fillers(_PARENTHESIS.sub("", head))
+            found = _search_end(lex.name_before_rx, head, _NAME_RUN)
             if found:
                 self._person(cands, t, lo + found.start(), lo + found.end(), 4, from_right=True)
         for m in lex.tag_name_rx.finditer(t):  # “…,” said Name
@@ -162,7 +224,7 @@ class RulesExtractor:
         keys = {self._key(t[s.start:s.end]) for s in chosen if s.kind == "PERSON"}
         keys.discard("")
         if keys:
-            for m in re.finditer(rf"(?<![\w-])(?:{_alt(keys)})(?!\w)", t):
+            for m in _names_rx(frozenset(keys)).finditer(t):
                 cands.append(Span(m.start(), m.end(), "PERSON", rank=5))
             chosen = _select(cands)
         chosen = _select(chosen + self._org_head_spans(t, chosen))
@@ -175,7 +237,7 @@ class RulesExtractor:
             if rx is lex.ministry_rx and "Ministry" not in t:
                 continue  # every ministry name contains the word: skip the costliest pattern
             for m in rx.finditer(t):
-                entry = lex.entries.get(re.sub(r"\s+", " ", m.group()), Entry("GPE"))
+                entry = lex.entries.get(_BLANKS.sub(" ", m.group()), _GPE)
                 if self._locative(t, m.start(), m.end()):
                     continue  # a place used as a location
                 cands.append(Span(m.start(), m.end(), entry.kind, entry.label, rank))
@@ -192,7 +254,7 @@ class RulesExtractor:
         out = []
         for m in self.lex.org_head_rx.finditer(t):
             start = m.start()
-            for word in re.finditer(r"\S+", m.group()):
+            for word in _NON_BLANK.finditer(m.group()):
                 if not self._leading_stop(word.group()):
                     break
                 start = m.start() + word.end() + 1
@@ -217,14 +279,14 @@ class RulesExtractor:
     def _person(self, cands, t, start, end, rank, min_tokens=1, from_right=False):
         """Add a PERSON candidate for the name tokens in t[start:end] that survive the stop lists."""
         lex = self.lex
-        toks = [(m.start(), m.end(), _POSS.sub("", m.group())) for m in re.compile(r"\S+").finditer(t, start, end)]
+        toks = [(m.start(), m.end(), _POSS.sub("", m.group())) for m in _NON_BLANK.finditer(t, start, end)]
         if any(w in lex.org_words for _, _, w in toks):
             return
 
         def ok(w: str, first: bool) -> bool:
             if first and w in lex.prefixes:
                 return True
-            acronym = len(w) > 1 and w.isupper() and not re.fullmatch(r"[IVX]+", w)
+            acronym = len(w) > 1 and w.isupper() and not _ROMAN.fullmatch(w)
             nationals = w.endswith("s") and w[:-1] in lex.adjectives  # "Egyptians"
             stop = acronym or nationals or w in lex.not_names or w.lower() in lex.title_words
             return w in lex.particles or not stop
@@ -247,8 +309,16 @@ class RulesExtractor:
 
     def _key(self, name: str) -> str:
         """The token a person is later referred to by ("Sergey Lavrov" -> "Lavrov", "Wang Yi" -> "Wang")."""
+        key = self._keys.get(name)
+        if key is None:
+            if len(self._keys) > 50_000:  # names seen across a corpus: keep the cache bounded
+                self._keys.clear()
+            key = self._keys[name] = self._name_key(name)
+        return key
+
+    def _name_key(self, name: str) -> str:
         toks = [t for t in name.split() if t not in self.lex.particles and t not in self.lex.prefixes
-                and not re.fullmatch(r"[IVX]+|Jr\.?|Sr\.?", t)]
+                and not _NOT_A_KEY.fullmatch(t)]
         if not toks:
             return ""
         return toks[0] if toks[0] in self.lex.surname_first else toks[-1]
@@ -256,15 +326,18 @@ class RulesExtractor:
     # ------------------------------------------------------------------ claims
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """Sentence bounds; no break inside a quotation or after an abbreviation or initial."""
-        pairs, bounds, start = quote_pairs(text), [], 0
-        for m in re.finditer(r"\n|[.!?]+[\"”’)\]]*(?=\s|$)", text):
+        return list(self._once(text, "sentences", self._sentences))
+
+    def _sentences(self, text: str) -> tuple[tuple[int, int], ...]:
+        pairs, bounds, start = _quote_pairs(text), [], 0
+        for m in _BREAK.finditer(text):
             if m.group() != "\n":
-                word = re.search(r"[\w.]*$", text[max(0, m.start() - 20):m.start()]).group()
-                if m.group().startswith(".") and (word in self.lex.abbrevs or re.fullmatch(r"[A-Z]", word)):
+                word = _WORD_END.search(text[max(0, m.start() - 20):m.start()]).group()
+                if m.group().startswith(".") and (word in self.lex.abbrevs or _INITIAL.fullmatch(word)):
                     continue
                 if any(a < m.start() and m.end() <= b for a, b in pairs):
                     continue
-                nxt = re.match(r"\s*(.)", text[m.end():m.end() + 20])
+                nxt = _NEXT_CHAR.match(text[m.end():m.end() + 20])
                 if nxt and nxt.group(1).islower():
                     continue
             end = m.start() if m.group() == "\n" else m.end()
@@ -273,26 +346,28 @@ class RulesExtractor:
             start = m.end()
         if text[start:].strip():
             bounds.append((start + len(text[start:]) - len(text[start:].lstrip()), len(text)))
-        return bounds
+        return tuple(bounds)
 
     def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:
         """Attributed statements with the index of their speaker in ``actors``."""
-        lex, t = self.lex, _norm(text)
+        lex, t = self.lex, self._normalised(text)
         by_start = {a.start: i for i, a in enumerate(actors)}
         by_end = {a.end: i for i, a in enumerate(actors)}
-        inside = lambda p: any(a.start <= p < a.end for a in actors)
-        cues = {m.start(): m for m in lex.cue_rx.finditer(t) if not inside(m.start())}
+        inside = {p for a in actors for p in range(a.start, a.end)}  # a set, not a scan of the actors
+        cues = {m.start(): m for m in lex.cue_rx.finditer(t) if m.start() not in inside}
+        starts = sorted(cues)
         claims, used, quoted = [], set(), []
-        for qs, qe in quote_pairs(text):  # “…,” X said / “…,” said X
-            p = qe + 1 + len(re.match(r"[ \t]*,?[ \t]*", t[qe + 1:qe + 20]).group())
-            q = next((q for q in sorted(cues) if p <= q <= p + 120), None)
-            if q is None or re.search(r"[.!?\n\"]", t[p:q]):
+        for qs, qe in _quote_pairs(text):  # “…,” X said / “…,” said X
+            p = qe + 1 + len(_QUOTE_TAIL.match(t[qe + 1:qe + 20]).group())
+            i = bisect_left(starts, p)  # the first cue at or after p
+            q = starts[i] if i < len(starts) and starts[i] <= p + 120 else None
+            if q is None or _STOP.search(t[p:q]):
                 continue
             cue, speaker = cues[q], None
             if q == p:  # "said X" / "said he"
-                after = re.match(r"[ \t]+(?:the[ \t]+)?", t[cue.end():cue.end() + 20])
+                after = _THE.match(t[cue.end():cue.end() + 20])
                 speaker = by_start.get(cue.end() + len(after.group())) if after else None
-                if speaker is None and re.match(r"[ \t]+(?:he|she)\b", t[cue.end():cue.end() + 20]):
+                if speaker is None and _HE_SHE.match(t[cue.end():cue.end() + 20]):
                     speaker = self._recent_person(t, actors, qs)
             else:
                 found = self._subject(t, p, q, actors, by_end)
@@ -303,20 +378,20 @@ class RulesExtractor:
                     claims.append(ClaimSpan(s, e, speaker, qs))
                     used.add(cue.start())
                     quoted.append((qs, qe))
-        for ss, se in self.sentences(text):
+        for ss, se in self._once(text, "sentences", self._sentences):
             items = []  # (cue, speaker, clause_start)
-            for p in sorted(cues):
-                if not ss <= p < se or p in used or any(a <= p <= b for a, b in quoted):
+            for p in starts[bisect_left(starts, ss):bisect_left(starts, se)]:  # the cues in [ss, se)
+                if p in used or any(a <= p <= b for a, b in quoted):
                     continue
                 cue, seg = cues[p], items[-1][0].end() if items else ss
                 ing = cue.group().endswith("ing")
                 subj = None if ing else self._subject(t, seg, p, actors, by_end)
-                if subj is None and (ing or re.search(r"\b(?:and|but)$", t[seg:p].strip())):
+                if subj is None and (ing or _search_end(_AND_BUT, t[seg:p].strip(), _WORD_RUN)):
                     # a participle or coordinated cue continues the sentence's speaker
                     sp = items[-1][1] if items else self._main_subject(t, ss, p, actors)
-                    clause = ss + len(re.sub(r"(?:,?\s+(?:and|but)|,)?\s*$", "", t[ss:p]))
+                    clause = ss + len(_CLAUSE_END.sub("", t[ss:p]))
                     subj = (sp, clause) if sp is not None else None
-                if subj is None and re.search(r",[ \t]*(?:[\w'-]+[ \t]+){1,4}$", t[seg:p]):
+                if subj is None and _search_end(_UNNAMED, t[seg:p], _UNNAMED_RUN):
                     subj = (None, seg + t[seg:p].rfind(","))  # "..., officials said": ends a claim, makes none
                 if subj is not None:
                     items.append((cue, *subj))
@@ -330,7 +405,7 @@ class RulesExtractor:
                 cut = lex.tail_cut.search(t, start, end)
                 s, e = _trim(text, start, cut.start() if cut else end)
                 # a statement has a lower-case word; "X said that Minister Y affirmed" is Y's claim only
-                if speaker is not None and e - s > 2 and re.search(r"(?<![\w'-])[a-z]", t[s:e]):
+                if speaker is not None and e - s > 2 and _LOWER_WORD.search(t[s:e]):
                     claims.append(ClaimSpan(s, e, speaker, cue.start()))
         for c in claims:
             c.context = t[c.cue_start:c.end] if c.cue_start < c.start else t[c.start:c.end]
@@ -338,23 +413,23 @@ class RulesExtractor:
 
     def _subject(self, t, seg, p, actors, by_end):
         """(speaker, subject start) for a cue at p: an actor, pronoun or description right before it."""
-        head = self.lex.fill_tail.sub("", t[seg:p])
+        head = self.lex.strip_fillers(t[seg:p])
         trimmed = head.removesuffix(",")  # "..., Name, said": an apposition
         # "Name, speaking in X, said"
-        no_parenthesis = self.lex.fill_tail.sub("", re.sub(r",[^,\n]{1,150},$", "", head))
+        no_parenthesis = self.lex.strip_fillers(_PARENTHESIS.sub("", head))
         for h, kind in ((head, None), (trimmed, "PERSON"), (no_parenthesis, None), (trimmed, None)):
             i = by_end.get(seg + len(h)) if h else None
             if i is not None and kind in (None, actors[i].kind):
                 lo = max(0, actors[i].start - 12)  # "King X of Jordan said": the person speaks
-                of = re.search(r"[ \t]+of[ \t]+(?:the[ \t]+)?$", t[lo:actors[i].start])
+                of = _OF_THE.search(t[lo:actors[i].start])
                 owner = by_end.get(lo + of.start()) if of and actors[i].kind != "PERSON" else None
                 i = owner if owner is not None and actors[owner].kind == "PERSON" else i
                 return i, actors[i].start
-        rel = re.search(r",?[ \t]+who$", head)  # "Name, who ... said" was handled above; "Name, who said"
+        rel = _search_end(_WHO, head, _WHO_RUN)  # "Name, who ... said" was handled above; "Name, who said"
         if rel and seg + rel.start() in by_end:
             i = by_end[seg + rel.start()]
             return i, actors[i].start
-        m = self.lex.pron_tail.search(head) or self.lex.desc_tail.search(head)
+        m = _search_end(self.lex.pron_tail, head, _WORD_RUN) or _search_end(self.lex.desc_tail, head, _DESCRIPTION_RUN)
         if m:
             i = self._recent_person(t, actors, seg + m.start(), hint=m.group())
             return (i, seg + m.start()) if i is not None else None
@@ -374,32 +449,41 @@ class RulesExtractor:
         people = [i for i, a in enumerate(actors) if a.kind == "PERSON" and a.end <= before]
         forms = {f for adj in self.lex.adj_rx.findall(hint) for f in self.lex.nationality[adj]}
         if forms:
-            intro: dict[str, str] = {}  # first mention: the title before the name and an apposition after it
-            for a in actors:
-                after = re.match(r",([^,.;\n]*),", t[a.end:a.end + 80])
-                title = re.split(r"[.,;:\n\"]", t[max(0, a.start - 80):a.start])[-1]
-                intro.setdefault(self._key(t[a.start:a.end]), title + (after.group(1) if after else ""))
-            named = re.compile(rf"(?<!\w)(?:{_alt(forms)})(?!\w)")
+            intro = self._introductions(t, actors)
+            named = _forms_rx(frozenset(forms))
             for i in reversed(people):
                 if named.search(intro[self._key(t[actors[i].start:actors[i].end])]):
                     return i
         return people[-1] if people else None
 
+    def _introductions(self, t, actors) -> dict[str, str]:
+        """Per person key, the words around its first mention: the title before the name and an
+        apposition after it (computed once per document and actor list)."""
+        key = (t, [(a.start, a.end) for a in actors])
+        if self._intro_key != key:
+            intro: dict[str, str] = {}
+            for a in actors:
+                after = _APPOSITION.match(t[a.end:a.end + 80])
+                title = _CLAUSE_MARK.split(t[max(0, a.start - 80):a.start])[-1]
+                intro.setdefault(self._key(t[a.start:a.end]), title + (after.group(1) if after else ""))
+            self._intro_key, self._intro = key, intro
+        return self._intro
+
     def _content_start(self, t, cue) -> int:
         p = cue.end()
         if cue.group() in self.lex.object_cues:
-            m = re.match(r"[ \t]+(?:[\w'.-]+[ \t]+){0,6}?(?:that\b|:)", t[p:p + 200])
+            m = _OBJECT.match(t[p:p + 200])
             p += len(m.group()) if m else 0
         m = self.lex.adverbial_rx.match(t, p)
         p = m.end() if m else p
-        return p + len(re.match(r"[ \t]*(?:that\b)?[ \t]*[:,]?[ \t]*", t[p:p + 40]).group())
+        return p + len(_THAT.match(t[p:p + 40]).group())
 
     def _according(self, text, t, ss, se, by_start) -> list[ClaimSpan]:
         """A claim attributed with "according to X" (the sentence's only attribution)."""
         m = self.lex.according_rx.search(t, ss, se)
         if not m:
             return []
-        who = re.match(r"\s+(?:the\s+)?", t[m.end():m.end() + 20])
+        who = _BLANK_THE.match(t[m.end():m.end() + 20])
         speaker = by_start.get(m.end() + len(who.group())) if who else None
         if speaker is None:
             return []
@@ -468,7 +552,7 @@ class RulesExtractor:
         for c in claims:
             if c.target in positions and c.stance != st.none:
                 positions[c.target].append((c.stance, keys[c.speaker] if c.speaker is not None else None))
-        t = _norm(text)
+        t = self._normalised(text)
         for ev in self.lex.data.evaluative:
             for m in ev.pattern.finditer(t):
                 if ev.target in positions and not any(c.start <= m.start() < c.end for c in claims):
@@ -494,21 +578,31 @@ class RulesExtractor:
         first = {}
         for a in actors:
             first.setdefault(self._key(doc.text[a.start:a.end]), a.start)
-        bounds = self.sentences(doc.text)
-        sentence_of = lambda p: next((doc.text[s:e] for s, e in bounds if s <= p < e), "")
+        t = self._normalised(doc.text)  # slices of it are the normalised slices of the text
+        sentence_of = self._sentence_finder(doc.text, t)
         for c in claims:
             spk = actors[c.speaker] if c.speaker is not None else None
             extra = sentence_of(c.cue_start)
             if spk is not None:
                 extra += " " + sentence_of(first.get(self._key(doc.text[spk.start:spk.end]), spk.start))
-            c.target, c.stance = self.classify(c.context, _norm(extra))
+            c.target, c.stance = self.classify(c.context, extra)
             prev = next((p for p in reversed(claims) if p.end <= c.start), None)
             if (c.target == self.schema.other_target and prev and c.cue_start - prev.end < 40
-                    and re.match(r"(?:it|this|they|these|such)\b", doc.text[c.start:c.end], re.IGNORECASE)):
+                    and _ANAPHOR.match(doc.text[c.start:c.end])):
                 c.target, c.stance = self.classify(doc.text[c.start:c.end], anchor=prev.target)
             if spk is not None and doc.text[spk.start:spk.end] in self.lex.agencies:
                 c.stance = self.stances.none  # an outlet reports, it takes no position
         return Analysis(actors, claims)
+
+    def _sentence_finder(self, text: str, t: str):
+        """A function: position -> the sentence of ``t`` containing it ("" if none)."""
+        bounds = self._once(text, "sentences", self._sentences)  # sorted and disjoint
+        starts = [s for s, _ in bounds]
+
+        def sentence_of(p: int) -> str:
+            i = bisect_right(starts, p) - 1  # the last sentence starting at or before p
+            return t[bounds[i][0]:bounds[i][1]] if i >= 0 and p < bounds[i][1] else ""
+        return sentence_of
 
     def to_record(self, doc: Document, analysis: Analysis) -> Record:
         """The output record for ``doc``; document stances are aggregated from the claims."""
@@ -527,21 +621,47 @@ class RulesExtractor:
 
 def _select(cands: list[Span]) -> list[Span]:
     """Non-overlapping spans: longest first, then lowest rank, then leftmost."""
-    chosen: list[Span] = []
+    chosen: list[Span] = []  # sorted by start; disjoint, so sorted by end too
+    starts: list[int] = []
     for s in sorted(cands, key=lambda s: (s.start - s.end, s.rank, s.start)):
-        if s.end > s.start and all(s.end <= c.start or s.start >= c.end for c in chosen):
-            chosen.append(s)
-    return sorted(chosen, key=lambda s: s.start)
+        # only the chosen span starting last before s.end can overlap s (binary search, not a scan)
+        i = bisect_left(starts, s.end)
+        if s.end > s.start and (i == 0 or chosen[i - 1].end <= s.start):
+            chosen.insert(i, s)
+            starts.insert(i, s.start)
+    return chosen
+
+
+@lru_cache(maxsize=256)
+def _names_rx(keys: frozenset[str]) -> re.Pattern:
+    """Later mentions of the people found in a document, by the token each is referred to by."""
+    return re.compile(rf"{bounded_alternation(keys)}(?!\w)")
+
+
+@lru_cache(maxsize=256)
+def _forms_rx(forms: frozenset[str]) -> re.Pattern:
+    """A nationality adjective or the names of its state."""
+    return re.compile(bounded_alternation(forms, before=r"\w") + r"(?!\w)")
+
+
+def _search_end(rx: re.Pattern, text: str, run: re.Pattern) -> re.Match | None:
+    """``rx.search(text)`` for a pattern anchored at the end ($) whose matches consist only of
+    characters ``run`` matches and do not end with a newline. Such a match lies inside the run of
+    those characters that ends the text (before a final newline, where $ also matches), so the
+    search starts there instead of trying every position of a long text; lookbehinds still see
+    the character before the start."""
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    start = end - run.match(text[end - 1::-1]).end() if end else 0  # the run, read backwards
+    return rx.search(text, start)
 
 
 def _headline(t: str, start: int, end: int, stop_words: set[str]) -> bool:
     """True if the name ``t[start:end]`` runs on into more capitalised words in title case (a
     headline or a list of links, where capitals do not mark names): among the six longer words
     (four letters or more) on either side, hardly any is a lower-case content word."""
-    if not re.match(r"[ \t]+[A-Z]", t[end:end + 3]):
+    if not _CAPITAL_NEXT.match(t[end:end + 3]):
         return False
-    word = r"[^\W\d_][\w'-]{3,}"
-    around = re.findall(word, t[max(0, start - 80):start])[-6:] + re.findall(word, t[end:end + 120])[:6]
+    around = _LONG_WORD.findall(t[max(0, start - 80):start])[-6:] + _LONG_WORD.findall(t[end:end + 120])[:6]
     content = [w for w in around if w[0].islower() and w.lower() not in stop_words]
     return len(content) <= 0.15 * len(around)
 
