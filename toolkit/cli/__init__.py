@@ -90,6 +90,6 @@ def _root(
 
 
 # Register the commands (each module adds its own to the apps in _common).
-from . import data, evaluate, init, schema, studio  # noqa: E402, F401
+from . import data, evaluate, init, predict, schema, studio  # noqa: E402, F401
 
 __all__ = ["app"]
