@@ -379,18 +379,19 @@ def _run_local(plan: Plan, workers: int, progress: Progress, done: int, total: i
             done += _run_shard(*a)
             progress(done, total)
         return
-    with ProcessPoolExecutor(min(workers, len(args)), mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(min(workers, len(args)), mp_context=get_context("spawn"))
+    try:
         pending = {pool.submit(_run_shard, *a): i for a, i in zip(args, plan.todo)}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 index = pending.pop(future)
                 if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
                     raise _worker_error(future.exception(), plan.path(index))
                 done += future.result()
             progress(done, total)
+    finally:  # on an error or Ctrl-C: start no further shard; those in flight finish or fail cleanly
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_error(exc: BaseException, path: Path) -> ToolkitError:
