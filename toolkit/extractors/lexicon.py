@@ -18,7 +18,7 @@ import yaml
 
 from ..errors import ExtractorError
 from ..schema import Schema
-from .schema_data import POLARITIES, SchemaData, alternation, bounded_alternation, listify, words_rx
+from .schema_data import POLARITIES, SchemaData, alternation, bounded_alternation, listify, words, words_rx
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 NORM = str.maketrans("’‘“”", "''\"\"")  # same length: offsets do not move
@@ -147,7 +147,10 @@ class Lexicon:
         self.object_cues = set(get("object_cues"))
         fillers = alternation(get("subject_fillers"))
         self.fill_tail = re.compile(rf"(?:[ \t]+(?:{fillers})(?![\w-]))*[ \t]*$")
-        self.filler_ends = {f.split()[-1] for f in get("subject_fillers") if f.strip()}
+        # what a fill_tail match consists of: blanks and the fillers' characters (see strip_fillers)
+        chars = {c for f in get("subject_fillers") for c in f if not c.isspace()}
+        plain_ends = all(f == f.rstrip() for f in get("subject_fillers"))
+        self.filler_run = re.compile(rf"[\s{''.join(map(re.escape, sorted(chars)))}]*") if plain_ends else None
         self.pron_tail = re.compile(rf"(?<![\w-])(?i:{alternation(get('pronouns'), ignorecase=True)})$")
         self.desc_tail = re.compile(rf"(?<![\w-])(?i:the|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
                                     rf"(?i:{alternation(get('role_nouns'), ignorecase=True)})$")
@@ -158,14 +161,18 @@ class Lexicon:
         self.tail_cut = re.compile(rf",\s+(?i:{alternation(get('claim_tail_cuts'), ignorecase=True)})(?![\w-])")
 
     def strip_fillers(self, head: str) -> str:
-        """``head`` without the fillers and blanks that end it ("Lavrov also has" -> "Lavrov")."""
-        body = head[:-1] if head.endswith("\n") else head  # $ also matches before a final newline
-        last = body.rsplit(None, 1)
-        if not body or not (body[-1] in " \t" or (last and last[-1] in self.filler_ends)):
-            # Nothing to strip (the usual case): skip fill_tail, which is tried at every position.
-            # A match to strip ends the text with a blank or with a filler's last word.
-            return head
-        return self.fill_tail.sub("", head)
+        """``head`` without the fillers and blanks that end it ("Lavrov also has" -> "Lavrov"):
+        ``fill_tail.sub("", head)``, faster.
+
+        ``fill_tail`` can only match at the end ($: the end or before a final newline), so ``sub``
+        removes its leftmost match and nothing else. That match consists of blanks and the
+        fillers' characters, so it starts inside the run of such characters that ends the text:
+        the search starts there instead of trying every position of the head.
+        """
+        end = len(head) - 1 if head.endswith("\n") else len(head)
+        start = end - self.filler_run.match(head[end - 1::-1]).end() if end and self.filler_run else 0
+        m = self.fill_tail.search(head, start)  # never None: it matches the empty string at the end
+        return head[:m.start()] + head[m.end():]
 
     def _stance(self, rules: dict) -> None:
         """Stance cue phrases by polarity (general, then the schema's), and the inverting cues."""
@@ -175,7 +182,7 @@ class Lexicon:
             phrases = listify(general.get(polarity)) + self.data.stance_cues.get(polarity, [])
             self.cues.update({p.lower(): polarity for p in phrases})
         self.cues.update({p.lower(): "invert" for p in listify(rules.get("invert_cues"))})
-        self.cue_stance_rx = words_rx(self.cues)
+        self.cue_stance_rx = words(self.cues)  # Words: finditer only
 
 
 def lexicon_for(schema: Schema, folder: str | Path | None = None) -> Lexicon:

@@ -516,9 +516,11 @@ class RulesExtractor:
         """Mentions of the schema's targets in ``c`` (a target whose required word is absent is skipped)."""
         targets = self.lex.data.targets
         hits = [Hit(0, 0, anchor)] if anchor in targets else []
+        # one scan for all targets' keywords first: most claims mention none of them
+        keywords = self.lex.data.any_keyword.search(c) is not None
         for target, rule in targets.items():
-            if rule.requires and not rule.requires.search(c + " " + requires_context):
-                continue
+            if not (keywords or rule.stems) or (rule.requires and not rule.requires.search(c + " " + requires_context)):
+                continue  # nothing to find, or a required word is absent
             hits += rule.hits(target, c)
         return hits
 

@@ -79,6 +79,52 @@ def words_rx(phrases, flags=re.IGNORECASE) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{alternation(phrases, ignorecase=True)})(?![\w-])", flags)
 
 
+@dataclass(frozen=True)
+class Words:
+    """Phrases found as whole words, case-insensitively: the matches of ``words_rx(phrases)``.
+
+    A case-insensitive pattern is slow in ``re``: it cannot skip to the characters a phrase may
+    start with. So on ASCII text (most claims) ``finditer`` runs ``ascii``, a case-sensitive
+    pattern, over the lower-cased text: the same positions, but ``group()`` is lower-cased.
+    """
+
+    phrases: tuple[str, ...]
+    pattern: re.Pattern  # words_rx(phrases): any text
+    ascii: re.Pattern | None  # for text.lower() when text is ASCII (None: not available)
+
+    def finditer(self, text: str):
+        if self.ascii is not None and text.isascii():
+            return self.ascii.finditer(text.lower())
+        return self.pattern.finditer(text)
+
+    def search(self, text: str) -> re.Match | None:
+        if self.ascii is not None and text.isascii():
+            return self.ascii.search(text.lower())
+        return self.pattern.search(text)
+
+
+def words(phrases) -> Words:
+    """:class:`Words` for ``phrases``."""
+    phrases = tuple(phrases)
+    try:
+        folded = ["".join(map(_ascii_fold, p)) for p in _longest_first(phrases, ignorecase=True)]
+    except ValueError:  # pragma: no cover - a character folding onto two ASCII ones
+        return Words(phrases, words_rx(phrases), None)
+    return Words(phrases, words_rx(phrases), re.compile(rf"{bounded_alternation(folded)}(?![\w-])"))
+
+
+@lru_cache(maxsize=None)
+def _ascii_fold(char: str) -> str:
+    """The lower-case ASCII character ``char`` matches under IGNORECASE (asking ``re`` itself), or
+    ``char`` itself if it matches none (then it cannot match ASCII text either way)."""
+    if char == " ":
+        return char  # a blank run, as in any phrase
+    found = {chr(i).lower() for i in range(128) if re.fullmatch(re.escape(char), chr(i), re.IGNORECASE)}
+    if len(found) > 1:
+        raise ValueError(char)
+    return found.pop() if found else char
+
+
 def _longest_first(phrases, ignorecase: bool) -> list[str]:
     items = {p for p in phrases if p}
     if ignorecase and _tolower:
@@ -184,12 +230,16 @@ class Hit:
 class TargetRule:
     """How a claim is recognised as being about one target, and its stance defaults."""
 
-    keywords: re.Pattern | None = None  # phrases from the schema's extractor_data
+    keywords: Words | None = None  # phrases from the schema's extractor_data
     stems: frozenset[str] = frozenset()  # or: stems of the target's own content words
-    fixed: list[tuple[str, re.Pattern]] = field(default_factory=list)  # (polarity, stance keywords)
+    fixed: list[tuple[str, Words]] = field(default_factory=list)  # (polarity, stance keywords)
     positive: bool = False  # obstruction cues defend the target
     default: str | None = None  # polarity when no cue is near
     requires: re.Pattern | None = None  # a word that must be in the claim's context
+
+    def keyword_sets(self) -> list[Words]:
+        """The keywords and the stance keywords."""
+        return ([self.keywords] if self.keywords else []) + [w for _, w in self.fixed]
 
     def hits(self, target: str, text: str) -> list[Hit]:
         """Where ``text`` mentions the target (keywords, stance keywords, or stemmed content words)."""
@@ -208,7 +258,7 @@ class Evaluative:
 
     target: str
     polarity: str
-    pattern: re.Pattern
+    pattern: Words
 
 
 @dataclass
@@ -222,6 +272,9 @@ class SchemaData:
     stance_cues: dict[str, list[str]] = field(default_factory=dict)  # polarity -> extra cue phrases
     targets: dict[str, TargetRule] = field(default_factory=dict)
     evaluative: list[Evaluative] = field(default_factory=list)
+    # Every target's keywords and stance keywords: where none matches, no rule's keywords do
+    # (a match of one is a match of the union at the same position).
+    any_keyword: Words | None = None
 
     @classmethod
     def for_schema(cls, schema: Schema, stop_words=(), cue_words=()) -> SchemaData:
@@ -246,24 +299,25 @@ class SchemaData:
         if set(schema.targets) - set(given):
             derived = derive_stems(schema.targets, set(stop_words), set(cue_words))
             data.targets = {t: data.targets.get(t) or TargetRule(stems=derived[t]) for t in schema.targets}
+        data.any_keyword = words(p for rule in data.targets.values() for w in rule.keyword_sets() for p in w.phrases)
         for target, by_stance in _mapping(raw.get("outlet_evaluative"), "rules.outlet_evaluative").items():
             if target not in schema.targets:
                 raise ExtractorError(f"schema extractor_data: rules.outlet_evaluative: '{target}' is not a target")
             for label, phrases in _mapping(by_stance, f"rules.outlet_evaluative.{target}").items():
                 polarity = data.stances.polarity_of(label, f"rules.outlet_evaluative.{target}")
-                data.evaluative.append(Evaluative(target, polarity, words_rx(listify(phrases))))
+                data.evaluative.append(Evaluative(target, polarity, words(listify(phrases))))
         return data
 
     def _target_rule(self, target: str, spec) -> TargetRule:
         where = f"rules.targets.{target}"
         spec = _mapping(spec, where)
         _unknown(spec, _TARGET_KEYS, where)
-        fixed = [(self.stances.polarity_of(label, f"{where}.stance_keywords"), words_rx(listify(phrases)))
+        fixed = [(self.stances.polarity_of(label, f"{where}.stance_keywords"), words(listify(phrases)))
                  for label, phrases in _mapping(spec.get("stance_keywords"), f"{where}.stance_keywords").items()]
         default = spec.get("default")
         requires = listify(spec.get("requires"), where)
         return TargetRule(
-            keywords=words_rx(listify(spec.get("keywords"), where)),
+            keywords=words(listify(spec.get("keywords"), where)),
             fixed=fixed,
             positive=bool(spec.get("positive")),
             default=self.stances.polarity_of(default, f"{where}.default") if default else None,
