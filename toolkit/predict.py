@@ -91,7 +91,7 @@ def shard_name(index: int) -> str:
 def _documents(ids: list, texts: list, where: str) -> list[Document]:
     """Documents from parallel columns, checked (non-empty string ids and texts), sorted by doc id."""
     docs, seen = [], set()
-    for row, (doc_id, text) in enumerate(zip(ids, texts)):
+    for row, (doc_id, text) in enumerate(zip(ids, texts, strict=True)):
         if not isinstance(doc_id, str) or not doc_id:
             raise SourceError(f"{where}: row {row}: needs a non-empty string 'doc_id'")
         if not isinstance(text, str) or not normalize_text(text).strip():
@@ -113,7 +113,8 @@ def _read_parquet_corpus(path: Path) -> list[Document]:
         names = pq.ParquetFile(file).schema_arrow.names
         missing = [c for c in ("doc_id", "text") if c not in names]
         if missing:
-            raise SourceError(f"{shown(file)}: no column '{missing[0]}' (needs doc_id and text; has {', '.join(names)})")
+            raise SourceError(f"{shown(file)}: no column '{missing[0]}' "
+                              f"(needs doc_id and text; has {', '.join(names)})")
         tables.append(pq.read_table(file, columns=["doc_id", "text"]))
     table = pa.concat_tables(tables, promote_options="permissive")
     return _documents(table.column("doc_id").to_pylist(), table.column("text").to_pylist(), shown(path))
@@ -233,11 +234,11 @@ def _extractor(ref: str, schema_raw: dict):
 def predict_rows(ref: str, schema_raw: dict, doc_ids: list[str], texts: list[str]) -> list[dict]:
     """The stateless batch function: prediction rows for documents given as (doc ids, texts)."""
     extractor = _extractor(ref, schema_raw)
-    docs = [Document(d, t) for d, t in zip(doc_ids, texts)]
+    docs = [Document(d, t) for d, t in zip(doc_ids, texts, strict=True)]
     records = list(extractor.extract(docs))
     if [r.get("doc_id") if isinstance(r, dict) else None for r in records] != list(doc_ids):
         raise ExtractorError(f"extractor '{ref}' must return one record per document, in order")
-    return [record_to_row(r, d.sha256) for r, d in zip(records, docs)]
+    return [record_to_row(r, d.sha256) for r, d in zip(records, docs, strict=True)]
 
 
 def predict_batch(batch: pa.Table, ref: str, schema_raw: dict) -> pa.Table:
@@ -381,7 +382,7 @@ def _run_local(plan: Plan, workers: int, progress: Progress, done: int, total: i
         return
     pool = ProcessPoolExecutor(min(workers, len(args)), mp_context=get_context("spawn"))
     try:
-        pending = {pool.submit(_run_shard, *a): i for a, i in zip(args, plan.todo)}
+        pending = {pool.submit(_run_shard, *a): i for a, i in zip(args, plan.todo, strict=True)}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -406,7 +407,7 @@ def _worker_error(exc: BaseException, path: Path) -> ToolkitError:
 def _import_ray():
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise ToolkitError(RAY_EXTRA) from None
     return ray
@@ -561,7 +562,8 @@ def _read_rows(files: list[Path], keep: set[str]) -> tuple[list[dict], int, set[
         try:
             table = pq.read_table(file, columns=PREDICTION_SCHEMA.names)
         except (OSError, pa.ArrowException) as exc:
-            raise ExtractorError(f"{shown(file)}: not a predictions shard ({' '.join(str(exc).split())[:200]})") from None
+            detail = " ".join(str(exc).split())[:200]
+            raise ExtractorError(f"{shown(file)}: not a predictions shard ({detail})") from None
         ids = table.column("doc_id")
         if pc.count_distinct(ids).as_py() != len(ids) or seen & set(ids.to_pylist()):
             raise ExtractorError(f"{shown(file)}: a doc_id occurs twice")
@@ -590,7 +592,8 @@ def read_prediction_shards(path: str | Path, schema: Schema, gold: list[Record],
     if others:
         out.count("documents_not_in_gold", others)
     if not rows:
-        raise ExtractorError(f"{shown(path)}: none of its {len(seen)} doc id(s) is in the gold: predictions for other documents?")
+        raise ExtractorError(f"{shown(path)}: none of its {len(seen)} doc id(s) is in the gold: "
+                             "predictions for other documents?")
     made_with = manifest.get("schema", {}).get("fingerprint")
     if made_with and made_with != schema.fingerprint:
         out.problems.append(Problem(shown(path), None, None, f"made with schema fingerprint {made_with}, "

@@ -28,7 +28,7 @@ class _Bar:
             self.task = self.bar.add_task("predict", total=total, completed=done)
         self.bar.update(self.task, completed=done, total=total)
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> _Bar:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -44,7 +44,8 @@ def predict_cli(
     extractor: Annotated[str, typer.Option(
         "--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
     output: Annotated[Path, typer.Option(
-        "-o", "--output", help="Folder for the shards (shard-00000.parquet, ...) and manifest.json.")] = Path("predictions"),
+        "-o", "--output", help="Folder for the shards (shard-00000.parquet, ...) and manifest.json.",
+    )] = Path("predictions"),
     shard_size: Annotated[int, typer.Option("--shard-size", min=1, help="Documents per shard.")] = 1000,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", min=1, help="Processes (local) or CPUs of a local Ray (default: every core).",
