@@ -366,7 +366,7 @@ def main() -> None:
     print(summary("floor", times["floor"], len(docs)))
     print(summary("rules", times["rules"], len(docs), times["floor"]))
     if base_root:
-        print(summary(f"baseline", times["baseline"], len(docs), times["floor"]))
+        print(summary("baseline", times["baseline"], len(docs), times["floor"]))
         speedups = sorted(b / a for a, b in zip(times["rules"], times["baseline"]))
         print(f"speed-up over {args.baseline}: min {speedups[0]:.2f}x, median {statistics.median(speedups):.2f}x")
         differ = compare(records, base_records)

@@ -33,6 +33,32 @@ def norm(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
 
 
+class Runs:
+    r"""``pattern.finditer(text)``, searching only where a match can be: each match contains a
+    match of ``trigger`` and consists of word characters, ``blanks`` and the other characters of
+    ``phrases`` (and "'", ".", "-"). A match therefore lies inside one maximal run of such
+    characters, and only the runs around a trigger are searched (with pos and endpos: the
+    character after a run is none of those, so a lookahead like (?!\w) reads the same there).
+    For patterns that are costly to try at every position of a long text."""
+
+    def __init__(self, pattern: re.Pattern, trigger: re.Pattern, phrases, blanks: str):
+        others = {c for p in phrases for c in p if not (c.isalnum() or c == "_")} | set("'.-")
+        if any(c.isspace() for c in others) and blanks != r"\s":
+            blanks = r"\s"  # a phrase with a blank: \s+ in the pattern
+        self.pattern, self.trigger = pattern, trigger
+        punctuation = "".join(map(re.escape, sorted(others - {" ", "\t"})))
+        self.run = re.compile(rf"[\w{blanks}{punctuation}]*")
+
+    def finditer(self, text: str):
+        found = self.trigger.search(text)
+        while found:
+            k = found.start()
+            start = k - self.run.match(text[k - 1::-1]).end() if k else 0  # the run, read backwards
+            end = self.run.match(text, k).end()
+            yield from self.pattern.finditer(text, start, end)
+            found = self.trigger.search(text, end)
+
+
 @dataclass(frozen=True)
 class Entry:
     """What a gazetteer name is: a general entity kind (PERSON, GPE, ORG), and for a name from the
@@ -77,10 +103,17 @@ class Lexicon:
         of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
         self.ministry_rx = re.compile(rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|"
                                       rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state})(?!\w)")
+        # where ministry_rx can match: runs of words, blanks and the names' punctuation around
+        # "Ministry" (see :class:`Runs`)
+        self.ministries = Runs(self.ministry_rx, re.compile("Ministry"),
+                               adjs + states + get("ministry_kinds") + get("ministry_of"), blanks=r"\s")
         self.gov_rx = re.compile(rf"{bounded_alternation(adjs)}\s+(?:{alternation(get('government_words'))})(?!\w)")
         self._persons(get, states, cues)
         self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
         self.org_head_rx = self._org_heads(get("org_heads"), get("name_particles"))
+        # its matches contain a head word and consist of words, "&", "." and [ \t] blanks
+        self.org_names = Runs(self.org_head_rx, re.compile(alternation(get("org_heads"))),
+                              get("org_heads") + get("name_particles") + ["&"], blanks=r" \t")
         self.stop_words, self.calendar = {w.lower() for w in get("stop_words")}, set(get("calendar_words"))
         self._attribution(get, cues)
         self._stance(rules)

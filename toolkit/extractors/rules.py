@@ -233,9 +233,8 @@ class RulesExtractor:
     def _gazetteer_spans(self, t: str) -> list[Span]:
         """Candidates from the gazetteer, ministries and "<Adjective> government" (GPE by default)."""
         lex, cands = self.lex, []
-        for rx, rank in ((lex.ministry_rx, 0), (lex.gov_rx, 0), (lex.gaz_rx, 1), (lex.capital_rx, 1)):
-            if rx is lex.ministry_rx and "Ministry" not in t:
-                continue  # every ministry name contains the word: skip the costliest pattern
+        # ministries: only around the word "Ministry" (its pattern is the costliest to try everywhere)
+        for rx, rank in ((lex.ministries, 0), (lex.gov_rx, 0), (lex.gaz_rx, 1), (lex.capital_rx, 1)):
             for m in rx.finditer(t):
                 entry = lex.entries.get(_BLANKS.sub(" ", m.group()), _GPE)
                 if self._locative(t, m.start(), m.end()):
@@ -252,7 +251,7 @@ class RulesExtractor:
         other actor was found; leading function words and months are not part of the name, and a
         line in title case (a headline, a list of links) has too many capitals to tell."""
         out = []
-        for m in self.lex.org_head_rx.finditer(t):
+        for m in self.lex.org_names.finditer(t):  # org_head_rx, only around head words
             start = m.start()
             for word in _NON_BLANK.finditer(m.group()):
                 if not self._leading_stop(word.group()):

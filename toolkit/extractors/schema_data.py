@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..errors import ExtractorError
 from ..schema import Schema
@@ -55,7 +55,7 @@ def alternation(phrases, ignorecase: bool = False) -> str:
 
 
 def bounded_alternation(phrases, before: str = r"[\w-]") -> str:
-    """``(?<!before)(?:alternation)`` for a case-sensitive pattern, written so that ``re`` can skip
+    r"""``(?<!before)(?:alternation)`` for a case-sensitive pattern, written so that ``re`` can skip
     ahead to the phrases' first characters: each first character comes before the lookbehind
     ("S(?<![\w-]S)(?:audi|weden)"). A pattern that starts with a lookbehind is tried at every
     position of the text; one that starts with a set of literal characters is only tried where
@@ -113,7 +113,7 @@ def words(phrases) -> Words:
     return Words(phrases, words_rx(phrases), re.compile(rf"{bounded_alternation(folded)}(?![\w-])"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ascii_fold(char: str) -> str:
     """The lower-case ASCII character ``char`` matches under IGNORECASE (asking ``re`` itself), or
     ``char`` itself if it matches none (then it cannot match ASCII text either way)."""
