@@ -1,0 +1,486 @@
+"""Annotate with the mouse in the real Label Studio UI, pull, build, and compare field by field.
+
+Headless Debian Chromium (Playwright, no browser download) drives Label Studio 1.23.2: text
+is selected by dragging the mouse over character coordinates, labels, per-region choices,
+relation labels and document stances are chosen by clicking. The export is pulled with
+``toolkit studio pull``, the dataset built with ``toolkit dataset build``, and every field is
+compared with what was done in the UI.
+
+What the UI writes, and this test pins (the importer must read all of it):
+
+- a region across a paragraph break has the right offsets, but its ``value.text`` holds each
+  line break as a backslash and an ``n`` (``"mediate.\\n\\nA ceasefire"``);
+- offsets count code points: a flag emoji (two code points) and ``e`` + U+0301 count as
+  written in the task text;
+- per-region choices repeat the region's id, start, end and (escaped) text;
+- a relation made claim-then-actor and one made actor-then-claim point either way; a relation
+  whose label was not chosen has no ``labels`` key at all;
+- a label clicked while a region is selected adds a second ``labels`` result with the same id
+  (a region with labels from two groups);
+- before the document stance was required, an annotation could leave targets unanswered;
+  with the generated config Label Studio refuses to submit (its dialog shows our
+  ``requiredMessage``), even while a region is selected and the stance view is hidden;
+- a skip is an annotation with ``was_cancelled`` and no result; a draft sits in the task's
+  ``drafts``, not in ``annotations``.
+
+The raw export is kept as ``tests/data/ui_export_mouse.json`` (refresh it with
+``UPDATE_UI_FIXTURE=1``); :func:`test_ui_export_fixture_imports_losslessly` checks the same
+things on it without a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from toolkit.cli import app
+from toolkit.dataset import load_dataset_dir
+from toolkit.export import Document, to_task
+from toolkit.gold import import_exports
+from toolkit.schema import labeling_config, load_schema
+
+SCHEMA_FILE = ROOT / "schemas" / "schema.yaml"
+FIXTURE = ROOT / "tests" / "data" / "ui_export_mouse.json"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-quic"]
+TITLE = "mouse annotation"
+WAIT = 30_000  # ms, for anything the UI does after a click
+
+# Two paragraphs; "René" is written as e + U+0301 (combining acute); a flag emoji; the first
+# claim is a quote that runs across the paragraph break.
+TEXT = ("Foreign Minister Sergey Lavrov met Rene\u0301 Dupont of the UN \U0001F1FA\U0001F1F3 in Moscow. "
+        "Lavrov said: \u201cRussia stands ready to mediate.\n\n"
+        "A ceasefire in Gaza is needed now.\u201d Dupont called for aid to reach Gaza.\n")
+SKIP_TEXT = "Hamas did not comment on the talks.\n"
+DRAFT_TEXT = "Moscow said aid must reach Gaza.\n"
+LEGACY_TEXT = "Hamas said the talks in Doha were useful.\n"
+DOCS = {"ui-main": TEXT, "ui-skip": SKIP_TEXT, "ui-draft": DRAFT_TEXT, "ui-legacy": LEGACY_TEXT}
+
+LAVROV, DUPONT = "Sergey Lavrov", "Rene\u0301 Dupont"
+QUOTE = "Russia stands ready to mediate.\n\nA ceasefire in Gaza is needed now."
+AID = "aid to reach Gaza"
+ACTORS = [(LAVROV, "PERSON"), (DUPONT, "PERSON"), ("UN \U0001F1FA\U0001F1F3", "ORGANIZATION"), ("Moscow", "STATE")]
+# claim text -> (speaker text, target, stance as submitted, stance after the update)
+CLAIMS = {QUOTE: (LAVROV, "gaza_ceasefire", "favor", "favor"),
+          AID: (DUPONT, "humanitarian_access", "favor", "neutral")}
+DOC_STANCES = {"gaza_ceasefire": "favor", "humanitarian_access": "favor", "israel_military_operation": "none",
+               "hamas": "none", "palestinian_state": "none", "russia_mediation": "favor"}
+UPDATED_DOC_STANCES = {**DOC_STANCES, "russia_mediation": "neutral"}
+LEGACY_STANCES = {"gaza_ceasefire": "against"}  # the other targets left unanswered
+
+
+def _span(text: str, part: str) -> tuple[int, int]:
+    start = text.index(part)
+    return start, start + len(part)
+
+
+# --- the browser ----------------------------------------------------------------------------
+
+
+# The client rect of the grapheme that starts at (or contains) UTF-16 unit `u` of line `line` of
+# the <Text> object. Label Studio draws each line of the text as a span.lsf-richtext__line (the
+# line breaks are <br>s) and wraps regions in span.htx-highlight, so a line may hold several
+# text nodes.
+_GRAPHEME_RECT = """([line, u]) => {
+  const lines = document.querySelectorAll('.lsf-htx-richtext .lsf-richtext__line');
+  const walker = document.createTreeWalker(lines[line], NodeFilter.SHOW_TEXT);
+  let node, seen = 0;
+  while ((node = walker.nextNode())) {
+    if (u < seen + node.data.length) {
+      const local = u - seen;
+      const seg = [...new Intl.Segmenter().segment(node.data)]
+        .find(s => s.index <= local && local < s.index + s.segment.length);
+      const range = document.createRange();
+      range.setStart(node, seg.index);
+      range.setEnd(node, seg.index + seg.segment.length);
+      const r = range.getBoundingClientRect();
+      return {left: r.left, right: r.right, y: (r.top + r.bottom) / 2, text: seg.segment};
+    }
+    seen += node.data.length;
+  }
+  return null;
+}"""
+
+
+class UI:
+    """Mouse actions on one Label Studio labeling page, for the task text ``text``."""
+
+    def __init__(self, page, schema, shots: Path):
+        self.page, self.schema, self.shots, self.text, self.n = page, schema, shots, "", 0
+
+    def shot(self, name: str) -> None:
+        self.n += 1
+        self.page.screenshot(path=str(self.shots / f"{self.n:02d}-{name}.png"), animations="disabled")
+
+    def open_task(self, url: str, text: str) -> None:
+        self.text = text
+        self.page.goto(url)
+        first_line = text.split("\n")[0]
+        self.page.locator(".lsf-richtext__line").first.wait_for(timeout=60_000)
+        assert self.page.locator(".lsf-richtext__line").first.inner_text() == first_line
+
+    def _rect(self, offset: int) -> dict:
+        before = self.text[:offset]
+        line = before.count("\n")
+        column = before[before.rfind("\n") + 1:]
+        rect = self.page.evaluate(_GRAPHEME_RECT, [line, len(column.encode("utf-16-le")) // 2])
+        assert rect, f"no character at offset {offset} on screen"
+        return rect
+
+    def drag(self, start: int, end: int) -> None:
+        """Select text[start:end] by dragging from the first character's left edge to the last one's right edge."""
+        first, last = self._rect(start), self._rect(end - 1)
+        mouse = self.page.mouse
+        mouse.move(first["left"] + 1, first["y"])
+        mouse.down()
+        mouse.move((first["left"] + last["right"]) / 2, (first["y"] + last["y"]) / 2, steps=4)
+        mouse.move(last["right"] - 1, last["y"], steps=4)
+        mouse.up()
+
+    def label(self, name: str):
+        return self.page.locator(".lsf-label", has_text=re.compile(f"^{re.escape(name)}\\d*$"))
+
+    def region(self, label: str, part: str, hotkey: bool = False) -> None:
+        """Click the label button (or press its hotkey), drag over ``part``; wait until the region
+        is drawn at exactly its offsets.
+
+        Label Studio marks a region's first highlight span with ``data-start`` and its last
+        (the region's line, or its last line) with ``data-end`` and ``data-label`` (code points).
+        """
+        start, end = _span(self.text, part)
+        if hotkey:
+            self.page.keyboard.press(self.label(label).locator(".lsf-label__hotkey").inner_text())
+            self.page.locator(".lsf-label_selected", has_text=label).wait_for(timeout=WAIT)
+        else:
+            self.label(label).click()
+        self.drag(start, end)
+        self.page.locator(f'.htx-highlight[data-end="{end}"][data-label$=":{label}"]').wait_for(timeout=WAIT)
+        self.page.locator(f'.htx-highlight[data-start="{start}"]').wait_for(timeout=WAIT)
+
+    def highlight(self, part: str):
+        """The (first line of the) region whose text starts like ``part``."""
+        head = part.split("\n")[0]
+        return self.page.locator(".htx-highlight", has_text=head).first
+
+    def select(self, part: str) -> None:
+        self.highlight(part).click()
+        self.page.locator(".lsf-detailed-region__content", has_text=part.split("\n")[0][:12]).first.wait_for(timeout=WAIT)
+
+    def unselect(self, part: str) -> None:
+        """Click the selected region again: Label Studio unselects it and shows the document view."""
+        self.highlight(part).click()
+        self.doc_view().wait_for(timeout=WAIT)
+
+    def doc_view(self):
+        return self.page.get_by_text("Document stance per target", exact=True)
+
+    def _choices(self, index: int):
+        return self.page.locator(".lsf-choices").nth(index)
+
+    def choose(self, index: int, value: str) -> None:
+        """Click the radio ``value`` of the index-th <Choices> of the config and wait until it is checked."""
+        radio = self._choices(index).locator(f"label:has(input[name='{value}'])")
+        radio.click()
+        self.checked(index, value)
+
+    def checked(self, index: int, value: str) -> None:
+        self._choices(index).locator(f"label.ant-radio-wrapper-checked:has(input[name='{value}'])").wait_for(timeout=WAIT)
+
+    def claim_fields(self, part: str, target: str, stance: str) -> None:
+        self.select(part)
+        self.choose(0, target)  # claim_target, shown while a CLAIM region is selected
+        self.choose(1, stance)  # claim_stance
+        self.unselect(part)
+
+    def doc_stance(self, target: str, stance: str) -> None:
+        self.choose(2 + list(self.schema.targets).index(target), stance)
+
+    def relate(self, source: str, target: str) -> None:
+        """Select ``source``, click "Create Relation", click ``target``: a relation source -> target."""
+        items = self.page.locator(".lsf-relations__item")
+        before = items.count()
+        self.select(source)
+        self.page.get_by_role("button", name="Create Relation").click()
+        self.highlight(target).click()
+        self.relations_tab()
+        items.nth(before).wait_for(timeout=WAIT)
+
+    def relations_tab(self) -> None:
+        self.page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
+
+    def label_relation(self, first_node: str, label: str) -> None:
+        """Choose ``label`` for the relation whose first node is labelled ``first_node``."""
+        self.relations_tab()
+        item = next(i for i in self.page.locator(".lsf-relations__item").all()
+                    if i.locator(".lsf-detailed-region").first.inner_text().strip().endswith(first_node))
+        item.hover()
+        item.get_by_role("button", name="Show Relation Labels").click()
+        meta = self.page.locator(".lsf-relation-meta")
+        meta.locator("button").click()
+        self.page.get_by_test_id(f"select-option-{label}").click()
+        self.page.keyboard.press("Escape")  # close the drop-down
+        meta.get_by_text(label, exact=True).wait_for(timeout=WAIT)
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(WAIT)
+        yield page
+        browser.close()
+
+
+def _login(page, studio) -> None:
+    page.goto(f"{studio.url}/user/login/")
+    page.fill("input[name=email]", studio.username)
+    page.fill("input[name=password]", studio.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/user/login" not in url)
+
+
+def _is_post(response, path: str) -> bool:
+    return response.request.method == "POST" and path in response.url
+
+
+def test_mouse_annotation_round_trip(studio, page, tmp_path):
+    from toolkit.studio import connect, ensure_project, project_tasks, push_tasks
+
+    schema = load_schema(SCHEMA_FILE)
+    config = labeling_config(schema)
+    # The config as it was before the document stance became required: the legacy annotation
+    # below (unanswered targets) was possible then.
+    before = re.sub(r' required="true" requiredMessage="[^"]*"', "", config)
+    assert before != config and 'required="true"' not in before
+
+    client = connect(studio.url, studio.token)
+    project_id, action = ensure_project(client, TITLE, before)
+    assert action == "created"
+    push_tasks(client, project_id, [to_task(Document(doc_id, text)) for doc_id, text in DOCS.items()])
+    task_ids = {t.data["doc_id"]: t.id for t in project_tasks(client, project_id)}
+    quick = f"{studio.url}/projects/{project_id}/data?task="
+    shots = ARTIFACTS / "ui-annotate"
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    ui = UI(page, schema, shots)
+    _login(page, studio)
+
+    # 1. A legacy annotation under the old config: a region with labels from two groups (GROUP,
+    #    then CLAIM clicked while it is selected) and one document stance of six.
+    ui.open_task(quick + str(task_ids["ui-legacy"]), LEGACY_TEXT)
+    ui.region("GROUP", "Hamas")
+    ui.select("Hamas")
+    ui.label("CLAIM").click()
+    page.locator(".lsf-detailed-region", has_text="GROUP, CLAIM").first.wait_for(timeout=WAIT)
+    ui.unselect("Hamas")
+    ui.doc_stance("gaza_ceasefire", "against")
+    ui.shot("legacy-two-groups")
+    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+        page.get_by_test_id("bottombar-submit-button").click()
+    assert posted.value.status == 201
+
+    # 2. The generated config: document stances required.
+    assert ensure_project(client, TITLE, config) == (project_id, "updated")
+
+    # 3. The main document: spans (one across the paragraph break), per-region choices,
+    #    relations both ways, document stances.
+    ui.open_task(quick + str(task_ids["ui-main"]), TEXT)
+    for part, label in ACTORS:
+        ui.region(label, part, hotkey=label == "STATE")  # one label chosen by its hotkey
+    for part in CLAIMS:
+        ui.region("CLAIM", part)
+    ui.shot("regions")
+    for part, (_, target, stance, _) in CLAIMS.items():
+        ui.claim_fields(part, target, stance)
+    ui.relate(QUOTE, LAVROV)  # claim -> actor, labelled below
+    ui.relate(DUPONT, AID)  # actor -> claim, no label chosen
+    ui.label_relation(schema.claim_label, schema.speaker_relation)
+    ui.shot("relations")
+    for target, stance in list(DOC_STANCES.items())[:-1]:
+        ui.doc_stance(target, stance)
+
+    # Submitting with the last target unanswered, while a region is selected (the stance view
+    # hidden), is refused with the config's message; nothing is sent.
+    last_target, last_stance = list(DOC_STANCES.items())[-1]
+    posts = []
+
+    def record_post(request):
+        if request.method == "POST" and "/annotations" in request.url:
+            posts.append(request.url)
+
+    page.on("request", record_post)
+    ui.select(AID)
+    page.get_by_test_id("bottombar-submit-button").click()
+    warning = page.get_by_text(f"Choose a document stance for {last_target} ")
+    warning.wait_for(timeout=WAIT)
+    ok = page.locator(".ant-modal-confirm").get_by_role("button", name="OK")
+    ok.click(trial=True)  # waits until the dialog's zoom-in animation has settled
+    ui.shot("required-refused")
+    assert posts == []
+    page.remove_listener("request", record_post)
+    ok.click()
+    warning.wait_for(state="hidden", timeout=WAIT)
+    ui.doc_view().wait_for(timeout=WAIT)  # the submit attempt unselected the region
+    ui.doc_stance(last_target, last_stance)
+    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+        page.get_by_test_id("bottombar-submit-button").click()
+    assert posted.value.status == 201
+    annotation_id = posted.value.json()["id"]
+
+    # 4. Edit and update: one claim stance and one document stance.
+    update = page.get_by_test_id("bottombar-update-button")
+    update.wait_for(timeout=WAIT)
+    ui.select(AID)
+    ui.choose(1, CLAIMS[AID][3])
+    ui.unselect(AID)
+    ui.doc_stance("russia_mediation", UPDATED_DOC_STANCES["russia_mediation"])
+    ui.shot("edited")
+    with page.expect_response(lambda r: r.request.method == "PATCH" and f"/annotations/{annotation_id}" in r.url) as patched:
+        update.click()
+    assert patched.value.status == 200
+    ui.open_task(quick + str(task_ids["ui-main"]), TEXT)  # reloaded from the server: the update is there
+    ui.checked(2 + list(schema.targets).index("russia_mediation"), UPDATED_DOC_STANCES["russia_mediation"])
+    ui.shot("updated")
+
+    # 5. The labeling stream: skip the next task, leave a draft on the one after.
+    ui.open_task(f"{studio.url}/projects/{project_id}/data?labeling=1", SKIP_TEXT)
+    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+        page.get_by_test_id("bottombar-skip-button").click()
+    assert posted.value.status == 201 and posted.value.json()["was_cancelled"] is True
+    page.locator(".lsf-richtext__line", has_text=DRAFT_TEXT.strip()).wait_for(timeout=WAIT)
+    ui.text = DRAFT_TEXT
+    with page.expect_response(lambda r: _is_post(r, f"/tasks/{task_ids['ui-draft']}/drafts"), timeout=60_000) as drafted:
+        ui.region("STATE", "Moscow")
+    assert drafted.value.status == 201
+    ui.shot("draft")
+
+    # 6. Pull with the CLI, keep the raw export, build and compare.
+    export = tmp_path / "export.json"
+    runner = CliRunner()
+    pulled = runner.invoke(app, ["studio", "pull", "-o", str(export), "--title", TITLE,
+                                 "--url", studio.url, "--token", studio.token])
+    assert pulled.exit_code == 0, pulled.output
+    shutil.copyfile(export, ARTIFACTS / "ui_export_mouse.json")
+    if os.environ.get("UPDATE_UI_FIXTURE"):
+        FIXTURE.parent.mkdir(exist_ok=True)
+        shutil.copyfile(export, FIXTURE)
+    check_export(export, tmp_path / "dataset")
+
+
+def test_ui_export_fixture_imports_losslessly(tmp_path):
+    """The committed export of the browser test imports as the UI left it (no browser needed)."""
+    check_export(FIXTURE, tmp_path / "dataset")
+
+
+# --- the comparison -------------------------------------------------------------------------
+
+
+def check_export(export: Path, out: Path) -> None:
+    schema = load_schema(SCHEMA_FILE)
+    tasks = {t["data"]["doc_id"]: t for t in json.loads(export.read_text(encoding="utf-8"))}
+    assert set(tasks) == set(DOCS)
+    for doc_id, text in DOCS.items():
+        assert tasks[doc_id]["data"]["text"] == text
+    _check_raw_shapes(tasks)
+
+    result = CliRunner().invoke(app, ["dataset", "build", str(export), "-o", str(out), "--schema", str(SCHEMA_FILE)])
+    assert result.exit_code == 0, result.output
+    imported = import_exports([export], schema)
+    counts = imported.counts
+    assert counts["tasks"] == 4
+    assert counts["annotations_cancelled"] == 1  # the skip
+    assert counts["drafts_not_imported"] == 1  # the draft
+    assert counts["tasks_without_annotation"] == 2  # ui-skip and ui-draft: no record
+    assert counts.get("regions_skipped", 0) == 0
+    assert counts["regions_two_labels"] == 1
+    assert counts["doc_stances_unanswered"] == len(schema.targets) - len(LEGACY_STANCES)
+    problems = [str(p) for p in imported.problems]
+    main_task = tasks["ui-main"]["id"]
+    assert not [p for p in problems if f"task {main_task}" in p], problems  # the main document is clean
+    legacy_task = tasks["ui-legacy"]["id"]
+    assert any(f"task {legacy_task}" in p and "two groups" in p for p in problems), problems
+    unanswered = [p for p in problems if f"task {legacy_task}" in p and "unanswered" in p]
+    assert len(unanswered) == 1 and all(t in unanswered[0] for t in schema.targets if t not in LEGACY_STANCES)
+
+    datasets, stored = load_dataset_dir(out)
+    assert stored is not None and stored.fingerprint == schema.fingerprint
+    documents = {row["doc_id"]: row for row in datasets["documents"]["test"]}
+    assert set(documents) == {"ui-main", "ui-legacy"}  # skipped and draft tasks are not annotations
+    _check_main(documents["ui-main"], tasks["ui-main"], schema)
+    _check_legacy(documents["ui-legacy"], schema)
+    claims = [row for row in datasets["claims"]["test"] if row["doc_id"] == "ui-main"]
+    assert sorted((c["claim_text"], c["speaker_text"], schema.claim_targets[c["target"]],
+                   list(schema.stance_labels)[c["stance"]], c["start"], c["end"]) for c in claims) == sorted(
+        (part, speaker, target, stance, *_span(TEXT, part)) for part, (speaker, target, _, stance) in CLAIMS.items())
+    assert [list(schema.actor_types)[c["speaker_type"]] for c in claims] == ["PERSON", "PERSON"]
+
+
+def _check_raw_shapes(tasks: dict) -> None:
+    """What the Label Studio UI wrote (see the module docstring)."""
+    main, = tasks["ui-main"]["annotations"]
+    assert not main["was_cancelled"] and tasks["ui-main"]["drafts"] == []
+    result = main["result"]
+    by_text = {}
+    for item in result:
+        if item["type"] == "labels":
+            by_text[item["value"]["start"], item["value"]["end"]] = item
+    quote = by_text[_span(TEXT, QUOTE)]
+    assert quote["value"]["text"] == QUOTE.replace("\n", "\\n")  # Label Studio's escaped line breaks
+    assert by_text[_span(TEXT, DUPONT)]["value"]["text"] == DUPONT  # the combining mark kept as written
+    relations = [item for item in result if item["type"] == "relation"]
+    ids = {part: by_text[_span(TEXT, part)]["id"] for part in (LAVROV, DUPONT, QUOTE, AID)}
+    assert {(r["from_id"], r["to_id"], tuple(r.get("labels") or ())) for r in relations} == {
+        (ids[QUOTE], ids[LAVROV], ("speaker",)), (ids[DUPONT], ids[AID], ())}
+    per_region = [item for item in result if item["type"] == "choices" and "start" in item["value"]]
+    assert {item["id"] for item in per_region} == {ids[QUOTE], ids[AID]} and len(per_region) == 4
+
+    skip, = tasks["ui-skip"]["annotations"]
+    assert skip["was_cancelled"] is True and skip["result"] == []
+    assert tasks["ui-draft"]["annotations"] == []
+    draft, = tasks["ui-draft"]["drafts"]
+    assert [(r["from_name"], r["value"]["labels"], r["value"]["start"], r["value"]["end"]) for r in draft["result"]] == [
+        ("actor", ["STATE"], 0, 6)]
+
+    legacy, = tasks["ui-legacy"]["annotations"]
+    spans = [item for item in legacy["result"] if item["type"] == "labels"]
+    assert sorted((s["from_name"], s["value"]["labels"][0]) for s in spans) == [("actor", "GROUP"), ("claim", "CLAIM")]
+    assert len({s["id"] for s in spans}) == 1  # one region, labels from two groups
+    stances = [item for item in legacy["result"] if item["from_name"].startswith("doc_stance__")]
+    assert len(stances) == len(LEGACY_STANCES)
+
+
+def _check_main(row: dict, task: dict, schema) -> None:
+    stance_names = list(schema.stance_labels)
+    assert row["text"] == TEXT
+    assert row["task_id"] == task["id"] and row["annotation_id"] == task["annotations"][0]["id"]
+    actors = [(a["text"], a["start"], a["end"], list(schema.actor_types)[a["label"]]) for a in row["actors"]]
+    assert actors == [(part, *_span(TEXT, part), label) for part, label in ACTORS]
+    actor_text = {a["id"]: a["text"] for a in row["actors"]}
+    claims = [(c["text"], c["start"], c["end"], actor_text.get(c["speaker"]), schema.claim_targets[c["target"]],
+               stance_names[c["stance"]]) for c in row["claims"]]
+    assert claims == [(part, *_span(TEXT, part), speaker, target, stance)
+                      for part, (speaker, target, _, stance) in CLAIMS.items()]
+    assert {list(schema.targets)[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]} == UPDATED_DOC_STANCES
+
+
+def _check_legacy(row: dict, schema) -> None:
+    stance_names = list(schema.stance_labels)
+    hamas = _span(LEGACY_TEXT, "Hamas")
+    assert [(a["text"], a["start"], a["end"], list(schema.actor_types)[a["label"]]) for a in row["actors"]] == [
+        ("Hamas", *hamas, "GROUP")]
+    claim, = row["claims"]  # the same region, kept as a claim too, its fields unanswered
+    assert (claim["text"], claim["start"], claim["end"], claim["speaker"]) == ("Hamas", *hamas, None)
+    assert claim["target"] in (None, -1) and claim["stance"] in (None, -1)
+    assert {list(schema.targets)[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]} == LEGACY_STANCES
