@@ -96,6 +96,9 @@ _THAT = re.compile(r"[ \t]*(?:that\b)?[ \t]*[:,]?[ \t]*")
 _BLANK_THE = re.compile(r"\s+(?:the\s+)?")
 _ANAPHOR = re.compile(r"(?:it|this|they|these|such)\b", re.IGNORECASE)
 _CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")
+_WORD = re.compile(r"\w")
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
+_NON_BLANK_CHAR = re.compile(r"\S")
 _LONG_WORD = re.compile(r"[^\W\d_][\w'-]{3,}")
 
 
@@ -224,8 +227,8 @@ class RulesExtractor:
         keys = {self._key(t[s.start:s.end]) for s in chosen if s.kind == "PERSON"}
         keys.discard("")
         if keys:
-            for m in _names_rx(frozenset(keys)).finditer(t):
-                cands.append(Span(m.start(), m.end(), "PERSON", rank=5))
+            for start, end in _mentions(t, keys):
+                cands.append(Span(start, end, "PERSON", rank=5))
             chosen = _select(cands)
         chosen = _select(chosen + self._org_head_spans(t, chosen))
         return [s for s in chosen if self._labelled(s)]
@@ -278,7 +281,8 @@ class RulesExtractor:
     def _person(self, cands, t, start, end, rank, min_tokens=1, from_right=False):
         """Add a PERSON candidate for the name tokens in t[start:end] that survive the stop lists."""
         lex = self.lex
-        toks = [(m.start(), m.end(), _POSS.sub("", m.group())) for m in _NON_BLANK.finditer(t, start, end)]
+        toks = [(m.start(), m.end(), _POSS.sub("", w) if "'" in w else w)
+                for m in _NON_BLANK.finditer(t, start, end) for w in (m.group(),)]
         if any(w in lex.org_words for _, _, w in toks):
             return
 
@@ -340,11 +344,13 @@ class RulesExtractor:
                 if nxt and nxt.group(1).islower():
                     continue
             end = m.start() if m.group() == "\n" else m.end()
-            if text[start:end].strip():
-                bounds.append((start + len(text[start:end]) - len(text[start:end].lstrip()), end))
+            first = _NON_BLANK_CHAR.search(text, start, end)  # \s is what str.strip() strips
+            if first:
+                bounds.append((first.start(), end))
             start = m.end()
-        if text[start:].strip():
-            bounds.append((start + len(text[start:]) - len(text[start:].lstrip()), len(text)))
+        first = _NON_BLANK_CHAR.search(text, start)
+        if first:
+            bounds.append((first.start(), len(text)))
         return tuple(bounds)
 
     def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:
@@ -633,10 +639,25 @@ def _select(cands: list[Span]) -> list[Span]:
     return chosen
 
 
-@lru_cache(maxsize=256)
-def _names_rx(keys: frozenset[str]) -> re.Pattern:
-    """Later mentions of the people found in a document, by the token each is referred to by."""
-    return re.compile(rf"{bounded_alternation(keys)}(?!\w)")
+def _mentions(t: str, keys: set[str]) -> list[tuple[int, int]]:
+    r"""Later mentions of the people found in a document, by the token each is referred to by:
+    the matches of "(?<![\w-])(?:key|...)(?!\w)" with the keys longest first, found with
+    ``str.find`` rather than a pattern compiled for every document. Keys have no blanks."""
+    longest: dict[int, int] = {}  # start -> end of the longest key that fits there
+    for key in keys:
+        p = t.find(key)
+        while p >= 0:
+            end = p + len(key)
+            if end > longest.get(p, -1) and not (p and _WORD_OR_HYPHEN.match(t, p - 1)) \
+                    and not _WORD.match(t, end):
+                longest[p] = end
+            p = t.find(key, p + 1)
+    found, last = [], 0
+    for p in sorted(longest):  # left to right, without overlaps, as finditer reads
+        if p >= last:
+            found.append((p, longest[p]))
+            last = longest[p]
+    return found
 
 
 @lru_cache(maxsize=256)
