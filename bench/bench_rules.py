@@ -34,6 +34,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -253,22 +254,20 @@ def import_toolkit(root: Path):
     return Document, RulesExtractor, load_schema
 
 
-def timed_extract(extractor, docs) -> tuple[float, list]:
+def timed(fn) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, result) of ``fn()``, after a garbage collection."""
     gc.collect()
-    t0 = time.perf_counter()
-    records = extractor.extract(docs)
-    return time.perf_counter() - t0, records
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def floor_pass(texts: list[str]) -> float:
+def floor_pass(texts: list[str]) -> None:
     """One pass of one simple compiled regex over every text: the cost of reading the corpus once."""
     rx = re.compile(r"\w+")
-    gc.collect()
-    t0 = time.perf_counter()
     for t in texts:
         for _ in rx.finditer(t):
             pass
-    return time.perf_counter() - t0
 
 
 def worker(args) -> None:
@@ -276,8 +275,9 @@ def worker(args) -> None:
     Document, RulesExtractor, load_schema = import_toolkit(Path(args.worker))
     docs = [Document(i, t) for i, t in generate(args.docs, args.seed)]
     extractor = RulesExtractor(load_schema())
-    seconds, records = timed_extract(extractor, docs)
-    Path(args.out).write_text(json.dumps({"seconds": seconds, "records": records}), encoding="utf-8")
+    extractor.extract(docs[:20])  # warm-up, as in the parent
+    wall, cpu, records = timed(lambda: extractor.extract(docs))
+    Path(args.out).write_text(json.dumps({"wall": wall, "cpu": cpu, "records": records}), encoding="utf-8")
 
 
 def export_revision(rev: str, folder: Path) -> Path:
@@ -287,15 +287,15 @@ def export_revision(rev: str, folder: Path) -> Path:
     return folder
 
 
-def run_baseline(root: Path, args) -> tuple[float, list]:
+def run_baseline(root: Path, args) -> tuple[float, float, list]:
+    """(wall, CPU, records) of one pass of the exported revision, in a child process."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     try:
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
         subprocess.run([sys.executable, __file__, "--worker", str(root), "--out", out, "--docs", str(args.docs),
-                        "--seed", str(args.seed)], check=True, env=env, cwd=root)
+                        "--seed", str(args.seed)], check=True, cwd=root)
         data = json.loads(Path(out).read_text(encoding="utf-8"))
-        return data["seconds"], data["records"]
+        return data["wall"], data["cpu"], data["records"]
     finally:
         os.unlink(out)
 
@@ -316,13 +316,26 @@ def compare(current: list, baseline: list, show: int = 3) -> int:
 
 
 def summary(name: str, seconds: list[float], n_docs: int, floor: list[float] | None = None) -> str:
+    """docs/s (min, median, max over the rounds) and the time per pass as a multiple of the floor's."""
     rates = sorted(n_docs / s for s in seconds)
-    line = (f"{name:<10} docs/s min {rates[0]:8.1f}  median {statistics.median(rates):8.1f}  "
-            f"max {rates[-1]:8.1f}   (seconds per pass: best {min(seconds):.3f})")
+    line = f"  {name:<9} docs/s min {rates[0]:8.1f}  median {statistics.median(rates):8.1f}  max {rates[-1]:8.1f}"
     if floor:
         ratios = sorted(s / f for s, f in zip(seconds, floor))
-        line += f"   x floor: best {ratios[0]:.0f}, median {statistics.median(ratios):.0f}"
+        line += f"   time / floor: best {ratios[0]:.0f}x, median {statistics.median(ratios):.0f}x"
     return line
+
+
+def report(times: dict, n_docs: int, baseline: str | None) -> None:
+    for clock in ("wall", "cpu"):
+        print(f"{clock} clock ({'time.perf_counter' if clock == 'wall' else 'time.process_time, this process only'}):")
+        floor = times["floor"][clock]
+        print(summary("floor", floor, n_docs))
+        print(summary("rules", times["rules"][clock], n_docs, floor))
+        if baseline:
+            print(summary("baseline", times["baseline"][clock], n_docs, floor))
+            speedups = sorted(b / a for a, b in zip(times["rules"][clock], times["baseline"][clock]))
+            print(f"  speed-up over {baseline} (same round): min {speedups[0]:.2f}x, "
+                  f"median {statistics.median(speedups):.2f}x")
 
 
 def main() -> None:
@@ -330,7 +343,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=20240917)
     parser.add_argument("--repeat", type=int, default=5, help="A/B rounds")
-    parser.add_argument("--baseline", help="a git revision to time alternately and compare outputs with")
+    parser.add_argument("--baseline", help="a git revision to time alternately and compare outputs with "
+                        "(9af5d37: the last one before the speed-up)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -341,34 +355,31 @@ def main() -> None:
     corpus = generate(args.docs, args.seed)
     docs = [Document(i, t) for i, t in corpus]
     texts = [t for _, t in corpus]
-    chars = sum(map(len, texts))
-    print(f"corpus: {len(docs)} documents, {chars / len(docs):.0f} characters each on average "
+    print(f"corpus: {len(docs)} documents, {sum(map(len, texts)) / len(docs):.0f} characters each on average "
           f"(seed {args.seed}); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    t0 = time.perf_counter()
-    extractor = RulesExtractor(load_schema())
-    print(f"lexicon compiled in {time.perf_counter() - t0:.2f} s (not counted below)")
-    extractor.extract(docs[:20])  # warm-up (stemmer import, regex caches)
+    wall, _, extractor = timed(lambda: RulesExtractor(load_schema()))
+    print(f"lexicon compiled in {wall:.2f} s (not counted below)")
+    extractor.extract(docs[:20])  # warm-up (stemmer import, caches)
 
-    base_root = Path(tempfile.mkdtemp(prefix="bench_rules_")) if args.baseline else None
-    if base_root:
-        export_revision(args.baseline, base_root)
-    times: dict[str, list[float]] = {"floor": [], "rules": [], "baseline": []}
+    base_root = export_revision(args.baseline, Path(tempfile.mkdtemp(prefix="bench_rules_"))) if args.baseline else None
+    times = {k: {"wall": [], "cpu": []} for k in ("floor", "rules", "baseline")}
     records = base_records = None
-    for r in range(args.repeat):
-        times["floor"].append(floor_pass(texts))
-        seconds, records = timed_extract(extractor, docs)
-        times["rules"].append(seconds)
+    try:
+        for r in range(args.repeat):  # A/B: the floor, this checkout, the baseline, in turn
+            runs = {"floor": timed(lambda: floor_pass(texts)), "rules": timed(lambda: extractor.extract(docs))}
+            if base_root:
+                runs["baseline"] = run_baseline(base_root, args)
+            for name, (wall, cpu, result) in runs.items():
+                times[name]["wall"].append(wall)
+                times[name]["cpu"].append(cpu)
+            records, base_records = runs["rules"][2], runs.get("baseline", (0, 0, None))[2]
+            print(f"round {r + 1}: " + ", ".join(f"{k} {w:.3f} s" for k, (w, _, _) in runs.items())
+                  + f"  (load {os.getloadavg()[0]:.2f})", flush=True)
+    finally:
         if base_root:
-            seconds, base_records = run_baseline(base_root, args)
-            times["baseline"].append(seconds)
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f} s" for k, v in times.items() if v), flush=True)
-
-    print(summary("floor", times["floor"], len(docs)))
-    print(summary("rules", times["rules"], len(docs), times["floor"]))
+            shutil.rmtree(base_root)
+    report(times, len(docs), args.baseline)
     if base_root:
-        print(summary("baseline", times["baseline"], len(docs), times["floor"]))
-        speedups = sorted(b / a for a, b in zip(times["rules"], times["baseline"]))
-        print(f"speed-up over {args.baseline}: min {speedups[0]:.2f}x, median {statistics.median(speedups):.2f}x")
         differ = compare(records, base_records)
         print(f"outputs: {len(records) - differ} of {len(records)} documents identical to {args.baseline} "
               f"(digest now {digest(records)}, baseline {digest(base_records)})")
@@ -378,7 +389,8 @@ def main() -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"memory: tracemalloc peak during one pass {peak / 2**20:.1f} MiB; max RSS of this process {rss:.0f} MiB")
+    print(f"memory: tracemalloc peak during one pass {peak / 2**20:.1f} MiB (records of {len(docs)} documents "
+          f"included); max RSS of this process {rss:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,18 @@ def norm(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
 
 
+def run_start(text: str, end: int, run: re.Pattern, chunk: int = 64) -> int:
+    """Where the run of characters ``run`` matches (a pattern "[...]*") that ends at ``end`` starts,
+    reading backwards a chunk at a time (not the whole text before ``end``)."""
+    while end > 0:
+        lo = max(0, end - chunk)
+        n = run.match(text[lo:end][::-1]).end()
+        if n < end - lo:
+            return end - n
+        end, chunk = lo, chunk * 4
+    return 0
+
+
 class Runs:
     r"""``pattern.finditer(text)``, searching only where a match can be: each match contains a
     match of ``trigger`` and consists of word characters, ``blanks`` and the other characters of
@@ -53,8 +65,7 @@ class Runs:
         found = self.trigger.search(text)
         while found:
             k = found.start()
-            start = k - self.run.match(text[k - 1::-1]).end() if k else 0  # the run, read backwards
-            end = self.run.match(text, k).end()
+            start, end = run_start(text, k, self.run), self.run.match(text, k).end()
             yield from self.pattern.finditer(text, start, end)
             found = self.trigger.search(text, end)
 
@@ -203,8 +214,7 @@ class Lexicon:
         the search starts there instead of trying every position of the head.
         """
         end = len(head) - 1 if head.endswith("\n") else len(head)
-        start = end - self.filler_run.match(head[end - 1::-1]).end() if end and self.filler_run else 0
-        m = self.fill_tail.search(head, start)  # never None: it matches the empty string at the end
+        m = self.fill_tail.search(head, run_start(head, end, self.filler_run) if self.filler_run else 0)  # never None: it matches the empty string at the end
         return head[:m.start()] + head[m.end():]
 
     def _stance(self, rules: dict) -> None:

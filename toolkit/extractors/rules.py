@@ -53,7 +53,7 @@ from functools import lru_cache
 from ..export import Document
 from ..records import Record
 from ..schema import Schema, load_schema
-from .lexicon import Entry, Lexicon, lexicon_for
+from .lexicon import Entry, Lexicon, lexicon_for, run_start
 from .lexicon import norm as _norm
 from .schema_data import Hit, bounded_alternation
 
@@ -182,6 +182,7 @@ class RulesExtractor:
         self.lex = lexicon or lexicon_for(self.schema)
         self.stances = self.lex.data.stances
         self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
+        self._names: dict[tuple, tuple[int, int] | None] = {}  # see _person
         self._memo_text: str | None = None
         self._memo: dict[str, object] = {}
         self._intro_key: tuple | None = None
@@ -199,6 +200,10 @@ class RulesExtractor:
     def _normalised(self, text: str) -> str:
         return self._once(text, "norm", _norm)
 
+    def _cue_matches(self, text: str, t: str) -> list[re.Match]:
+        """The reporting cues in ``t``, the normalised ``text`` (for actors, then for claims)."""
+        return self._once(text, "cues", lambda _: list(self.lex.cue_rx.finditer(t)))
+
     def extract(self, docs: list[Document]) -> list[Record]:
         """One record per document, in input order."""
         return [self.to_record(doc, self.analyse(doc)) for doc in docs]
@@ -213,7 +218,7 @@ class RulesExtractor:
             self._person(cands, t, m.start("name"), m.end("name"), 2)
         for m in lex.appos_rx.finditer(t):
             self._person(cands, t, m.start("name"), m.end("name"), 3, min_tokens=2)
-        for m in lex.cue_rx.finditer(t):  # a capitalised name right before a reporting cue
+        for m in self._cue_matches(text, t):  # a capitalised name right before a reporting cue
             lo = max(0, m.start() - 160)
             head = lex.strip_fillers(t[lo:m.start()])
             if head.endswith(","):  # "Name, the minister of ..., said"
@@ -280,11 +285,22 @@ class RulesExtractor:
 
     def _person(self, cands, t, start, end, rank, min_tokens=1, from_right=False):
         """Add a PERSON candidate for the name tokens in t[start:end] that survive the stop lists."""
+        key = (t[start:end], min_tokens, from_right)
+        span = self._names.get(key, False)
+        if span is False:  # the same names recur in a document and across a corpus
+            if len(self._names) > 50_000:
+                self._names.clear()
+            span = self._names[key] = self._name_span(*key)
+        if span is not None:
+            cands.append(Span(start + span[0], start + span[1], "PERSON", rank=rank))
+
+    def _name_span(self, t: str, min_tokens: int, from_right: bool) -> tuple[int, int] | None:
+        """(start, end) in ``t`` of its name tokens that survive the stop lists, or None."""
         lex = self.lex
         toks = [(m.start(), m.end(), _POSS.sub("", w) if "'" in w else w)
-                for m in _NON_BLANK.finditer(t, start, end) for w in (m.group(),)]
+                for m in _NON_BLANK.finditer(t) for w in (m.group(),)]
         if any(w in lex.org_words for _, _, w in toks):
-            return
+            return None
 
         def ok(w: str, first: bool) -> bool:
             if first and w in lex.prefixes:
@@ -305,10 +321,11 @@ class RulesExtractor:
             keep.pop()
         while keep and keep[0][2] in lex.particles:
             keep.pop(0)
-        if len(keep) >= min_tokens:
-            s, e = keep[0][0], keep[-1][1]
-            poss = _POSS.search(t, s, e)
-            cands.append(Span(s, poss.start() if poss and poss.end() == e else e, "PERSON", rank=rank))
+        if len(keep) < min_tokens:
+            return None
+        s, e = keep[0][0], keep[-1][1]
+        poss = _POSS.search(t, s, e)
+        return s, poss.start() if poss and poss.end() == e else e
 
     def _key(self, name: str) -> str:
         """The token a person is later referred to by ("Sergey Lavrov" -> "Lavrov", "Wang Yi" -> "Wang")."""
@@ -359,7 +376,7 @@ class RulesExtractor:
         by_start = {a.start: i for i, a in enumerate(actors)}
         by_end = {a.end: i for i, a in enumerate(actors)}
         inside = {p for a in actors for p in range(a.start, a.end)}  # a set, not a scan of the actors
-        cues = {m.start(): m for m in lex.cue_rx.finditer(t) if m.start() not in inside}
+        cues = {m.start(): m for m in self._cue_matches(text, t) if m.start() not in inside}
         starts = sorted(cues)
         claims, used, quoted = [], set(), []
         for qs, qe in _quote_pairs(text):  # “…,” X said / “…,” said X
@@ -673,8 +690,7 @@ def _search_end(rx: re.Pattern, text: str, run: re.Pattern) -> re.Match | None:
     search starts there instead of trying every position of a long text; lookbehinds still see
     the character before the start."""
     end = len(text) - 1 if text.endswith("\n") else len(text)
-    start = end - run.match(text[end - 1::-1]).end() if end else 0  # the run, read backwards
-    return rx.search(text, start)
+    return rx.search(text, run_start(text, end, run))
 
 
 def _headline(t: str, start: int, end: int, stop_words: set[str]) -> bool:
