@@ -86,6 +86,7 @@ _WHO = re.compile(r",?[ \t]+who$")
 # What the matches of the end-anchored patterns consist of (see _search_end).
 _NAME_RUN = re.compile(r"[\w' \t-]*")  # name_before_rx
 _WORD_RUN = re.compile(r"\w*")  # pron_tail, _AND_BUT
+_WORD_DOT_RUN = re.compile(r"[\w.]*")  # _WORD_END
 _DESCRIPTION_RUN = re.compile(r"[\w'\s-]*")  # desc_tail
 _WHO_RUN = re.compile(r"[\w, \t]*")  # _WHO
 _UNNAMED_RUN = re.compile(r"[\w', \t-]*")  # _UNNAMED
@@ -152,6 +153,21 @@ class Reading:
 def quote_pairs(text: str) -> list[tuple[int, int]]:
     """(opening, closing) indices of quotation marks “…” and "..." paired within a paragraph."""
     return list(_quote_pairs(text))
+
+
+def _quote_test(text: str):
+    """A function: (start, end) -> whether some quotation pair (a, b) of ``text`` has a < start and
+    end <= b (binary search over the pairs and the running maximum of their ends)."""
+    pairs = _quote_pairs(text)  # sorted
+    starts, reach, furthest = [a for a, _ in pairs], [], -1
+    for _, b in pairs:
+        furthest = max(furthest, b)
+        reach.append(furthest)
+
+    def inside(start: int, end: int) -> bool:
+        i = bisect_left(starts, start)  # the pairs with a < start
+        return i > 0 and reach[i - 1] >= end
+    return inside
 
 
 @lru_cache(maxsize=16)  # asked for three times per document
@@ -349,13 +365,13 @@ class RulesExtractor:
         return list(self._once(text, "sentences", self._sentences))
 
     def _sentences(self, text: str) -> tuple[tuple[int, int], ...]:
-        pairs, bounds, start = _quote_pairs(text), [], 0
+        inside_quotes, bounds, start = _quote_test(text), [], 0
         for m in _BREAK.finditer(text):
             if m.group() != "\n":
-                word = _WORD_END.search(text[max(0, m.start() - 20):m.start()]).group()
+                word = _search_end(_WORD_END, text[max(0, m.start() - 20):m.start()], _WORD_DOT_RUN).group()
                 if m.group().startswith(".") and (word in self.lex.abbrevs or _INITIAL.fullmatch(word)):
                     continue
-                if any(a < m.start() and m.end() <= b for a, b in pairs):
+                if inside_quotes(m.start(), m.end()):
                     continue
                 nxt = _NEXT_CHAR.match(text[m.end():m.end() + 20])
                 if nxt and nxt.group(1).islower():
@@ -438,7 +454,8 @@ class RulesExtractor:
         head = self.lex.strip_fillers(t[seg:p])
         trimmed = head.removesuffix(",")  # "..., Name, said": an apposition
         # "Name, speaking in X, said"
-        no_parenthesis = self.lex.strip_fillers(_PARENTHESIS.sub("", head))
+        cut = _PARENTHESIS.sub("", head)
+        no_parenthesis = self.lex.strip_fillers(cut) if cut != head else head  # stripped already
         for h, kind in ((head, None), (trimmed, "PERSON"), (no_parenthesis, None), (trimmed, None)):
             i = by_end.get(seg + len(h)) if h else None
             if i is not None and kind in (None, actors[i].kind):
