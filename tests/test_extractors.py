@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import random
+import re
 import sys
 import textwrap
 from importlib.metadata import EntryPoint
@@ -17,7 +19,7 @@ from toolkit.export import Document
 from toolkit.extractors import available, get_extractor, runnable
 from toolkit.extractors.embeddings import prototypes
 from toolkit.extractors.rules import RulesExtractor
-from toolkit.extractors.schema_data import StanceMap, derive_stems
+from toolkit.extractors.schema_data import StanceMap, alternation, bounded_alternation, derive_stems, words
 from toolkit.gold import validate_record
 from toolkit.schema import load_schema, parse_schema
 
@@ -513,3 +515,60 @@ def test_rules_outputs_are_unchanged(schema, request):
     for want, record in zip(expected, got):
         assert record == want, f"{want['doc_id']}: the records differ"
     assert len(got) == len(expected)
+
+
+# The speed-ups of the rules extractor replace patterns by equivalent ones; each is checked here
+# against the plain pattern it stands for, on random text made of the phrases themselves.
+FLAT = {"ignorecase": lambda phrases: "|".join(re.escape(p).replace("\\ ", r"\s+")
+                                               for p in sorted(set(phrases), key=len, reverse=True))}
+TRICKY = ["Saudi", "Saudi Arabia", "Sa", "S", "saudi  arabia", "İstanbul", "ıd", "ſome", "Kelvin", "K",
+          "al-Sabah", "U.N.", "St. John's", "a b", "ab", "Ab", "aB c", "ı-xy", "i-x", "ı"]  # ı matches i
+
+
+def _soup(rng, words, n=60) -> str:
+    seps = [" ", "  ", "\n", "\t", ", ", ". ", "-", "'", "’s ", ""]
+    out = []
+    for _ in range(n):
+        w = rng.choice(words)
+        w = w.upper() if rng.random() < 0.1 else w.lower() if rng.random() < 0.1 else w
+        out += [w, rng.choice(seps)]
+    return "".join(out)
+
+
+def test_prefix_tree_alternations_match_like_flat_lists():
+    rng = random.Random(1)
+    for _ in range(300):
+        phrases = rng.sample(TRICKY, rng.randint(1, len(TRICKY)))
+        text = _soup(rng, TRICKY + ["x", "said"])
+        flat = FLAT["ignorecase"](phrases)
+        for flags in (0, re.IGNORECASE):
+            want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?!\w)", text, flags)]
+            tree = alternation(phrases, ignorecase=bool(flags))
+            assert [m.span() for m in re.finditer(rf"(?<![\w-])(?:{tree})(?!\w)", text, flags)] == want
+        want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?![\w-])", text, re.IGNORECASE)]
+        assert [m.span() for m in words(phrases).finditer(text)] == want  # lower-cased ASCII or not
+        want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?!\w)", text)]
+        assert [m.span() for m in re.finditer(rf"{bounded_alternation(phrases)}(?!\w)", text)] == want
+
+
+def test_rules_shortcuts_find_what_their_patterns_find(rules):
+    from toolkit.extractors import rules as module
+
+    lex, rng = rules.lex, random.Random(2)
+    vocab = (list(lex.entries)[:150] + list(lex.title_words) + list(lex.particles) + list(lex.stop_words)[:80]
+             + ["Ministry", "Ministry of Foreign Affairs", "Foreign Ministry", "Federation", "Committee of",
+                "Ski Association", "also", "has", "on Monday", "said", "Lavrov", "who", "the minister", ",", "."])
+    for _ in range(300):
+        t = _soup(rng, vocab, n=rng.randint(1, 80))
+        assert [m.span() for m in lex.ministries.finditer(t)] == [m.span() for m in lex.ministry_rx.finditer(t)]
+        assert [m.span() for m in lex.org_names.finditer(t)] == [m.span() for m in lex.org_head_rx.finditer(t)]
+        assert lex.strip_fillers(t) == lex.fill_tail.sub("", t)
+        for rx, run in ((lex.name_before_rx, module._NAME_RUN), (lex.pron_tail, module._WORD_RUN),
+                        (lex.desc_tail, module._DESCRIPTION_RUN), (module._WHO, module._WHO_RUN),
+                        (module._UNNAMED, module._UNNAMED_RUN)):
+            found, want = module._search_end(rx, t, run), rx.search(t)
+            assert (found and found.span()) == (want and want.span())
+        keys = {w for w in rng.sample(vocab, 6) if w.strip() and not any(c.isspace() for c in w)}
+        if keys:
+            want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{FLAT['ignorecase'](keys)})(?!\w)", t)]
+            assert module._mentions(t, keys) == want
