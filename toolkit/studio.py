@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -154,7 +155,15 @@ class LocalServer:
         ]  # fmt: skip  (credentials go through the environment, not argv, which `ps` shows)
 
     def start(self, timeout: float = 240.0, log: Path | None = None) -> "LocalServer":
-        """Start the server and wait until ``/health`` answers; raise :class:`StudioError` on failure."""
+        """Start the server and wait until ``/health`` answers; raise :class:`StudioError` on failure.
+
+        The port must be free first: otherwise another server's ``/health`` would answer for ours.
+        """
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                raise StudioError(f"port {self.port} on 127.0.0.1 is already in use: pass another --port") from None
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
         env.update(
@@ -246,14 +255,13 @@ def find_project(client, title: str) -> int:
 
 
 def _task_pages(client, project_id: int, include: str = _LISTED, fields: str = "task_only",
-                only: list[int] | None = None, page_size: int | None = None):
+                only: list[int] | None = None):
     """Yield the project's tasks a page at a time, in id order, with only the ``include`` fields.
 
     Keyset paging (``id > last id seen``, always page 1) rather than page numbers: tasks
     added or deleted meanwhile (a concurrent push) never shift a page, so none is skipped
     or listed twice. ``only`` restricts the listing to these task ids.
     """
-    page_size = page_size or PAGE_SIZE
     last = 0
     while True:
         query = {"filters": {"conjunction": "and", "items": [
@@ -262,13 +270,13 @@ def _task_pages(client, project_id: int, include: str = _LISTED, fields: str = "
         if only is not None:
             query["selectedItems"] = {"all": False, "included": only}
         page = _call(client, f"list tasks of project {project_id}", client.tasks.list, project=project_id,
-                     page=1, page_size=page_size, include=include, fields=fields, query=json.dumps(query))
+                     page=1, page_size=PAGE_SIZE, include=include, fields=fields, query=json.dumps(query))
         items = list(page.items or [])
         ids = [_need_id(client, f"list tasks of project {project_id}", task) for task in items]
         if ids and (ids != sorted(ids) or ids[0] <= last):
             raise StudioError(f"list tasks of project {project_id}: the server ignored the id order and filter")
         yield items
-        if len(items) < page_size:
+        if len(items) < PAGE_SIZE:
             return
         last = ids[-1]
 
@@ -408,8 +416,9 @@ _WORK = "id,drafts,total_annotations,cancelled_annotations,total_predictions"
 
 
 def _tasks_with_work(client, project_id: int, ids: list[int]) -> set[int]:
-    """Which of ``ids`` hold annotations (cancelled too), predictions or drafts; a task whose
-    counts the server does not give counts as holding work (it is never deleted)."""
+    """Which of ``ids`` hold annotations (cancelled too), predictions or drafts (the API shows
+    only the token user's drafts); a task whose counts the server does not give counts as
+    holding work (it is never deleted)."""
     busy = set()
     for start in range(0, len(ids), PAGE_SIZE):
         for page in _task_pages(client, project_id, include=_WORK, fields="all", only=ids[start : start + PAGE_SIZE]):
