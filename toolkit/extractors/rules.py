@@ -199,19 +199,19 @@ class RulesExtractor:
         self.stances = self.lex.data.stances
         self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
         self._names: dict[tuple, tuple[int, int] | None] = {}  # see _person
-        self._memo_text: str | None = None
-        self._memo: dict[str, object] = {}
-        self._intro_key: tuple | None = None
-        self._intro: dict[str, str] = {}
+        # one document's derived values, replaced as a whole (safe if threads share the extractor)
+        self._memo: tuple[str | None, dict[str, object]] = (None, {})
+        self._intro: tuple[tuple | None, dict[str, str]] = (None, {})
 
     def _once(self, text: str, what: str, compute):
         """``compute(text)``, computed once per document: one document's normalised text and
         sentences are asked for several times (actors, claims, stances)."""
-        if text != self._memo_text:
-            self._memo_text, self._memo = text, {}
-        if what not in self._memo:
-            self._memo[what] = compute(text)
-        return self._memo[what]
+        memo = self._memo
+        if text != memo[0]:
+            memo = self._memo = (text, {})
+        if what not in memo[1]:
+            memo[1][what] = compute(text)
+        return memo[1][what]
 
     def _normalised(self, text: str) -> str:
         return self._once(text, "norm", _norm)
@@ -499,14 +499,16 @@ class RulesExtractor:
         """Per person key, the words around its first mention: the title before the name and an
         apposition after it (computed once per document and actor list)."""
         key = (t, [(a.start, a.end) for a in actors])
-        if self._intro_key != key:
-            intro: dict[str, str] = {}
-            for a in actors:
-                after = _APPOSITION.match(t[a.end:a.end + 80])
-                title = _CLAUSE_MARK.split(t[max(0, a.start - 80):a.start])[-1]
-                intro.setdefault(self._key(t[a.start:a.end]), title + (after.group(1) if after else ""))
-            self._intro_key, self._intro = key, intro
-        return self._intro
+        cached = self._intro
+        if cached[0] == key:
+            return cached[1]
+        intro: dict[str, str] = {}
+        for a in actors:
+            after = _APPOSITION.match(t[a.end:a.end + 80])
+            title = _CLAUSE_MARK.split(t[max(0, a.start - 80):a.start])[-1]
+            intro.setdefault(self._key(t[a.start:a.end]), title + (after.group(1) if after else ""))
+        self._intro = (key, intro)
+        return intro
 
     def _content_start(self, t, cue) -> int:
         p = cue.end()
