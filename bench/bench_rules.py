@@ -16,12 +16,14 @@ with ``--baseline REV`` each round also runs that git revision's extractor (expo
 timed alternately under the same load; the child's records are then compared with this
 checkout's, document by document (all documents; the first differences are printed).
 
-Rounds alternate A/B ``--repeat`` times; the report gives min and median docs/s and the ratio
-of the extractor's time to the floor's. Peak memory: ``tracemalloc`` peak over one extraction
-pass and the process's maximum resident set size. The machine may be shared: read the min.
+Rounds alternate A/B ``--repeat`` times; the report gives docs/s (worst, median and best round)
+by the wall clock and by this process's CPU time (``time.process_time``; on a shared machine the
+wall clock also counts the time other processes hold the core), the ratio of the extractor's time
+to the floor's, and the speed-up over the baseline in the same round. Peak memory: the
+``tracemalloc`` peak over one extraction pass and the process's maximum resident set size.
 
     python bench/bench_rules.py                          # 1,000 documents, 5 rounds
-    python bench/bench_rules.py --docs 200 --baseline bf09518
+    python bench/bench_rules.py --docs 200 --baseline 9af5d37   # the last commit before the speed-up
 """
 
 from __future__ import annotations
@@ -316,9 +318,9 @@ def compare(current: list, baseline: list, show: int = 3) -> int:
 
 
 def summary(name: str, seconds: list[float], n_docs: int, floor: list[float] | None = None) -> str:
-    """docs/s (min, median, max over the rounds) and the time per pass as a multiple of the floor's."""
+    """docs/s (worst, median, best round) and the time per pass as a multiple of the floor's."""
     rates = sorted(n_docs / s for s in seconds)
-    line = f"  {name:<9} docs/s min {rates[0]:8.1f}  median {statistics.median(rates):8.1f}  max {rates[-1]:8.1f}"
+    line = f"  {name:<9} docs/s worst {rates[0]:8.1f}  median {statistics.median(rates):8.1f}  best {rates[-1]:8.1f}"
     if floor:
         ratios = sorted(s / f for s, f in zip(seconds, floor))
         line += f"   time / floor: best {ratios[0]:.0f}x, median {statistics.median(ratios):.0f}x"
