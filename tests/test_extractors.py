@@ -572,3 +572,13 @@ def test_rules_shortcuts_find_what_their_patterns_find(rules):
         if keys:
             want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{FLAT['ignorecase'](keys)})(?!\w)", t)]
             assert module._mentions(t, keys) == want
+
+
+def test_a_nationality_written_across_a_double_space_or_line_break_does_not_crash():
+    from toolkit.export import Document
+
+    extractor = get_extractor("rules")
+    for text in ("The South  African official said the talks had failed.",
+                 "The South\nAfrican official said the talks had failed."):
+        [record] = extractor.extract([Document("d", text)])
+        assert record["doc_id"] == "d"

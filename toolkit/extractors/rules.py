@@ -486,7 +486,7 @@ class RulesExtractor:
         """The most recent PERSON before ``before``; for a description with a nationality ("the
         Russian official") the most recent one introduced near that nationality or its state."""
         people = [i for i, a in enumerate(actors) if a.kind == "PERSON" and a.end <= before]
-        forms = {f for adj in self.lex.adj_rx.findall(hint) for f in self.lex.nationality[adj]}
+        forms = {f for adj in self.lex.adj_rx.findall(hint) for f in self.lex.nationality.get(" ".join(adj.split()), ())}
         if forms:
             intro = self._introductions(t, actors)
             named = _forms_rx(frozenset(forms))
