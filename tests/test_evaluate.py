@@ -94,3 +94,22 @@ def test_confidence_intervals_are_identical_to_the_per_metric_bootstrap_of_3714b
     assert result.exit_code == 0, result.output
     headline = json.loads(out.read_text())["systems"]["predictions_perturbed.jsonl"]["headline"]
     assert headline == recorded
+
+
+class _Crashes:
+    name, version = "crashes", "0"
+
+    def extract(self, docs):
+        if any("Lavrov" in d.text for d in docs):
+            raise KeyError("boom")
+        return [{"doc_id": d.doc_id, "actors": [], "claims": [], "doc_stances": {}} for d in docs]
+
+
+CRASHES = _Crashes()
+
+
+def test_an_extractor_that_crashes_is_one_line_naming_the_document():
+    result = runner.invoke(app, ["evaluate", "-e", "test_evaluate:CRASHES", "--n-boot", "100"])
+    assert result.exit_code == 1
+    assert "extractor 'crashes' failed on document '000_" in result.stderr and "KeyError" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output

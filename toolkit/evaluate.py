@@ -52,11 +52,34 @@ HEADLINES = {
 COMPARED = ("actors_strict_f1", "claims_end_to_end_f1", "doc_stance_f_avg")
 
 
+def extract_safely(extractor, docs: list[Document]) -> list:
+    """``extractor.extract(docs)``; if it raises, an :class:`ExtractorError` naming the first
+    document it fails on (found by running the documents one by one), never a traceback."""
+    try:
+        return list(extractor.extract(docs))
+    except Exception as exc:  # an extractor (ours or a plugin) may fail in any way
+        failing = next((d for d in docs if _fails(extractor, d)), None)
+        where = f" on document '{failing.doc_id}'" if failing else ""
+        detail = " ".join(str(exc).split())[:200]
+        raise ExtractorError(f"extractor '{extractor.name}' failed{where}: {exc.__class__.__name__}: {detail} "
+                             "(a bug in the extractor; rerun with --debug for the traceback)") from exc
+
+
+def _fails(extractor, doc: Document) -> bool:
+    try:
+        extractor.extract([doc])
+    except Exception:
+        return True
+    return False
+
+
 def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
     """Run an extractor on the gold texts (it sees only doc id and text); check its output."""
     docs = [Document(r["doc_id"], r["text"]) for r in gold]
-    records = list(extractor.extract(docs))
-    if [r.get("doc_id") for r in records] != [d.doc_id for d in docs]:
+    records = extract_safely(extractor, docs)
+    if not isinstance(records, list) or [r.get("doc_id") if isinstance(r, dict) else None for r in records] != [
+        d.doc_id for d in docs
+    ]:
         raise ExtractorError(f"extractor '{extractor.name}' must return one record per document, in order")
     for doc, record in zip(docs, records):
         try:
@@ -159,11 +182,13 @@ class EvaluationRun:
 def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
                    extractors: list[str], predictions: list[Path], rule: MatchRule = MatchRule(),
                    n_boot: int = 1000, seed: int = 0, compare: tuple[str, str] | None = None,
-                   strict: bool = False) -> EvaluationRun:
+                   strict: bool = False, model_versions: list[str] | None = None) -> EvaluationRun:
     """The ``toolkit evaluate`` job as one call: load the gold (and its schema), run the
     extractors, read the predictions files, score everything.
 
-    Without extractors and predictions, every built-in extractor that can run here is used.
+    ``model_versions`` (``[]``: all, or names) adds the Label Studio model versions whose
+    predictions the gold's exports hold (:mod:`toolkit.model_versions`); None leaves them out.
+    Without extractors, predictions and model versions, every built-in extractor that can run here is used.
     With ``strict``, any problem in gold or predictions raises instead of being counted.
     """
     from .extractors import get_extractor, runnable
@@ -172,9 +197,13 @@ def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
     gold = load_gold(gold_paths, schema_path, default_schema, "ground_truth", strict)
     if not gold.records:
         raise ExtractorError(f"{', '.join(map(str, gold_paths))}: no annotated documents to evaluate against")
-    names = extractors or ([] if predictions else runnable())
+    names = extractors or ([] if predictions or model_versions is not None else runnable())
     systems = [run_extractor(get_extractor(name, schema=gold.schema), gold.records, gold.schema) for name in names]
     systems += [read_predictions(path, gold.schema, gold.records, strict=strict) for path in predictions]
+    if model_versions is not None:
+        from .model_versions import systems_from_gold
+
+        systems += systems_from_gold(gold_paths, gold.schema, gold.records, model_versions, strict)
     if not systems:
         raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
     result = evaluate(gold.records, gold.meta, systems, gold.schema, rule, n_boot, seed, compare)
