@@ -230,13 +230,14 @@ def _classify(item: object, doc: _Doc) -> None:
         doc.problem(None, f"result {short(item)} is not an object; skipped", "results_skipped")
         return
     kind, name, raw_id = item.get("type"), item.get("from_name"), item.get("id")
+    name = name if isinstance(name, str) else None
     if kind == "relation":
         doc.relations.append(item)
         return
     value, rid = item.get("value"), _region_id(raw_id)
     if not isinstance(value, dict):
         doc.problem(raw_id, f"result of type {short(kind)} from {short(name)} has no 'value' object; skipped", "results_skipped")
-    elif kind == "choices" and isinstance(name, str) and name.startswith(DOC_STANCE_PREFIX):
+    elif kind == "choices" and name is not None and name.startswith(DOC_STANCE_PREFIX):
         _read_doc_stance(name[len(DOC_STANCE_PREFIX):], value, raw_id, doc)
     elif rid is None and kind in ("labels", "choices"):
         doc.problem(raw_id, f"region id {short(raw_id)} is not a string; result skipped", "regions_skipped")
@@ -245,7 +246,8 @@ def _classify(item: object, doc: _Doc) -> None:
     elif kind == "choices" and name in _FIELD:
         _read_claim_choice(name, value, rid, doc)
     else:
-        doc.problem(raw_id, f"unexpected result of type {short(kind)} from {short(name)}; skipped", "results_skipped")
+        doc.problem(raw_id, f"unexpected result of type {short(kind)} from {short(item.get('from_name'))}; skipped",
+                    "results_skipped")
 
 
 def _one_choice(value: dict, key: str, allowed) -> str | None:
@@ -530,6 +532,10 @@ def _span_value(span: dict, text: object, given_text: bool, **extra) -> dict:
     return {"start": start, "end": end, "text": own if (given_text and own is not None) or sliced is None else sliced, **extra}
 
 
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
 def record_to_results(record: Record, schema: Schema, given_text: bool = False) -> list[dict]:
     """Label Studio result items for a record (spans, per-region choices, relations, doc stances).
 
@@ -542,10 +548,10 @@ def record_to_results(record: Record, schema: Schema, given_text: bool = False) 
     def item(rid, name, kind, value):
         return {"id": rid, "from_name": name, "to_name": TEXT_NAME, "type": kind, "value": value}
 
-    for actor in record.get("actors") or []:
+    for actor in _list(record.get("actors")):
         if isinstance(actor, dict):
             results.append(item(actor.get("id"), ACTOR_TAG, "labels", _span_value(actor, text, given_text, labels=[actor.get("label")])))
-    for claim in record.get("claims") or []:
+    for claim in _list(record.get("claims")):
         if not isinstance(claim, dict):
             continue
         results.append(item(claim.get("id"), CLAIM_TAG, "labels", _span_value(claim, text, given_text, labels=[schema.claim_label])))

@@ -33,7 +33,12 @@ def shown(path: object) -> str:
     """``path`` as printable text: bytes of a file name that is not UTF-8 (kept by Python as
     lone surrogates) become ``\\xNN`` escapes, so a message about the file can be printed."""
     text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if isinstance(text, str) else repr(text)
+    if not isinstance(text, str):
+        return repr(text)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte: show its code
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _temp_name(path: Path, suffix: str = "") -> Path:
