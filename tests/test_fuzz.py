@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from toolkit.cli import app
 from toolkit.gold import record_to_results
 from toolkit.schema import load_schema

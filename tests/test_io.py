@@ -28,10 +28,9 @@ def test_a_failed_build_leaves_the_old_folder(tmp_path, monkeypatch, exchange):
     if not exchange:
         monkeypatch.setattr(io, "exchange", lambda a, b: False)
     _build(tmp_path / "ds", "old")
-    with pytest.raises(RuntimeError):
-        with atomic_dir(tmp_path / "ds") as tmp:
-            (tmp / "data.txt").write_text("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_dir(tmp_path / "ds") as tmp:
+        (tmp / "data.txt").write_text("half")
+        raise RuntimeError("boom")
     assert (tmp_path / "ds" / "data.txt").read_text() == "old" and os.listdir(tmp_path) == ["ds"]
     _build(tmp_path / "ds", "new")
     assert (tmp_path / "ds" / "data.txt").read_text() == "new" and os.listdir(tmp_path) == ["ds"]
@@ -90,7 +89,7 @@ io.atomic_write_text(sys.argv[1], "new")
 @pytest.mark.parametrize("script, name", [(_KILLED_DIR, "ds"), (_KILLED_FILE, "out.json")])
 def test_leftovers_of_killed_runs_are_removed_next_time(tmp_path, script, name):
     target = tmp_path / name
-    run = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True)
+    run = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, check=False)
     assert run.returncode == -9, run.stderr
     leftovers = [p for p in os.listdir(tmp_path) if p.startswith(f".{name}.toolkit-")]
     assert len(leftovers) == 1

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from toolkit.cli import app
 from toolkit.errors import ExtractorError, GoldError
 from toolkit.gold import import_exports

@@ -97,6 +97,7 @@ class Problem:
 
 
 def _label(value: object) -> str:
+    """A task, annotation or region id for a message: short, printable."""
     return shown(value) if isinstance(value, str) and len(value) <= 60 else (str(value) if is_int(value) and abs(value) < 10**18 else short(value))
 
 
@@ -113,6 +114,7 @@ class Imported:
 
 
 def _no_constant(name: str):
+    """``parse_constant`` for :func:`json.loads`: NaN and infinities are not JSON."""
     raise ValueError(f"{name} is not valid JSON")
 
 
@@ -146,10 +148,12 @@ def load_export(path: str | Path) -> list[dict]:
 
 
 def _norm(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends."""
     return " ".join(text.split())
 
 
 def _unescape(text: str) -> str:
+    """Label Studio's backslash escapes of line breaks and tabs in ``value.text`` undone."""
     return text.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
 
 
@@ -336,6 +340,7 @@ def _claim_and_actor(first: dict[str, dict], second: dict[str, dict]) -> tuple[s
 
 
 def _missing_end(rid: str | None, raw: object, doc: _Doc) -> str:
+    """Why a relation endpoint has no region: not an id, a skipped region, or no such region."""
     if rid is None:
         return f"{short(raw)} is not a region id"
     return f"region {_label(rid)} was skipped (see above)" if rid in doc.skipped else f"{_label(rid)} is not a region of this annotation"
@@ -386,6 +391,7 @@ def _assemble(doc: _Doc, speakers: dict[str, str], complete: bool) -> tuple[list
 
 
 def _claim(span: dict, doc: _Doc, speaker: str | None, complete: bool) -> dict:
+    """A claim from its span, choices and speaker; with ``complete`` a missing field is a problem."""
     fields = doc.choices.get(span["id"], {})
     claim = {"id": span["id"], "start": span["start"], "end": span["end"], "text": span["text"],
              "speaker": speaker, "target": fields.get("target"), "stance": fields.get("stance")}
@@ -533,6 +539,7 @@ def _span_value(span: dict, text: object, given_text: bool, **extra) -> dict:
 
 
 def _list(value: object) -> list:
+    """``value`` if it is a list, else an empty one (the parser reports what it was)."""
     return value if isinstance(value, list) else []
 
 

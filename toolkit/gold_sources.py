@@ -124,6 +124,7 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
 
 
 def _from_jsonl(path: Path, schema: Schema, gold: Gold) -> None:
+    """Records JSONL into ``gold``; provenance values that do not fit are problems."""
     from .gold import Imported
     from .predictions import read_records_jsonl
 
