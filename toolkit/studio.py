@@ -478,11 +478,50 @@ def remove_duplicates(client, project_id: int, listing: list[tuple[int, str, str
     return Dedupe(sum(i not in left for i in doomed), kept, len(listing))
 
 
+_PREDICTIONS = "id,predictions"  # a listing of tasks with their predictions, results and all
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def task_predictions(client, project_id: int, task_ids: list[int]) -> dict[int, list[dict]]:
+    """The predictions of these tasks, per task id, oldest (lowest id) first, each as Label Studio's
+    own prediction object (what ``/api/predictions`` answers: ``id``, ``model_version``, ``result``,
+    ``score``, ``created_at``, ``updated_at``, ``task``, ``project`` …).
+
+    Read through the task listing (keyset pages of :data:`PAGE_SIZE` tasks), which gives each
+    task's predictions in full; every prediction must have an integer id.
+    """
+    found: dict[int, list[dict]] = {}
+    what = f"list predictions of project {project_id}"
+    ids = sorted(set(task_ids))
+    for start in range(0, len(ids), PAGE_SIZE):
+        chunk = ids[start : start + PAGE_SIZE]
+        for page in _task_pages(client, project_id, include=_PREDICTIONS, fields="all", only=chunk):
+            for task in page:
+                items = []
+                for prediction in getattr(task, "predictions", None) or []:
+                    item = prediction if isinstance(prediction, dict) else prediction.model_dump(mode="json")
+                    if not _is_id(item.get("id")):
+                        raise StudioError(f"{what}: {client.toolkit_url} answered a prediction without an id")
+                    items.append(item)
+                found[task.id] = sorted(items, key=lambda p: p["id"])
+    return found
+
+
 def pull_export(client, project_id: int, out: str | Path) -> dict:
     """Write the project's native Label Studio JSON export to ``out`` atomically.
 
     Native JSON keeps region ids, per-region choices and relations (JSON_MIN and CSV drop
-    them). All tasks are exported, annotated or not. Returns counts for the summary.
+    them). All tasks are exported, annotated or not.
+
+    Label Studio's export (1.23) gives each task's ``predictions`` as prediction ids only;
+    those are replaced by the full predictions (read with :func:`task_predictions`, in Label
+    Studio's own shape, as its export snapshots with predictions write them), so the file
+    stays a native export and holds every model version's results. A prediction deleted
+    between the export and the listing is left out and counted (``predictions_gone``);
+    one made after the export is not added. Returns counts for the summary.
     """
     chunks = _call(
         client, "export project", lambda: b"".join(
@@ -493,14 +532,27 @@ def pull_export(client, project_id: int, out: str | Path) -> dict:
         tasks = json.loads(chunks)
     except json.JSONDecodeError:
         raise StudioError("export project: Label Studio returned something that is not JSON") from None
-    if not isinstance(tasks, list):
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise StudioError("export project: expected a JSON list of tasks")
+    by_id = [t for t in tasks if _is_id(t.get("id")) and isinstance(t.get("predictions"), list)
+             and any(_is_id(p) for p in t["predictions"])]
+    listed = task_predictions(client, project_id, [t["id"] for t in by_id]) if by_id else {}
+    gone = 0
+    for task in by_id:
+        full = {p["id"]: p for p in listed.get(task["id"], [])}
+        kept = [full.get(p, p) if _is_id(p) else p for p in task["predictions"]]
+        gone += sum(_is_id(p) for p in kept)
+        task["predictions"] = [p for p in kept if not _is_id(p)]
     atomic_write_json(out, tasks)
-    annotations = [a for t in tasks for a in t.get("annotations", [])]
+    annotations = [a for t in tasks for a in t.get("annotations") or [] if isinstance(a, dict)]
+    predictions = [p for t in tasks for p in t.get("predictions") or [] if isinstance(p, dict)]
     return {
         "tasks": len(tasks),
         "annotations": len(annotations),
         "cancelled": sum(bool(a.get("was_cancelled")) for a in annotations),
+        "predictions": len(predictions),
+        "predictions_gone": gone,
+        "model_versions": sorted({str(p.get("model_version") or "") for p in predictions}),
         "path": str(out),
     }
 
@@ -618,12 +670,24 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
     return result
 
 
-def push_predictions(client, project_id: int, extractor, schema, label_config: str) -> int:
-    """Pre-annotate every task with ``extractor``'s output as Label Studio predictions.
+@dataclass
+class PredictResult:
+    """What :func:`write_predictions` did: predictions created, updated in place (the task had
+    one of this model version), and older extra ones of this model version deleted."""
 
-    The model version is ``"<name> <version>"``. Each prediction is checked with
-    label-studio-sdk's ``LabelInterface.validate_prediction`` before anything is sent.
-    """
+    model_version: str = ""
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+def prepare_predictions(client, project_id: int, extractor, schema, label_config: str) -> list[tuple[int, list[dict]]]:
+    """``(task id, result)`` of ``extractor``'s output on every task of the project, each checked
+    with label-studio-sdk's ``LabelInterface.validate_prediction`` (nothing is sent)."""
     from label_studio_sdk.label_interface import LabelInterface
 
     from .export import Document
@@ -640,9 +704,58 @@ def push_predictions(client, project_id: int, extractor, schema, label_config: s
         errors = interface.validate_prediction(prediction, return_errors=True)
         if errors:
             raise StudioError(f"prediction for task {task.id} (doc '{record['doc_id']}') is invalid: {errors[0]}")
-        predictions.append((task.id, prediction))
-    model_version = f"{extractor.name} {extractor.version}"
-    for task_id, prediction in predictions:
-        _call(client, f"predict task {task_id}", client.predictions.create, task=task_id,
-              result=prediction["result"], model_version=model_version, request_options=_NO_RETRY)
-    return len(predictions)
+        predictions.append((task.id, prediction["result"]))
+    return predictions
+
+
+def _delete_prediction(client, prediction_id: int, task_id: int) -> bool:
+    """Delete one prediction, sent once; False if it was already gone (a concurrent run)."""
+    try:
+        client.predictions.delete(id=prediction_id, request_options=_NO_RETRY)
+    except Exception as exc:
+        if getattr(exc, "status_code", None) == 404:
+            return False
+        message = f"delete prediction {prediction_id} of task {task_id}: {_describe(exc, client.toolkit_url)}"
+        raise StudioError(_scrub(message, client.toolkit_secret)) from None
+    return True
+
+
+def write_predictions(client, project_id: int, predictions: list[tuple[int, list[dict]]],
+                      model_version: str) -> PredictResult:
+    """Make ``result`` the one prediction of ``model_version`` on each task: a task's latest
+    prediction of that version is updated in place (its id, and annotations made from it, stay),
+    older ones of that version are deleted, and a task without one gets a new prediction.
+    Predictions of other model versions are not touched. Every write is sent once; after a
+    failure, running it again finishes the job (it replaces, never adds a second copy).
+    """
+    existing = task_predictions(client, project_id, [task_id for task_id, _ in predictions])
+    done = PredictResult(model_version)
+    again = "run predict again to finish (it replaces, never duplicates)"
+    for task_id, result in predictions:
+        mine = [p for p in existing.get(task_id, []) if (p.get("model_version") or "") == model_version]
+        if mine:
+            latest = mine[-1]["id"]
+            _call(client, f"update prediction {latest} of task {task_id}; {again}", client.predictions.update,
+                  id=latest, result=result, request_options=_NO_RETRY)
+            done.updated += 1
+            done.removed += sum(_delete_prediction(client, p["id"], task_id) for p in mine[:-1])
+        else:
+            what = f"predict task {task_id}; {again}"
+            _need_id(client, what, _call(client, what, client.predictions.create, task=task_id, result=result,
+                                         model_version=model_version, request_options=_NO_RETRY))
+            done.created += 1
+    return done
+
+
+def push_predictions(client, project_id: int, extractor, schema, label_config: str) -> int:
+    """Pre-annotate every task with ``extractor``'s output as Label Studio predictions; returns
+    the number of tasks predicted.
+
+    The model version is ``"<name> <version>"``. Each prediction is checked with
+    label-studio-sdk's ``LabelInterface.validate_prediction`` before anything is sent
+    (:func:`prepare_predictions`); a task's earlier predictions of the same model version are
+    replaced, not added to (:func:`write_predictions`), so running it twice leaves one
+    prediction per task and version.
+    """
+    predictions = prepare_predictions(client, project_id, extractor, schema, label_config)
+    return write_predictions(client, project_id, predictions, f"{extractor.name} {extractor.version}").written

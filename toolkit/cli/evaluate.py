@@ -18,20 +18,28 @@ ExtractorOpt = Annotated[Optional[list[str]], typer.Option(
 PredictionsOpt = Annotated[Optional[list[Path]], typer.Option(
     "--predictions", "-p", help="JSONL predictions made elsewhere, one record per line (repeatable).",
     show_default=False)]
+ModelVersionsOpt = Annotated[bool, typer.Option(
+    "--model-versions", help="Also score every Label Studio model version whose predictions the --gold export(s) "
+    "hold, as systems named ls:VERSION (no built-in extractors unless -e).")]
+ModelVersionOpt = Annotated[Optional[list[str]], typer.Option(
+    "--model-version", help="Score this Label Studio model version from the --gold export(s) (repeatable; implies "
+    "--model-versions).", show_default=False)]
 MatchOpt = Annotated[str, typer.Option("--match", help="Claim span matching: overlap or exact.")]
 ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Jaccard threshold for --match overlap.")]
 NBootOpt = Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
 
 
-def _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict):
+def _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
+         model_versions=False, model_version=None):
     from ..evaluate import run_evaluation
     from ..scoring import MatchRule
 
     gold = default("gold", gold)
     with err.status("evaluating …"):
         run = run_evaluation(gold, schema, lambda: default("schema"), extractor or [], predictions or [],
-                             MatchRule(match, threshold), n_boot, seed, tuple(compare) if compare else None, strict)
+                             MatchRule(match, threshold), n_boot, seed, tuple(compare) if compare else None, strict,
+                             list(model_version or []) if model_versions or model_version else None)
     for note in run.notes:
         warn(note)
     summary("gold", run.gold_counts, run.gold_problems)
@@ -47,6 +55,8 @@ def evaluate_cli(
     gold: GoldOpt = None,
     extractor: ExtractorOpt = None,
     predictions: PredictionsOpt = None,
+    model_versions: ModelVersionsOpt = False,
+    model_version: ModelVersionOpt = None,
     match: MatchOpt = "overlap",
     threshold: ThresholdOpt = 0.5,
     n_boot: NBootOpt = 1000,
@@ -62,7 +72,8 @@ def evaluate_cli(
     from ..io import atomic_write_json, atomic_write_text
     from ..report import comparison_table, markdown, terminal_table
 
-    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict)
+    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
+               model_versions, model_version)
     out.print(terminal_table(run.result))
     if (table := comparison_table(run.result)) is not None:
         out.print(table)
@@ -81,6 +92,8 @@ def report_cli(
     gold: GoldOpt = None,
     extractor: ExtractorOpt = None,
     predictions: PredictionsOpt = None,
+    model_versions: ModelVersionsOpt = False,
+    model_version: ModelVersionOpt = None,
     match: MatchOpt = "overlap",
     threshold: ThresholdOpt = 0.5,
     n_boot: NBootOpt = 1000,
@@ -92,7 +105,8 @@ def report_cli(
     from ..io import atomic_write_text
     from ..report import html_report
 
-    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, None, schema, strict)
+    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, None, schema, strict,
+               model_versions, model_version)
     page = html_report(run.result, run.gold, {s.name: s.records for s in run.systems}, run.rule)
     output = default("report", output)
     atomic_write_text(output, page)

@@ -150,13 +150,17 @@ def studio_predict_cli(
     extractor: Annotated[str, typer.Option("--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
     title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
 ) -> None:
-    """Pre-annotate the project's tasks with an extractor's output (Label Studio predictions)."""
+    """Pre-annotate the project's tasks with an extractor's output (Label Studio predictions); run again, it
+    replaces this model version's predictions (one per task)."""
     from ..extractors import get_extractor
     from ..schema import labeling_config
-    from ..studio import connect, find_project, push_predictions
+    from ..studio import connect, find_project, prepare_predictions, write_predictions
 
     schema_obj = _schema(schema)
     client = connect(studio_url(url), token)
     chosen = get_extractor(extractor, schema=schema_obj)
-    count = push_predictions(client, find_project(client, _title(title)), chosen, schema_obj, labeling_config(schema_obj))
-    say(f"created {count} prediction(s), model version '{chosen.name} {chosen.version}'")
+    project_id = find_project(client, _title(title))
+    predictions = prepare_predictions(client, project_id, chosen, schema_obj, labeling_config(schema_obj))
+    done = write_predictions(client, project_id, predictions, f"{chosen.name} {chosen.version}")
+    removed = f", {done.removed} older duplicate(s) deleted" if done.removed else ""
+    say(f"model version '{done.model_version}': created {done.created} prediction(s), replaced {done.updated}{removed}")
