@@ -759,3 +759,66 @@ def push_predictions(client, project_id: int, extractor, schema, label_config: s
     """
     predictions = prepare_predictions(client, project_id, extractor, schema, label_config)
     return write_predictions(client, project_id, predictions, f"{extractor.name} {extractor.version}").written
+
+
+# --- review (see toolkit/review.py) ------------------------------------------------------
+
+
+def _as_dict(item) -> dict:
+    """An SDK object (or a dict) as a plain JSON-ready dict."""
+    return item if isinstance(item, dict) else item.model_dump(mode="json")
+
+
+def task_annotations_and_predictions(client, project_id: int, minimum: int = 1):
+    """Yield ``(task, annotations, predictions)`` (plain dicts; cancelled annotations too) for
+    each task with at least ``minimum`` annotations, in id order. The listing gives annotation
+    ids only; each such task's annotations and predictions are then read in full."""
+    for page in _task_pages(client, project_id, include="id,data,annotations", fields="all"):
+        for task in page:
+            if len(getattr(task, "annotations", None) or []) < minimum:
+                continue
+            what = f"read task {task.id}"
+            annotations = _call(client, what, client.annotations.list, id=task.id)
+            predictions = _call(client, what, client.predictions.list, task=task.id)
+            annotations = [_as_dict(a) for a in annotations or []]
+            predictions = [_as_dict(p) for p in predictions or []]
+            if not all(isinstance(x.get("id"), int) for x in annotations + predictions):
+                raise StudioError(f"{what}: {client.toolkit_url} answered an annotation or prediction without an id")
+            yield {"id": task.id, "data": task.data}, annotations, predictions
+
+
+def create_prediction(client, task_id: int, result: list[dict], model_version: str, score: float | None = None) -> int:
+    """Create a prediction on a task, sent once."""
+    what = f"predict task {task_id}"
+    extra = {"score": score} if score is not None else {}
+    answer = _call(client, what, client.predictions.create, task=task_id, result=result, model_version=model_version,
+                   request_options=_NO_RETRY, **extra)
+    return _need_id(client, what, answer)
+
+
+def update_prediction(client, prediction_id: int, result: list[dict], score: float | None = None) -> None:
+    """Replace a prediction's result (and score) in place, sent once: its id stays, and so do the
+    annotations made from it (their ``parent_prediction``)."""
+    extra = {"score": score} if score is not None else {}
+    _call(client, f"update prediction {prediction_id}", client.predictions.update, id=prediction_id, result=result,
+          request_options=_NO_RETRY, **extra)
+
+
+def set_ground_truth(client, annotation_id: int) -> None:
+    """Flag an annotation ``ground_truth`` (sent once; setting it again changes nothing)."""
+    _call(client, f"flag annotation {annotation_id} as ground truth", client.annotations.update, id=annotation_id,
+          ground_truth=True, request_options=_NO_RETRY)
+
+
+def user_emails(client) -> dict[int, str]:
+    """``{user id: e-mail}`` of every user the token may list."""
+    users = _call(client, "list users", lambda: list(client.users.list()))
+    return {_need_id(client, "list users", u): str(u.email or f"user {u.id}") for u in users}
+
+
+def find_user(client, email: str) -> int:
+    """The id of the user with ``email``; :class:`StudioError` if there is none."""
+    found = [user_id for user_id, known in user_emails(client).items() if known == email]
+    if not found:
+        raise StudioError(f"no Label Studio user with e-mail {email}")
+    return found[0]

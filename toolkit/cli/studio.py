@@ -164,3 +164,65 @@ def studio_predict_cli(
     done = write_predictions(client, project_id, predictions, f"{chosen.name} {chosen.version}")
     removed = f", {done.removed} older duplicate(s) deleted" if done.removed else ""
     say(f"model version '{done.model_version}': created {done.created} prediction(s), replaced {done.updated}{removed}")
+
+
+@studio_app.command("review")
+def studio_review_cli(
+    accept: Annotated[bool, typer.Option("--accept", help=(
+        "Flag each submitted review (the annotation made from the task's consensus prediction) as ground truth."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be done; write nothing.")] = False,
+    reviewer: Annotated[Optional[str], typer.Option("--reviewer", help=(
+        "E-mail of the reviewer: their annotations count as reviews (also ones not started from the consensus)."),
+        show_default=False)] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the consensus stats and every dispute here.",
+                                                     show_default=False)] = None,
+    limit: Annotated[int, typer.Option("--show", help="Disputes listed per task.")] = 10,
+    title: TitleOpt = None, schema: SchemaOpt = None, url: UrlOpt = None, token: TokenOpt = None,
+) -> None:
+    """Review with consensus: post each multiply-annotated task's consensus as a prediction (agreed items accepted, disputes marked); --accept makes the submitted reviews the ground truth."""
+    from ..io import atomic_write_json
+    from ..review import KINDS, MODEL_VERSION, accept_reviews, dispute_line, review_project
+    from ..studio import connect, find_project
+
+    client = connect(studio_url(url), token)
+    project_id = find_project(client, _title(title))
+    schema_obj = _schema(schema)
+    if accept:
+        run = accept_reviews(client, project_id, schema_obj, dry_run=dry_run, reviewer=reviewer)
+        for reason in run.refused:
+            warn(f"not flagged: {reason}")
+        verb = "would flag" if dry_run else "flagged"
+        say(f"project {project_id}: {verb} {len(run.flagged)} review(s) as ground truth "
+            f"({', '.join(f'task {t}: annotation {a}' for t, a in run.flagged[:10])}"
+            f"{' …' if len(run.flagged) > 10 else ''}); {run.already} task(s) already had ground truth, "
+            f"{run.waiting} consensus task(s) not reviewed yet, {len(run.refused)} review(s) not flagged")
+        return
+    run = review_project(client, project_id, schema_obj, dry_run=dry_run, reviewer=reviewer)
+    for problem in run.problems[:20]:
+        warn(f"problem: {problem}")
+    base = client.toolkit_url
+    for item in run.tasks:
+        disputes = item.consensus.disputes
+        if not disputes:
+            continue
+        say(f"task {item.task_id} (doc {item.consensus.doc_id}, {item.action}): {len(disputes)} dispute(s); "
+            f"{base}/projects/{project_id}/data?task={item.task_id}")
+        for dispute in disputes[:limit]:
+            say(f"  {dispute_line(dispute)}")
+        if len(disputes) > limit:
+            say(f"  … and {len(disputes) - limit} more")
+    actions = {}
+    for item in run.tasks:
+        actions[item.action] = actions.get(item.action, 0) + 1
+    done = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "none"
+    skipped = run.skipped
+    say(f"project {project_id}: consensus (model version '{MODEL_VERSION}') for {len(run.tasks)} task(s): {done}; "
+        f"skipped {skipped['ground_truth']} with ground truth, {skipped['reviewed']} reviewed (run --accept), "
+        f"{skipped['fewer_than_two']} with fewer than two annotations")
+    width = max(map(len, KINDS))
+    say(f"{'':{width}}  accepted  disputed")
+    for kind in KINDS:
+        say(f"{kind:{width}}  {run.stats[kind]['accepted']:>8}  {run.stats[kind]['disputed']:>8}")
+    if json_out is not None:
+        atomic_write_json(json_out, run.as_dict())
+        say(f"wrote {json_out}")
