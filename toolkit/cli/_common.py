@@ -23,7 +23,9 @@ _URL_CREDENTIALS = re.compile(r"(?<=://)([^/\s:@]+):([^/\s@]+)@")
 def clean(text: object) -> str:
     """One safe line for the terminal: control characters from data escaped (no raw escape
     sequences reach the terminal), passwords in URLs and known secrets masked."""
-    line = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    from ..io import shown
+
+    line = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown(text))
     line = _URL_CREDENTIALS.sub(r"\1:***@", line)
     for var in ("LABEL_STUDIO_API_KEY", "LABEL_STUDIO_PASSWORD", "HF_TOKEN"):
         secret = os.environ.get(var)

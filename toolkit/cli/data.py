@@ -40,7 +40,7 @@ def export_cli(
     atomic_write_json(output, tasks)
     for note in skipped:
         warn(f"skipped: {note}")
-    say(f"wrote {len(tasks)} tasks to {output}" + (f" ({len(skipped)} source file(s) skipped)" if skipped else ""))
+    say(f"wrote {len(tasks)} tasks to {output}" + (f" ({len(skipped)} source entries skipped)" if skipped else ""))
 
 
 GoldArg = Annotated[Optional[list[Path]], typer.Argument(
