@@ -105,3 +105,14 @@ def test_evaluate_a_predictions_file_against_dataset_gold_in_another_schema(tmp_
     assert system["headline"]["actors_strict_f1"]["value"] == 1.0  # the gold scored against itself
     assert system["doc_stance"]["overall"]["f_avg"] == 1.0
     assert set(system["doc_stance"]["overall"]["labels"]) <= set(wf_schema.stance_labels)
+
+
+def test_a_republished_hub_folder_of_the_same_name_is_read_afresh(tmp_path, wf_schema, wf_records, wf_jsonl):
+    """`datasets` caches local folders by name and layout; the toolkit must not serve stale gold."""
+    gold = load_gold([wf_jsonl], WINDFARM / "schema.yaml")
+    for n, where in ((2, tmp_path / "a"), (4, tmp_path / "b")):
+        save_dataset(build_dataset(gold.records[:n], wf_schema), where / "ds", wf_schema)
+        from toolkit.dataset import load_dataset_dir
+
+        build_hub_folder(load_dataset_dir(where / "ds")[0], wf_schema, where / "hub", "org/wf")
+        assert len(load_gold([where / "hub"]).records) == n

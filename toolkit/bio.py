@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-TOKEN = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
+TOKEN = re.compile(r"\w+(?:-\w+)*|[^\w\s]")
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:

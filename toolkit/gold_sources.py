@@ -15,6 +15,7 @@ is refused in one line naming both, and a project default that differs is noted 
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -185,12 +186,19 @@ def _load_with_datasets(ref: str):
     from .dataset import read_stored_schema
 
     datasets.disable_progress_bars()
+    local = Path(ref)
     try:
-        data = datasets.load_dataset(ref, "documents", split="test")
+        if local.is_dir():
+            # A local folder is read afresh into memory: `datasets` caches a folder by its name
+            # and file layout, so a republished folder of the same name would give stale rows.
+            with tempfile.TemporaryDirectory(prefix="toolkit-datasets-") as cache:
+                data = datasets.load_dataset(str(local), "documents", split="test", cache_dir=cache,
+                                             keep_in_memory=True)
+        else:
+            data = datasets.load_dataset(ref, "documents", split="test")
     except Exception as exc:  # offline, not found, not a dataset: say which, in one line
         detail = " ".join(str(exc).split())[:200]
         raise GoldError(f"{ref}: cannot load it as a dataset ({exc.__class__.__name__}: {detail})") from None
-    local = Path(ref)
     return data, read_stored_schema(local) if local.is_dir() else None
 
 

@@ -37,6 +37,11 @@ Studio annotations; labels follow schema `{schema_name}` version {schema_version
   `schema_version`).
 - `claims`: one row per claim with its speaker resolved (`speaker_text`,
   `speaker_type`), target and stance.
+- `actor_tokens` and `claim_tokens`: token classification in the usual Hugging Face shape,
+  one row per document: `tokens` (words, numbers and single punctuation marks, with their
+  character offsets in `token_starts`/`token_ends`) and `ner_tags`, a `Sequence(ClassLabel)`
+  of BIO tags (`O`, `B-<label>`, `I-<label>`) for the actor spans or the claim spans, ready
+  for a token-classification trainer. {bio_note}
 
 There is one split, `test`: the data is meant for evaluating extractors.
 
@@ -71,6 +76,8 @@ from datasets import load_dataset
 docs = load_dataset("{repo_ref}", "documents", split="test")
 claims = load_dataset("{repo_ref}", "claims", split="test")
 print(docs.features["actors"].feature["label"].names)
+tagged = load_dataset("{repo_ref}", "actor_tokens", split="test")   # tokens + BIO ner_tags
+print(tagged.features["ner_tags"].feature.names)
 ```
 
 ## Licence
@@ -78,6 +85,16 @@ print(docs.features["actors"].feature["label"].names)
 Annotations: {license}. The article texts remain the property of their publishers and
 are included for research use.
 """
+
+
+def _bio_note(counts: dict) -> str:
+    """What BIO could not hold, for the card."""
+    dropped = sum(c.get("dropped", 0) for c in counts.values())
+    widened = sum(c.get("widened", 0) for c in counts.values())
+    if not dropped and not widened:
+        return "Every span is represented exactly."
+    return (f"BIO cannot hold nested spans: {dropped} span(s) nested in another were left out of the tags, and "
+            f"{widened} span(s) whose edges fall inside a token were widened to the token.")
 
 
 def _table(labels: dict[str, str]) -> str:
@@ -102,7 +119,7 @@ def label_counts(datasets: dict[str, DatasetDict]) -> Counter:
 
 
 def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str, how: str,
-                 license: str = "cc-by-4.0", pretty_name: str | None = None) -> DatasetCard:
+                 license: str = "cc-by-4.0", pretty_name: str | None = None, bio_counts: dict | None = None) -> DatasetCard:
     """The dataset card: YAML metadata (licence, language, configs, features) and a body."""
     pretty_name = pretty_name or f"{schema.name}: stance, actors and claims"
     card_data = DatasetCardData(
@@ -147,6 +164,7 @@ def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str
         target_table=_table(schema.targets),
         other_target=schema.other_target,
         count_rows="\n".join(f"| {k} | {v} |" for k, v in sorted(counts.items())),
+        bio_note=_bio_note(bio_counts or {}),
         how=how.strip() or "See the project's annotation guidelines.",
         repo_ref=repo_ref,
         license=license,
@@ -154,16 +172,44 @@ def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str
     return DatasetCard(body)
 
 
+TOKEN_CONFIGS = {"actor_tokens": "actors", "claim_tokens": "claims"}
+
+
+def token_datasets(datasets: dict[str, DatasetDict], schema: Schema) -> tuple[dict[str, DatasetDict], dict]:
+    """The token-classification configurations (``tokens`` + BIO ``ner_tags``), one for actors
+    and one for claims, made from the ``documents`` configuration; plus the counts of spans
+    BIO could not hold (nested: dropped; edges inside a token: widened)."""
+    from datasets import Dataset
+
+    from .bio import token_features, token_rows
+
+    docs = datasets["documents"]["test"]
+    actor_label = docs.features["actors"].feature["label"]
+    records = [{"doc_id": r["doc_id"], "text": r["text"], "actors": r["actors"], "claims": r["claims"]} for r in docs]
+    layers = {
+        "actor_tokens": ("actors", list(schema.actor_types), lambda span: actor_label.int2str(span["label"])),
+        "claim_tokens": ("claims", [schema.claim_label], lambda span: schema.claim_label),
+    }
+    out, counts = {}, {}
+    for name, (layer, labels, label_of) in layers.items():
+        rows, counts[name] = token_rows(records, layer, label_of)
+        out[name] = DatasetDict({"test": Dataset.from_list(rows, features=token_features(labels))})
+    return out, counts
+
+
 def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: str | Path, repo_ref: str,
                      how: str = "", license: str = "cc-by-4.0") -> Path:
-    """Write ``data/<config>/test-00000-of-00001.parquet`` and ``README.md`` into ``out_dir``, atomically."""
+    """Write ``data/<config>/test-00000-of-00001.parquet`` and ``README.md`` into ``out_dir``,
+    atomically: the configurations of ``datasets`` plus the token-classification ones."""
+    tokens, bio_counts = token_datasets(datasets, schema)
+    datasets = {**datasets, **tokens}
     with atomic_dir(out_dir) as tmp:
         for name, dsd in datasets.items():
             for split, dataset in dsd.items():
                 target = tmp / "data" / name / f"{split}-00000-of-00001.parquet"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 dataset.to_parquet(str(target))
-        dataset_card(datasets, schema, repo_ref, how, license).save(tmp / "README.md")
+        dataset_card(datasets, schema, repo_ref, how, license, bio_counts=bio_counts).save(tmp / "README.md")
         write_schema(tmp, schema)
     return Path(out_dir)
 
