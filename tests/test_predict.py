@@ -147,7 +147,8 @@ def test_killed_local_run_resumes_without_redoing_finished_shards(corpus, clean,
 
 
 def test_killed_ray_run_resumes_without_redoing_finished_shards(corpus, clean, tmp_path):
-    pytest.importorskip("ray.data")
+    import ray.data  # noqa: F401 - installed by the test extra; a missing ray must fail, not skip
+
     out = tmp_path / "out"
     args = [str(corpus), "-e", "rules", "-o", str(out), "--shard-size", str(SHARD), "--workers", "2",
             "--engine", "ray", "--batch-size", str(SHARD)]
@@ -200,7 +201,7 @@ def test_evaluate_reads_the_shards(clean, schema):
 
 
 def test_evaluate_scores_shards_as_the_extractor_itself(clean):
-    evaluate = pytest.importorskip("toolkit.evaluate")
+    from toolkit import evaluate
     from toolkit.gold_sources import load_gold
 
     gold = load_gold(list(EXAMPLE.gold), None, EXAMPLE.schema)
@@ -249,3 +250,14 @@ def test_missing_ray_is_one_line_naming_the_extra(corpus, schema, tmp_path, monk
     with pytest.raises(ToolkitError, match=r"pip install 'stance-toolkit\[ray\]'"):
         predict(corpus, "rules", schema, tmp_path / "out", engine="ray")
     assert not (tmp_path / "out").exists()
+
+
+def test_evaluate_cli_reads_the_shard_folder(clean, tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    out = tmp_path / "scores.json"
+    result = CliRunner().invoke(app, ["evaluate", "-p", str(clean), "--n-boot", "100", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert list(json.loads(out.read_text())["systems"]) == ["out"]

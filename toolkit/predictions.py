@@ -102,6 +102,10 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
     ``strict`` any problem raises :class:`ExtractorError`.
     """
     path = Path(path)
+    if path.is_dir() or path.suffix.lower() == ".parquet":  # shards written by `toolkit predict`
+        from .predict import read_prediction_shards  # predict imports System from here
+
+        return read_prediction_shards(path, schema, gold, strict)
     texts = {r["doc_id"]: r["text"] for r in gold}
     out, records, seen = Imported(), [], set()
     lines = read_jsonl_lines(path, ExtractorError)

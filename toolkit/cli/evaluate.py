@@ -16,7 +16,8 @@ ExtractorOpt = Annotated[Optional[list[str]], typer.Option(
     "--extractor", "-e", help="Extractor name or module:attribute (repeatable; default: every built-in one that "
     "can run).", show_default=False)]
 PredictionsOpt = Annotated[Optional[list[Path]], typer.Option(
-    "--predictions", "-p", help="JSONL predictions made elsewhere, one record per line (repeatable).",
+    "--predictions", "-p", help="Predictions made elsewhere: JSONL (one record per line) or the Parquet shards "
+    "of `toolkit predict` (repeatable).",
     show_default=False)]
 ModelVersionsOpt = Annotated[bool, typer.Option(
     "--model-versions", help="Also score every Label Studio model version whose predictions the --gold export(s) "
