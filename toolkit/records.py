@@ -14,6 +14,13 @@ One record per document, as plain JSON-ready dicts (what a predictions JSONL lin
 
 Offsets are half-open ``[start, end)`` and count Unicode code points in the normalised
 text (see :func:`toolkit.export.normalize_text`), exactly as Python slices do.
+
+Records read from gold (Label Studio exports, records JSONL, datasets) are :class:`GoldRecord`:
+the same shape plus where the annotation came from (``task_id``, ``annotation_id``,
+``annotator``, ``ground_truth``). A ``GoldRecord`` is a ``Record``, so gold goes wherever a
+record does; code that needs the provenance (agreement, review) asks for ``GoldRecord``.
+Functions that only read a record take the TypedDicts; plain ``dict`` values (JSON just
+loaded) are checked into records at the boundary (:func:`toolkit.gold.check_record`).
 """
 
 from __future__ import annotations
@@ -45,6 +52,15 @@ class Record(TypedDict):
     actors: list[Actor]
     claims: list[Claim]
     doc_stances: dict[str, str]
+
+
+class GoldRecord(Record):
+    """A record from gold, with its provenance (absent in records that never were in Label Studio)."""
+
+    task_id: NotRequired[int | None]  # Label Studio task id (int64 in the dataset; None if it was not one)
+    annotation_id: NotRequired[int | None]  # Label Studio annotation id
+    annotator: NotRequired[int | str | None]  # Label Studio user id (``completed_by``), or a name from JSONL
+    ground_truth: NotRequired[bool]  # the annotation is flagged ground truth (an adjudication)
 
 
 def empty_record(doc_id: str, text: str | None = None) -> Record:
