@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ToolkitError
-from ..records import Record
+from ..records import Claim, Record
 from .matching import MatchRule, align_records, match_spans
 from .stance import stance_block, stance_labels, stance_vector
 from .table import PRF, CountTable, Metric, as_number, divide, prf, prf_dict
@@ -22,7 +22,7 @@ from .table import PRF, CountTable, Metric, as_number, divide, prf, prf_dict
 CLAIM_FIELDS = ("gold", "pred", "matched", "speaker_correct", "stance_correct")
 
 
-def speaker_span(rec: Record, claim: dict, side: str) -> tuple[int, int] | None:
+def speaker_span(rec: Record, claim: Claim, side: str) -> tuple[int, int] | None:
     """The span of the actor that speaks ``claim`` (None if it has no speaker)."""
     sid = claim.get("speaker")
     if sid is None:
@@ -75,7 +75,7 @@ def _claim_vector(sums: np.ndarray, k: int) -> dict[str, np.ndarray]:
     gold, pred, matched, speaker, stance = s[:, :5].T
     out = {"speaker_accuracy": divide(speaker, matched)}
     for name, tp in (("span", matched), ("end_to_end", speaker), ("end_to_end_stance", stance)):
-        for m, v in zip(PRF, prf(tp, pred, gold)):
+        for m, v in zip(PRF, prf(tp, pred, gold), strict=True):
             out[f"{name}_{m}"] = v
     out["stance_macro_f1"] = stance_vector(s[:, 5:].reshape(len(s), k, k))["macro_f1"]
     return out
@@ -96,7 +96,7 @@ def claim_scores_from_counts(table: CountTable) -> dict:
     stance macro-F1 / confusion over matched claims (scikit-learn)."""
     total = table.total()
     k = len(table.labels)
-    c = dict(zip(CLAIM_FIELDS, map(int, total[:5])))
+    c = dict(zip(CLAIM_FIELDS, map(int, total[:5]), strict=True))
     stance = stance_block(total[5:].reshape(k, k), table.labels)
     return {"n_docs": len(table.doc_ids), **table.params, "counts": c,
             "span": prf_dict(c["matched"], c["pred"], c["gold"]),

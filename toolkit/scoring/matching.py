@@ -64,7 +64,7 @@ def by_doc(gold: Sequence[Record], pred: Sequence[Record], key: str | None = Non
     for side, ids in (("gold", gold_ids), ("predictions", pred_ids)):
         if len(set(ids)) != len(ids):
             raise ToolkitError(f"{side}: duplicate doc_id {next(i for i, n in Counter(ids).items() if n > 1)!r}")
-    by_id = dict(zip(pred_ids, values(pred)))
+    by_id = dict(zip(pred_ids, values(pred), strict=True))
     missing = (lambda i: ()) if key else empty_record
     return gold_ids, values(gold), [by_id[i] if i in by_id else missing(i) for i in gold_ids]
 
@@ -72,7 +72,7 @@ def by_doc(gold: Sequence[Record], pred: Sequence[Record], key: str | None = Non
 def align_records(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[Record, Record]]:
     """Pair each gold record with the predicted record of the same ``doc_id`` (empty if none)."""
     _, gold, pred = by_doc(gold, pred)
-    return list(zip(gold, pred))
+    return list(zip(gold, pred, strict=True))
 
 
 def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]],

@@ -98,7 +98,7 @@ def doc_stance_metric(table: CountTable, name: str = "f_avg", target: str | None
     k, n_t = len(table.labels), len(table.targets)
 
     def fn(sums: np.ndarray) -> np.ndarray:
-        cm = np.atleast_2d(sums).reshape(-1, n_t, k, k)
+        cm: np.ndarray = np.atleast_2d(sums).reshape(-1, n_t, k, k)
         cm = cm[:, table.targets.index(target)] if target is not None else cm.sum(axis=1)
         return stance_vector(cm)[name]
 

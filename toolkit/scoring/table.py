@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 PRF = ("precision", "recall", "f1")
 Metric = Callable[[np.ndarray], np.ndarray]
@@ -36,10 +37,10 @@ class CountTable:
         return self.rows.sum(axis=0, dtype=np.int64)
 
 
-def divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+def divide(num: npt.ArrayLike, den: npt.ArrayLike) -> np.ndarray:
     """``num / den`` elementwise, NaN where ``den`` is 0 (undefined, not 0)."""
-    num, den = np.broadcast_arrays(np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64))
-    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+    n, d = np.broadcast_arrays(np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64))
+    return np.divide(n, d, out=np.full(n.shape, np.nan), where=d > 0)
 
 
 def prf(tp, actual, possible) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
