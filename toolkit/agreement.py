@@ -13,7 +13,9 @@ and every disagreement is listed per document (:func:`disagreements`) for adjudi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from nltk.metrics.agreement import AnnotationTask
@@ -21,18 +23,22 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
 from .errors import ToolkitError
+from .records import Actor, Claim, GoldRecord
 from .schema import Schema
 from .scoring import MatchRule, actor_scores, as_number, claim_scores, match_spans
 from .unitizing import alpha_u
 
+#: ``{annotator: {doc_id: record}}``
+Table = dict[str, dict[str, GoldRecord]]
 
-def by_annotator(records: list[dict], include_ground_truth: bool = False) -> dict[str, dict[str, dict]]:
+
+def by_annotator(records: Sequence[GoldRecord], include_ground_truth: bool = False) -> Table:
     """``{annotator: {doc_id: record}}`` for documents annotated by at least two annotators.
 
     Annotations flagged ``ground_truth`` are adjudications made from the others, so they are
     left out unless ``include_ground_truth``.
     """
-    table: dict[str, dict[str, dict]] = defaultdict(dict)
+    table: Table = defaultdict(dict)
     for record in records:
         if record.get("ground_truth") and not include_ground_truth:
             continue
@@ -48,7 +54,7 @@ def by_annotator(records: list[dict], include_ground_truth: bool = False) -> dic
     return {a: {d: r for d, r in docs.items() if d in shared} for a, docs in sorted(table.items())}
 
 
-def stance_agreement(table: dict[str, dict[str, dict]], targets: list[str], none: str = "none") -> dict:
+def stance_agreement(table: Table, targets: list[str], none: str = "none") -> dict:
     """Document stance agreement per target and pooled: pairwise Cohen's kappa (scikit-learn), Fleiss' kappa
     (items labelled by every annotator), Krippendorff's alpha (nominal)."""
 
@@ -89,7 +95,7 @@ def _stance_agreement(block: dict) -> float | None:
     return float(np.trace(matrix) / matrix.sum()) if matrix.size and matrix.sum() else None
 
 
-def span_agreement(table: dict[str, dict[str, dict]], overlap: float = 0.5) -> dict:
+def span_agreement(table: Table, overlap: float = 0.5) -> dict:
     """Pairwise agreement on actors (strict and partial F1) and claims (exact and overlap span
     F1, speaker agreement on matched claims), with the evaluation's own matchers."""
     pairs = {}
@@ -114,22 +120,22 @@ def span_agreement(table: dict[str, dict[str, dict]], overlap: float = 0.5) -> d
     return pairs
 
 
-def _doc_text(docs: dict[str, dict]) -> str | None:
+def _doc_text(docs: Mapping[str, GoldRecord]) -> str | None:
     """The document's text from the first of its records that has one."""
     return next((r["text"] for r in docs.values() if r.get("text") is not None), None)
 
 
-def _span_text(text: str | None, spans: list[dict], start: int, end: int) -> str:
+def _span_text(text: str | None, spans: Sequence[Actor | Claim], start: int, end: int) -> str:
     """``text[start:end]``, or (no text) the spans' own texts joined."""
     if text is not None:
         return text[start:end]
     return " … ".join(dict.fromkeys(s.get("text") or "" for s in spans))
 
 
-def _clusters(items: list[tuple[str, dict]]) -> list[list[tuple[str, dict]]]:
+def _clusters(items: list[tuple[str, Actor]]) -> list[list[tuple[str, Actor]]]:
     """``(annotator, span)`` pairs grouped into runs of overlapping spans (sorted by position)."""
-    out: list[list[tuple[str, dict]]] = []
-    end = None
+    out: list[list[tuple[str, Actor]]] = []
+    end = 0
     for annotator, span in sorted(items, key=lambda x: (x[1]["start"], x[1]["end"], x[0])):
         if out and span["start"] < end:
             out[-1].append((annotator, span))
@@ -140,7 +146,7 @@ def _clusters(items: list[tuple[str, dict]]) -> list[list[tuple[str, dict]]]:
     return out
 
 
-def _differs(values: dict[str, list[dict]], fields: tuple[str, ...]) -> list[str]:
+def _differs(values: Mapping[str, list[dict[str, Any]]], fields: tuple[str, ...]) -> list[str]:
     """Which of ``fields`` differ between the annotators' values (sorted lists compared), plus
     ``missing`` when an annotator has none."""
     have = {a: v for a, v in values.items() if v}
@@ -152,19 +158,19 @@ def _differs(values: dict[str, list[dict]], fields: tuple[str, ...]) -> list[str
     return out
 
 
-def _actor_view(actor: dict) -> dict:
+def _actor_view(actor: Actor) -> dict[str, Any]:
     return {"span": [actor["start"], actor["end"]], "label": actor["label"], "text": actor.get("text")}
 
 
-def _claim_view(record: dict, claim: dict, none: str) -> dict:
+def _claim_view(record: GoldRecord, claim: Claim, none: str) -> dict[str, Any]:
     speaker = next((a for a in record.get("actors") or () if a["id"] == claim.get("speaker")), None)
     return {"span": [claim["start"], claim["end"]], "text": claim.get("text"),
             "speaker": None if speaker is None else _actor_view(speaker),
             "target": claim.get("target"), "stance": claim.get("stance") or none}
 
 
-def document_disagreements(doc_id: str, docs: dict[str, dict], targets: list[str], rule: MatchRule,
-                           none: str = "none") -> list[dict]:
+def document_disagreements(doc_id: str, docs: Mapping[str, GoldRecord], targets: list[str], rule: MatchRule,
+                           none: str = "none") -> list[dict[str, Any]]:
     """Every disagreement among the annotations ``docs`` (``{annotator: record}``) of one document.
 
     - ``actor``: a run of overlapping actor spans that the annotators did not all mark
@@ -214,18 +220,18 @@ def document_disagreements(doc_id: str, docs: dict[str, dict], targets: list[str
             out.append({"doc_id": doc_id, "kind": "claim", "differs": differs, "start": start, "end": end,
                         "text": _span_text(text, members, start, end), "values": values})
     for target in targets:
-        values = {a: (docs[a].get("doc_stances") or {}).get(target) or none for a in annotators}
-        if len(set(values.values())) > 1:
+        stances = {a: (docs[a].get("doc_stances") or {}).get(target) or none for a in annotators}
+        if len(set(stances.values())) > 1:
             out.append({"doc_id": doc_id, "kind": "doc_stance", "differs": ["stance"], "target": target,
-                        "text": target, "values": values})
+                        "text": target, "values": stances})
     return out
 
 
-def disagreements(table: dict[str, dict[str, dict]], targets: list[str], overlap: float = 0.5,
-                  none: str = "none") -> list[dict]:
+def disagreements(table: Table, targets: list[str], overlap: float = 0.5,
+                  none: str = "none") -> list[dict[str, Any]]:
     """:func:`document_disagreements` of every document annotated by two or more annotators,
     in document order."""
-    by_doc: dict[str, dict[str, dict]] = defaultdict(dict)
+    by_doc: dict[str, dict[str, GoldRecord]] = defaultdict(dict)
     for annotator, docs in table.items():
         for doc_id, record in docs.items():
             by_doc[doc_id][annotator] = record
@@ -234,7 +240,7 @@ def disagreements(table: dict[str, dict[str, dict]], targets: list[str], overlap
             for item in document_disagreements(doc_id, by_doc[doc_id], targets, rule, none)]
 
 
-def span_alpha_u(table: dict[str, dict[str, dict]], actor_types: list[str], claim_label: str) -> dict:
+def span_alpha_u(table: Table, actor_types: list[str], claim_label: str) -> dict:
     """Krippendorff's unitizing alpha (:func:`toolkit.unitizing.alpha_u`) of actor spans per type
     and of claim spans, over the documents every annotator annotated, concatenated into one
     continuum (each document as long as its text, or its last span where there is no text).
@@ -244,7 +250,7 @@ def span_alpha_u(table: dict[str, dict[str, dict]], actor_types: list[str], clai
     annotators = sorted(table)
     shared = sorted(set.intersection(*(set(docs) for docs in table.values())))
     units, offset = [], 0
-    seen = set()
+    seen: set[str] = set()
     for doc_id in shared:
         docs = {a: table[a][doc_id] for a in annotators}
         text = _doc_text(docs)
@@ -261,7 +267,7 @@ def span_alpha_u(table: dict[str, dict[str, dict]], actor_types: list[str], clai
             "per_label": result["per_label"], "actors": actors, "overall": result["overall"]}
 
 
-def agreement(records: list[dict], schema: Schema, overlap: float = 0.5, include_ground_truth: bool = False) -> dict:
+def agreement(records: Sequence[GoldRecord], schema: Schema, overlap: float = 0.5, include_ground_truth: bool = False) -> dict:
     """Everything ``toolkit agreement`` reports, as a JSON-ready dict (targets and the no-stance
     label come from ``schema``)."""
     table = by_annotator(records, include_ground_truth)

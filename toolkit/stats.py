@@ -75,7 +75,7 @@ def bootstrap_cis(rows, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_B
     rows = _rows(rows)
     if not 0 < confidence < 1 or n_boot < 1:
         raise ToolkitError("need 0 < confidence < 1 and n_boot >= 1")
-    empty = {"estimate": None, "low": None, "high": None, "confidence": confidence, "n_boot": n_boot,
+    empty: dict[str, float | None] = {"estimate": None, "low": None, "high": None, "confidence": confidence, "n_boot": n_boot,
              "n_undefined": n_boot, "seed": seed}
     if not len(rows):
         return {name: dict(empty) for name in metrics}
@@ -133,7 +133,7 @@ def paired_bootstrap_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_boot
     difference.
     """
     a, b = _pair(rows_a, rows_b)
-    empty = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "low": None, "high": None,
+    empty: dict[str, float | None] = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "low": None, "high": None,
              "confidence": confidence, "n_boot": n_boot, "n_undefined": n_boot, "seed": seed}
     if not len(a):
         return {name: dict(empty) for name in metrics}
@@ -170,7 +170,7 @@ def randomization_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds:
     difference is at least as large in absolute value as the observed one) / (1 + #rounds).
     """
     a, b = _pair(rows_a, rows_b)
-    empty = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "n_rounds": n_rounds,
+    empty: dict[str, float | None] = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "n_rounds": n_rounds,
              "n_undefined": n_rounds, "seed": seed}
     if not len(a):
         return {name: dict(empty) for name in metrics}

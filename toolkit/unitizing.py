@@ -47,6 +47,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from itertools import combinations
+from typing import TypedDict
 
 Segment = tuple[int, int, bool]  # (begin, length, is a unit)
 
@@ -111,18 +112,28 @@ def observed(cuts: list[list[Segment]], length: int) -> float:
 def expected(cuts: list[list[Segment]], length: int) -> float:
     """``D_e`` of one label from each annotator's segments of the continuum."""
     m = len(cuts)
-    units = [l for cut in cuts for _, l, unit in cut if unit]
-    gaps = sorted(l for cut in cuts for _, l, unit in cut if not unit)
+    units = [size for cut in cuts for _, size, unit in cut if unit]
+    gaps = sorted(size for cut in cuts for _, size, unit in cut if not unit)
     suffix = [0] * (len(gaps) + 1)  # suffix[k] = sum of gaps[k:]
     for k in range(len(gaps) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + gaps[k]
     n = len(units)
     numerator = 0
-    for l in units:
-        k = bisect_left(gaps, l)  # gaps[k:] are the gaps at least l long
-        numerator += (n - 1) * l * (l - 1) * (2 * l - 1) // 3 + l * l * (suffix[k] - (l - 1) * (len(gaps) - k))
-    denominator = m * length * (m * length - 1) - sum(l * (l - 1) for l in units)
+    for size in units:
+        k = bisect_left(gaps, size)  # gaps[k:] are the gaps at least size long
+        numerator += (n - 1) * size * (size - 1) * (2 * size - 1) // 3 + size * size * (
+            suffix[k] - (size - 1) * (len(gaps) - k))
+    denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in units)
     return 2 * numerator / (length * denominator) if numerator and denominator > 0 else 0.0
+
+
+class LabelAlpha(TypedDict):
+    """:func:`alpha_u` of one label, or of all labels."""
+
+    alpha: float | None  # None where undefined
+    observed: float  # D_o
+    expected: float  # D_e
+    units: int
 
 
 def alpha_u(units: Iterable[tuple[Hashable, int, int, Hashable]], raters: Iterable[Hashable], length: int,
@@ -144,7 +155,8 @@ def alpha_u(units: Iterable[tuple[Hashable, int, int, Hashable]], raters: Iterab
             raise ValueError(f"unit [{start}, {end}) is outside the continuum [{begin}, {begin + length})")
         spans[label][rater].append((start, end))
     labels = list(spans) if labels is None else list(labels)
-    per_label, sum_o, sum_e = {}, 0.0, 0.0
+    per_label: dict[Hashable, LabelAlpha] = {}
+    sum_o, sum_e = 0.0, 0.0
     for label in labels:
         cuts = [segments(merge(spans[label][r]), begin, begin + length) for r in raters]
         n_units = sum(unit for cut in cuts for _, _, unit in cut)
@@ -154,6 +166,6 @@ def alpha_u(units: Iterable[tuple[Hashable, int, int, Hashable]], raters: Iterab
         per_label[label] = {"alpha": 1 - d_o / d_e if d_e > 0 else None, "observed": d_o, "expected": d_e,
                             "units": n_units}
     coded = sum(v["units"] > 0 for v in per_label.values()) or 1  # DKPro averages over labels with units
-    overall = {"alpha": 1 - sum_o / sum_e if sum_e > 0 else None, "observed": sum_o / coded,
+    overall: LabelAlpha = {"alpha": 1 - sum_o / sum_e if sum_e > 0 else None, "observed": sum_o / coded,
                "expected": sum_e / coded, "units": sum(v["units"] for v in per_label.values())}
     return {"per_label": per_label, "overall": overall}
