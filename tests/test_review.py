@@ -46,7 +46,7 @@ def schema():
 
 
 def stances(schema, **changed) -> dict:
-    return {t: "none" for t in schema.targets} | {"gaza_ceasefire": "favor"} | changed
+    return dict.fromkeys(schema.targets, "none") | {"gaza_ceasefire": "favor"} | changed
 
 
 def record(schema, actors, claims, **doc_stances) -> dict:

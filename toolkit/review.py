@@ -33,8 +33,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from .records import Actor, Claim, Record
 from .schema import Schema
 
 MODEL_VERSION = "consensus"
@@ -46,6 +49,24 @@ KINDS = ("actors", "claims", "speakers", "targets", "stances", "doc_stances")
 def _quote(text: str | None, limit: int = 50) -> str:
     text = " ".join((text or "").split())
     return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
+
+
+class ActorRegion(Actor):
+    """An actor region of the consensus prediction."""
+
+    accepted: bool
+    marked_by: list[str]  # the annotators who marked it
+    score: float  # the share of annotators who agree on all of it
+    note: str | None  # None when accepted, else what is disputed
+
+
+class ClaimRegion(Claim):
+    """A claim region of the consensus prediction (``speaker``: an actor region's id)."""
+
+    accepted: bool
+    marked_by: list[str]
+    score: float
+    note: str | None
 
 
 @dataclass
@@ -62,8 +83,8 @@ class Consensus:
     doc_id: str
     text: str | None
     annotators: list[str]
-    actors: list[dict] = field(default_factory=list)
-    claims: list[dict] = field(default_factory=list)
+    actors: list[ActorRegion] = field(default_factory=list)
+    claims: list[ClaimRegion] = field(default_factory=list)
     doc_stances: dict[str, str] = field(default_factory=dict)
     disputes: list[dict] = field(default_factory=list)
     stats: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {"accepted": 0, "disputed": 0} for k in KINDS})
@@ -78,15 +99,19 @@ class Consensus:
         total = accepted + sum(s["disputed"] for s in self.stats.values())
         return accepted / total if total else None
 
-    def record(self) -> dict:
+    def record(self) -> Record:
         """The consensus as a toolkit record: every region (alternatives too), the agreed fields."""
-        return {
-            "doc_id": self.doc_id, "text": self.text,
-            "actors": [{k: a[k] for k in ("id", "start", "end", "text", "label")} for a in self.actors],
-            "claims": [{k: c[k] for k in ("id", "start", "end", "text", "speaker", "target", "stance")}
-                       for c in self.claims],
+        record: Record = {
+            "doc_id": self.doc_id,
+            "actors": [Actor(id=a["id"], start=a["start"], end=a["end"], text=a["text"], label=a["label"])
+                       for a in self.actors],
+            "claims": [Claim(id=c["id"], start=c["start"], end=c["end"], text=c["text"], speaker=c["speaker"],
+                             target=c["target"], stance=c["stance"]) for c in self.claims],
             "doc_stances": dict(self.doc_stances),
         }  # fmt: skip
+        if self.text is not None:
+            record["text"] = self.text
+        return record
 
     def results(self, schema: Schema) -> list[dict]:
         """Label Studio prediction results: the record's results, each region's ``labels`` item
@@ -96,7 +121,8 @@ class Consensus:
         regions = {r["id"]: r for r in (*self.actors, *self.claims)}
         results = record_to_results(self.record(), schema)
         for item in results:
-            region = regions.get(item.get("id"))
+            rid = item.get("id")
+            region = regions.get(rid) if isinstance(rid, str) else None
             if region is None or item.get("type") != "labels":
                 continue
             item["score"] = round(region["score"], 4)
@@ -116,7 +142,7 @@ def _what_others_marked(spans: list[tuple[int, int, str, str]], start: int, end:
     return " and ".join(found) if found else "nothing here"
 
 
-def build_consensus(records_by_annotator: dict[str, dict], schema: Schema) -> Consensus:
+def build_consensus(records_by_annotator: Mapping[str, Record], schema: Schema) -> Consensus:
     """The consensus of one document's records, ``{annotator: record}`` (two or more).
 
     Region ids are ``actor-N`` and ``claim-N`` in text order. Accepted regions come first among
@@ -132,13 +158,25 @@ def build_consensus(records_by_annotator: dict[str, dict], schema: Schema) -> Co
         raise ValueError(f"the records are of different documents: {', '.join(sorted(doc_ids))}")
     text = next((r["text"] for r in records if r.get("text") is not None), None)
     out = Consensus(doc_ids.pop(), text, names)
-    everyone = len(names)
+    by_name = dict(zip(names, records, strict=True))
+    actor_key, region_of = _consensus_actors(out, by_name)
+    _consensus_claims(out, by_name, schema.claim_label, actor_key, region_of)
+    _consensus_doc_stances(out, by_name, schema)
+    return out
 
-    # actors: keyed by (start, end, label)
-    marked: dict[tuple, list[str]] = defaultdict(list)
-    actor_key: dict[str, dict[str, tuple]] = {}  # annotator -> actor id -> key
+
+ActorKey = tuple[int, int, str]  # (start, end, label)
+
+
+def _consensus_actors(out: Consensus, records: dict[str, Record]) -> tuple[dict[str, dict[str, ActorKey]],
+                                                                            dict[ActorKey, str]]:
+    """The actor regions of the consensus, keyed by ``(start, end, label)``. Returns each
+    annotator's actor id -> key, and each key's region id (for the claims' speakers)."""
+    names, text, everyone = out.annotators, out.text, len(out.annotators)
+    marked: dict[ActorKey, list[str]] = defaultdict(list)
+    actor_key: dict[str, dict[str, ActorKey]] = {}  # annotator -> actor id -> key
     spans_of: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)  # annotator -> spans, for notes
-    for name, record in zip(names, records, strict=True):
+    for name, record in records.items():
         actor_key[name] = {}
         for actor in record.get("actors") or ():
             key = (actor["start"], actor["end"], actor["label"])
@@ -146,87 +184,115 @@ def build_consensus(records_by_annotator: dict[str, dict], schema: Schema) -> Co
             if name not in marked[key]:
                 marked[key].append(name)
                 spans_of[name].append((*key, _slice(text, actor)))
-    region_of: dict[tuple, str] = {}
+    region_of: dict[ActorKey, str] = {}
     order = sorted(marked, key=lambda k: (k[0], k[1], len(marked[k]) < everyone, k[2]))
     for number, key in enumerate(order, 1):
         start, end, label = key
         by = marked[key]
         accepted = len(by) == everyone
         region_of[key] = rid = f"actor-{number}"
-        actor = {"id": rid, "start": start, "end": end, "text": _slice(text, {"start": start, "end": end}),
-                 "label": label, "accepted": accepted, "marked_by": by, "score": len(by) / everyone, "note": None}
+        region: ActorRegion = {"id": rid, "start": start, "end": end,
+                               "text": _slice(text, {"start": start, "end": end}), "label": label,
+                               "accepted": accepted, "marked_by": by, "score": len(by) / everyone, "note": None}
         out._count("actors", accepted)
         if not accepted:
             others = [f"{a}: {_what_others_marked(spans_of[a], start, end)}" for a in names if a not in by]
-            actor["note"] = f"disputed: {label} {_quote(actor['text'])} marked by {', '.join(by)}; {'; '.join(others)}"
-            out.disputes.append({"kind": "actor", "region": rid, "start": start, "end": end, "text": actor["text"],
+            region["note"] = (f"disputed: {label} {_quote(region['text'])} marked by {', '.join(by)}; "
+                              f"{'; '.join(others)}")
+            out.disputes.append({"kind": "actor", "region": rid, "start": start, "end": end, "text": region["text"],
                                  "label": label, "values": {a: label if a in by else None for a in names}})
-        out.actors.append(actor)
+        out.actors.append(region)
+    return actor_key, region_of
 
-    # claims: keyed by (start, end)
-    claims: dict[tuple, dict[str, dict]] = defaultdict(dict)
+
+def _consensus_claims(out: Consensus, records: dict[str, Record], claim_label: str,
+                      actor_key: dict[str, dict[str, ActorKey]], region_of: dict[ActorKey, str]) -> None:
+    """The claim regions of the consensus, keyed by ``(start, end)``; their speaker, target and
+    stance where the annotators who marked the claim agree (:func:`_consensus_fields`)."""
+    names, text, everyone = out.annotators, out.text, len(out.annotators)
+    claims: dict[tuple[int, int], dict[str, Claim]] = defaultdict(dict)
     claim_spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
-    for name, record in zip(names, records, strict=True):
+    for name, record in records.items():
         for claim in record.get("claims") or ():
-            key = (claim["start"], claim["end"])
-            if name not in claims[key]:
-                claims[key][name] = claim
-                claim_spans[name].append((*key, schema.claim_label, _slice(text, claim)))
-    order = sorted(claims, key=lambda k: (k[0], k[1]))
-    for number, key in enumerate(order, 1):
-        start, end = key
-        by = sorted(claims[key])
+            span = (claim["start"], claim["end"])
+            if name not in claims[span]:
+                claims[span][name] = claim
+                claim_spans[name].append((*span, claim_label, _slice(text, claim)))
+    for number, (start, end) in enumerate(sorted(claims), 1):
+        marked = claims[start, end]
+        by = sorted(marked)
         accepted = len(by) == everyone
         rid = f"claim-{number}"
         claim_text = _slice(text, {"start": start, "end": end})
-        claim = {"id": rid, "start": start, "end": end, "text": claim_text, "speaker": None, "target": None,
-                 "stance": None, "accepted": accepted, "marked_by": by, "note": None}
-        values = {
-            "speaker": {a: actor_key[a].get(claims[key][a].get("speaker")) for a in by},
-            "target": {a: claims[key][a].get("target") for a in by},
-            "stance": {a: claims[key][a].get("stance") for a in by},
-        }
+        speakers = {a: _speaker_key(actor_key[a], marked[a]) for a in by}
+        groups = Counter((speakers[a], marked[a].get("target"), marked[a].get("stance")) for a in by)
+        region: ClaimRegion = {"id": rid, "start": start, "end": end, "text": claim_text, "speaker": None,
+                               "target": None, "stance": None, "accepted": accepted, "marked_by": by,
+                               "score": max(groups.values()) / everyone, "note": None}
         notes = []
         if not accepted:
             others = [f"{a}: {_what_others_marked(claim_spans[a], start, end)}" for a in names if a not in by]
-            notes.append(f"disputed: {schema.claim_label} {_quote(claim_text)} marked by {', '.join(by)}; "
+            notes.append(f"disputed: {claim_label} {_quote(claim_text)} marked by {', '.join(by)}; "
                          f"{'; '.join(others)}")
             out.disputes.append({"kind": "claim", "region": rid, "start": start, "end": end, "text": claim_text,
                                  "values": {a: a in by for a in names}})
         out._count("claims", accepted)
-        for name, kind in (("speaker", "speakers"), ("target", "targets"), ("stance", "stances")):
-            given = set(values[name].values())
-            agreed = len(given) == 1 and None not in given
-            if agreed:
-                value = given.pop()
-                claim[name] = region_of[value] if name == "speaker" else value
-            if accepted:
-                out._count(kind, agreed)
-            if not agreed:
-                shown = {a: _speaker_view(v, text) if name == "speaker" else v for a, v in values[name].items()}
-                notes.append(f"{name} disputed: " + ", ".join(f"{a} {v if v is not None else '(none)'}"
-                                                               for a, v in shown.items()))
-                if accepted:
-                    out.disputes.append({"kind": name, "region": rid, "start": start, "end": end, "text": claim_text,
-                                         "values": shown})
-        groups = Counter((values["speaker"][a], values["target"][a], values["stance"][a]) for a in by)
-        claim["score"] = max(groups.values()) / everyone
-        claim["note"] = "; ".join(notes) or None
-        out.claims.append(claim)
+        notes += _consensus_fields(out, region, marked, speakers, region_of)
+        region["note"] = "; ".join(notes) or None
+        out.claims.append(region)
 
-    # document stances
+
+def _speaker_key(keys: dict[str, ActorKey], claim: Claim) -> ActorKey | None:
+    """The key of the actor speaking ``claim`` (None without a speaker)."""
+    speaker = claim.get("speaker")
+    return None if speaker is None else keys.get(speaker)
+
+
+def _consensus_fields(out: Consensus, region: ClaimRegion, marked: dict[str, Claim],
+                      speakers: dict[str, ActorKey | None], region_of: dict[ActorKey, str]) -> list[str]:
+    """Set the claim's speaker, target and stance where everyone who ``marked`` it agrees;
+    count them (for an accepted claim) and return the notes of those disputed."""
+    notes = []
+    values: dict[str, dict[str, Any]] = {
+        "speaker": speakers,
+        "target": {a: marked[a].get("target") for a in region["marked_by"]},
+        "stance": {a: marked[a].get("stance") for a in region["marked_by"]},
+    }
+    agreed_values: dict[str, Any] = {}
+    for name, kind in (("speaker", "speakers"), ("target", "targets"), ("stance", "stances")):
+        given = set(values[name].values())
+        agreed = len(given) == 1 and None not in given
+        if agreed:
+            agreed_values[name] = given.pop()
+        if region["accepted"]:
+            out._count(kind, agreed)
+        if not agreed:
+            shown = {a: _speaker_view(v, out.text) if name == "speaker" else v for a, v in values[name].items()}
+            notes.append(f"{name} disputed: " + ", ".join(f"{a} {v if v is not None else '(none)'}"
+                                                           for a, v in shown.items()))
+            if region["accepted"]:
+                out.disputes.append({"kind": name, "region": region["id"], "start": region["start"],
+                                     "end": region["end"], "text": region["text"], "values": shown})
+    if "speaker" in agreed_values:
+        region["speaker"] = region_of[agreed_values["speaker"]]
+    region["target"], region["stance"] = agreed_values.get("target"), agreed_values.get("stance")
+    return notes
+
+
+def _consensus_doc_stances(out: Consensus, records: dict[str, Record], schema: Schema) -> None:
+    """The document stances every annotator gave; the others are disputes."""
     for target in schema.targets:
-        given = {a: (r.get("doc_stances") or {}).get(target) for a, r in zip(names, records, strict=True)}
+        given = {a: (r.get("doc_stances") or {}).get(target) for a, r in records.items()}
         agreed = len(set(given.values())) == 1 and None not in given.values()
         out._count("doc_stances", agreed)
-        if agreed:
-            out.doc_stances[target] = given[names[0]]
+        stance = given[out.annotators[0]]
+        if agreed and stance is not None:
+            out.doc_stances[target] = stance
         else:
             out.disputes.append({"kind": "doc_stance", "target": target, "text": target, "values": given})
-    return out
 
 
-def _slice(text: str | None, span: dict) -> str:
+def _slice(text: str | None, span: Mapping[str, Any]) -> str:
     return text[span["start"]: span["end"]] if text is not None else str(span.get("text") or "")
 
 
@@ -322,11 +388,9 @@ def review_project(client, project_id: int, schema: Schema, dry_run: bool = Fals
     from label_studio_sdk.label_interface import LabelInterface
 
     from .errors import GoldError
-    from .gold import Imported, parse_annotation
     from .schema import labeling_config
     from .studio import (
         _delete_prediction,
-        _user_id,
         create_prediction,
         find_user,
         task_annotations_and_predictions,
@@ -347,18 +411,7 @@ def review_project(client, project_id: int, schema: Schema, dry_run: bool = Fals
         if _reviews(task_annotations, {p["id"] for p in old}, reviewer_id):
             run.skipped["reviewed"] += 1
             continue
-        by_user: dict[str, dict] = {}
-        for annotation in sorted(completed, key=lambda a: a["id"]):
-            user = _user_id(annotation.get("completed_by"))
-            name = emails.get(user, f"user {user}")
-            if name in by_user:
-                run.problems.append(f"task {task['id']}: {name} has several annotations; the oldest is used")
-                continue
-            out = Imported()
-            record = parse_annotation(task, annotation, schema, "review", out, show_annotation=True)
-            run.problems += [str(p) for p in out.problems]
-            if record is not None:
-                by_user[name] = record
+        by_user = _records_by_user(task, completed, schema, emails, run)
         if len(by_user) < 2:
             run.skipped["fewer_than_two"] += 1
             continue
@@ -384,6 +437,28 @@ def review_project(client, project_id: int, schema: Schema, dry_run: bool = Fals
         add_stats(run.stats, consensus.stats)
         run.tasks.append(TaskReview(task["id"], consensus, action))
     return run
+
+
+def _records_by_user(task: dict, completed: list[dict], schema: Schema, emails: dict[int, str],
+                     run: ReviewRun) -> dict[str, Record]:
+    """``{annotator e-mail: record}`` of a task's completed annotations, the oldest of each
+    annotator; problems go to ``run``."""
+    from .gold import Imported, parse_annotation
+    from .studio import _user_id
+
+    by_user: dict[str, Record] = {}
+    for annotation in sorted(completed, key=lambda a: a["id"]):
+        user = _user_id(annotation.get("completed_by"))
+        name = emails.get(user, f"user {user}") if user is not None else f"user {user}"
+        if name in by_user:
+            run.problems.append(f"task {task['id']}: {name} has several annotations; the oldest is used")
+            continue
+        out = Imported()
+        record = parse_annotation(task, annotation, schema, "review", out, show_annotation=True)
+        run.problems += [str(p) for p in out.problems]
+        if record is not None:
+            by_user[name] = record
+    return by_user
 
 
 def _check_prediction(interface, results: list[dict], task_id: int) -> None:
