@@ -56,14 +56,14 @@ def test_publish_folder_loads_with_the_same_rows_and_features(records, schema, t
     reloaded, stored = load_dataset_dir(tmp_path / "ds")
     hub = build_hub_folder(reloaded, schema, tmp_path / "hub", "org/name", how="Read by two annotators.")
     for config in ("documents", "claims"):
-        loaded = load_dataset(str(hub), config, split="test")
+        loaded = load_dataset(str(hub), config, split="test", cache_dir=str(tmp_path / "cache"))
         assert loaded.features == built[config]["test"].features
         assert loaded.to_list() == built[config]["test"].to_list()
     card = (hub / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(card.split("---")[1])
     assert meta["license"] == "cc-by-4.0" and meta["language"] == ["en"]
     assert meta["annotations_creators"] == ["expert-generated"]
-    assert {c["config_name"] for c in meta["configs"]} == {"documents", "claims"}
+    assert {c["config_name"] for c in meta["configs"]} == {"documents", "claims", "actor_tokens", "claim_tokens"}
     info = {i["config_name"]: i for i in meta["dataset_info"]}
     label = next(f for f in info["claims"]["features"] if f["name"] == "speaker_type")
     assert list(label["dtype"]["class_label"]["names"].values()) == list(schema.actor_types)
