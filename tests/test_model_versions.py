@@ -236,7 +236,7 @@ def test_an_export_with_predictions_by_id_only_says_to_pull_with_the_toolkit(sch
     path = tmp_path / "ls-export.json"
     path.write_text(json.dumps(tasks), encoding="utf-8")
     gold = load_gold([path], None, ROOT / "schemas" / "schema.yaml").records
-    with pytest.raises(ExtractorError, match="by id only.*toolkit studio pull"):
+    with pytest.raises(ExtractorError, match=r"by id only.*toolkit studio pull"):
         systems_from_exports([path], schema, gold)
     records = tmp_path / "gold.jsonl"  # records JSONL hold no predictions
     with pytest.raises(ExtractorError, match="this gold has no export"):

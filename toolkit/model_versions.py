@@ -158,11 +158,12 @@ def _system(version: str, by_doc: dict[str, list[_Found]], gold: list[Record], s
         if parsed is None:
             out.count("predictions_skipped")
             parsed = empty_record(doc_id, text)
-        records.append({k: parsed[k] for k in ("doc_id", "text", "actors", "claims", "doc_stances")})
+        records.append({"doc_id": parsed["doc_id"], "text": parsed["text"], "actors": parsed["actors"],
+                        "claims": parsed["claims"], "doc_stances": parsed["doc_stances"]})
     if missing:
         named = ", ".join(f"'{shown(d)}'" for d in missing[:3]) + (", ..." if len(missing) > 3 else "")
-        sources = sorted({c.source for found in by_doc.values() for c in found})
-        out.problems.append(Problem(", ".join(sources), None, None,
+        where = ", ".join(sorted({c.source for found in by_doc.values() for c in found}))
+        out.problems.append(Problem(where, None, None,
                                     f"{len(missing)} gold document(s) have no prediction of model version "
                                     f"{version!r} ({named}); scored as empty predictions"))
         out.count("documents_without_prediction", len(missing))
