@@ -24,8 +24,15 @@ import pytest
 from toolkit.errors import ToolkitError
 from toolkit.export import Document, read_sources
 from toolkit.extractors import get_extractor
-from toolkit.predict import (MANIFEST, PREDICTION_SCHEMA, predict, read_corpus, read_prediction_shards, record_to_row,
-                             shard_name)
+from toolkit.predict import (
+    MANIFEST,
+    PREDICTION_SCHEMA,
+    predict,
+    read_corpus,
+    read_prediction_shards,
+    record_to_row,
+    shard_name,
+)
 from toolkit.project import bundled_example
 from toolkit.records import empty_record
 
@@ -57,8 +64,8 @@ def make_corpus(n: int = 200, seed: int = 7) -> list[dict]:
         person, place = rng.choice(_PEOPLE), rng.choice(_PLACES)
         lines = [f"{person} meets counterparts in {place}",
                  f"In {place}, {rng.choice(_TITLES)} {person} held talks on the war in Gaza."]
-        for _ in range(rng.randint(2, 4)):
-            lines.append(f"{rng.choice(_PEOPLE)} {rng.choice(_VERBS)} that {rng.choice(_CLAIMS)}.")
+        lines.extend(f"{rng.choice(_PEOPLE)} {rng.choice(_VERBS)} that {rng.choice(_CLAIMS)}."
+                     for _ in range(rng.randint(2, 4)))
         lines.append(f"\u201c{rng.choice(_CLAIMS).capitalize()},\u201d {person.split()[-1]} said.")
         docs.append({"doc_id": f"gen-{i:04d}", "text": "\n".join(lines)})
     return docs
@@ -180,7 +187,7 @@ def test_resume_with_other_settings_is_refused(corpus, clean, schema, tmp_path):
     assert snapshot(out) == before
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
-    with pytest.raises(ToolkitError, match="holds no manifest.json"):
+    with pytest.raises(ToolkitError, match=r"holds no manifest\.json"):
         predict(corpus, "rules", schema, tmp_path / "other", shard_size=SHARD, workers=1)
 
 

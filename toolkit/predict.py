@@ -39,11 +39,12 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, NamedTuple, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -54,7 +55,7 @@ from .export import Document, normalize_text, read_sources
 from .gold import Imported, Problem, check_record
 from .io import atomic_write_bytes, atomic_write_json, clean_leftovers, fingerprint, sha256_text, shown
 from .predictions import System
-from .records import Record
+from .records import Actor, Claim, Record
 from .schema import Schema, parse_schema
 
 FORMAT = "toolkit-predictions/1"
@@ -129,7 +130,7 @@ def _read_hf_corpus(source: str, split: str | None) -> list[Document]:
         local = Path(source)
         saved = local.is_dir() and any((local / f).exists() for f in ("dataset_dict.json", "state.json"))
         data = datasets.load_from_disk(source) if saved else datasets.load_dataset(source)
-    except Exception as exc:  # datasets raises many kinds; the user needs one line
+    except Exception as exc:  # noqa: BLE001 - datasets raises many kinds; the user needs one line
         raise SourceError(f"{shown(source)}: cannot load it as a dataset ({exc.__class__.__name__}: "
                           f"{' '.join(str(exc).split())[:200]})") from None
     if isinstance(data, datasets.DatasetDict):
@@ -174,7 +175,7 @@ def corpus_fingerprint(docs: list[Document]) -> str:
 
 def record_to_row(record: Record, sha256: str) -> dict:
     """One Parquet row (:data:`PREDICTION_SCHEMA`) for an extractor's record."""
-    def span(item: dict, keys) -> dict:
+    def span(item: Mapping[str, Any], keys: list[str]) -> dict:
         return {k: item.get(k) for k in keys}
 
     return {
@@ -191,10 +192,11 @@ def row_to_record(row: dict) -> Record:
     def span(item: dict) -> dict:
         return {k: v for k, v in item.items() if not (k == "text" and v is None)}
 
+    # typed as the record's spans, though a span whose text was null has no "text"
     return {
         "doc_id": row["doc_id"],
-        "actors": [span(a) for a in row["actors"] or []],
-        "claims": [span(c) for c in row["claims"] or []],
+        "actors": cast("list[Actor]", [span(a) for a in row["actors"] or []]),
+        "claims": cast("list[Claim]", [span(c) for c in row["claims"] or []]),
         "doc_stances": {s["target"]: s["stance"] for s in row["doc_stances"] or []},
     }
 
@@ -248,10 +250,21 @@ def predict_batch(batch: pa.Table, ref: str, schema_raw: dict) -> pa.Table:
     return rows_table(rows).append_column("shard", batch.column("shard").combine_chunks())
 
 
-def _run_shard(ref: str, schema_raw: dict, path: str, doc_ids: list[str], texts: list[str], meta: dict) -> int:
-    """One local task: predict a shard and write it; returns its number of documents."""
-    write_shard(Path(path), predict_rows(ref, schema_raw, doc_ids, texts), meta)
-    return len(doc_ids)
+class ShardJob(NamedTuple):
+    """One local task: what a worker process needs to predict one shard and write it."""
+
+    ref: str
+    schema_raw: dict
+    path: str
+    doc_ids: list[str]
+    texts: list[str]
+    meta: dict
+
+
+def _run_shard(job: ShardJob) -> int:
+    """Predict a shard and write it; returns its number of documents."""
+    write_shard(Path(job.path), predict_rows(job.ref, job.schema_raw, job.doc_ids, job.texts), job.meta)
+    return len(job.doc_ids)
 
 
 # --------------------------------------------------------------------------- the run
@@ -316,8 +329,8 @@ def _differs(old: dict, new: dict) -> str | None:
     """The first run setting in which two manifests differ, said in words, else None."""
     for key in _RUN_KEYS:
         if old.get(key) != new.get(key):
-            return f"{key.replace('_', ' ')} {json.dumps(old.get(key), sort_keys=True)} there, " \
-                   f"{json.dumps(new.get(key), sort_keys=True)} now"
+            return (f"{key.replace('_', ' ')} {json.dumps(old.get(key), sort_keys=True)} there, "
+                    f"{json.dumps(new.get(key), sort_keys=True)} now")
     return None
 
 
@@ -350,7 +363,7 @@ def shard_complete(path: Path, rows: int, run_id: str) -> bool:
     return meta.num_rows == rows and info.get("run") == run_id
 
 
-def plan_run(docs: list[Document], ref: str, schema: Schema, out: str | Path, shard_size: int,
+def plan_run(docs: list[Document], ref: str, schema: Schema, out: str | Path, shard_size: int, *,
              source: str = "") -> Plan:
     """Build the extractor once (so a bad name fails here), check or write the manifest and
     find the shards still to write."""
@@ -373,22 +386,23 @@ Progress = Callable[[int, int], None]  # (documents done, documents in all)
 
 def _run_local(plan: Plan, workers: int, progress: Progress, done: int, total: int) -> None:
     """Predict the missing shards in a pool of ``workers`` processes (in this process if 1)."""
-    args = [(plan.ref, plan.schema_raw, str(plan.path(i)), [d.doc_id for d in plan.shards[i]],
-             [d.text for d in plan.shards[i]], plan.meta(i)) for i in plan.todo]
-    if workers <= 1 or len(args) <= 1:
-        for a in args:
-            done += _run_shard(*a)
+    jobs = [ShardJob(plan.ref, plan.schema_raw, str(plan.path(i)), [d.doc_id for d in plan.shards[i]],
+                     [d.text for d in plan.shards[i]], plan.meta(i)) for i in plan.todo]
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            done += _run_shard(job)
             progress(done, total)
         return
-    pool = ProcessPoolExecutor(min(workers, len(args)), mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn"))
     try:
-        pending = {pool.submit(_run_shard, *a): i for a, i in zip(args, plan.todo, strict=True)}
+        pending = {pool.submit(_run_shard, job): i for job, i in zip(jobs, plan.todo, strict=True)}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 index = pending.pop(future)
-                if future.exception() is not None:
-                    raise _worker_error(future.exception(), plan.path(index))
+                failure = future.exception()
+                if failure is not None:
+                    raise _worker_error(failure, plan.path(index))
                 done += future.result()
             progress(done, total)
     finally:  # on an error or Ctrl-C: start no further shard; those in flight finish or fail cleanly
@@ -453,7 +467,7 @@ def _quiet_ray_data(ray) -> None:
     logging.getLogger("ray.data").setLevel(logging.ERROR)
 
 
-def _run_ray(plan: Plan, workers: int, address: str | None, batch_size: int, progress: Progress,
+def _run_ray(plan: Plan, *, workers: int, address: str | None, batch_size: int, progress: Progress,
              done: int, total: int) -> None:
     """Predict the missing shards through Ray Data; the driver writes each shard once complete."""
     ray = _import_ray()
@@ -464,7 +478,7 @@ def _run_ray(plan: Plan, workers: int, address: str | None, batch_size: int, pro
         ds = ray.data.from_items(items).map_batches(
             predict_batch, batch_size=batch_size, batch_format="pyarrow",
             fn_kwargs={"ref": plan.ref, "schema_raw": plan.schema_raw})
-        waiting = {i: [] for i in plan.todo}
+        waiting: dict[int, list[dict]] = {i: [] for i in plan.todo}
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for row in batch.to_pylist():
                 index = row.pop("shard")
@@ -491,7 +505,7 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def predict(source: str | Path, ref: str, schema: Schema, out: str | Path, shard_size: int = 1000,
+def predict(source: str | Path, ref: str, schema: Schema, out: str | Path, *, shard_size: int = 1000,
             workers: int | None = None, engine: str = "local", ray_address: str | None = None,
             split: str | None = None, batch_size: int | None = None,
             progress: Progress | None = None) -> PredictResult:
@@ -511,7 +525,7 @@ def predict(source: str | Path, ref: str, schema: Schema, out: str | Path, shard
             _check_reachable(ray_address)
     workers = workers or default_workers()
     docs = read_corpus(source, split)
-    plan = plan_run(docs, ref, schema, out, shard_size, str(source))
+    plan = plan_run(docs, ref, schema, out, shard_size, source=str(source))
     pending_docs = sum(len(plan.shards[i]) for i in plan.todo)
     done, total = len(docs) - pending_docs, len(docs)
     report = progress or (lambda d, t: None)
@@ -520,7 +534,8 @@ def predict(source: str | Path, ref: str, schema: Schema, out: str | Path, shard
     if plan.todo and engine == "local":
         _run_local(plan, workers, report, done, total)
     elif plan.todo:
-        _run_ray(plan, workers, ray_address, batch_size or shard_size, report, done, total)
+        _run_ray(plan, workers=workers, address=ray_address, batch_size=batch_size or shard_size, progress=report,
+                 done=done, total=total)
     seconds = time.perf_counter() - start
     return PredictResult(plan.out, len(docs), len(plan.shards), len(plan.shards) - len(plan.todo),
                          len(plan.todo), pending_docs, seconds)
@@ -556,7 +571,9 @@ def _shard_files(path: Path) -> tuple[list[Path], dict]:
 def _read_rows(files: list[Path], keep: set[str]) -> tuple[list[dict], int, set[str]]:
     """Rows of the documents in ``keep`` (read with Arrow, others never become Python objects),
     the number of other rows, and every doc id seen; a doc id twice is an error."""
-    rows, others, seen = [], 0, set()
+    rows: list[dict] = []
+    seen: set[str] = set()
+    others = 0
     wanted = pa.array(sorted(keep), pa.string())
     for file in files:
         try:
@@ -565,10 +582,11 @@ def _read_rows(files: list[Path], keep: set[str]) -> tuple[list[dict], int, set[
             detail = " ".join(str(exc).split())[:200]
             raise ExtractorError(f"{shown(file)}: not a predictions shard ({detail})") from None
         ids = table.column("doc_id")
-        if pc.count_distinct(ids).as_py() != len(ids) or seen & set(ids.to_pylist()):
+        distinct = pc.count_distinct(ids).as_py()  # type: ignore[attr-defined]  # generated at import: not in its hints
+        if distinct != len(ids) or seen & set(ids.to_pylist()):
             raise ExtractorError(f"{shown(file)}: a doc_id occurs twice")
         seen |= set(ids.to_pylist())
-        mask = pc.is_in(ids, value_set=wanted)
+        mask = pc.is_in(ids, value_set=wanted)  # type: ignore[attr-defined]
         kept = table.filter(mask)
         others += len(table) - len(kept)
         rows += kept.to_pylist()
@@ -622,7 +640,8 @@ def _checked(row: dict, gold_text: str, schema: Schema, where: str, out: Importe
         out.count("texts_differ")
     checked = check_record({**row_to_record(row), "text": gold_text}, schema, where, out)
     assert checked is not None  # the gold text is a valid string
-    return {k: checked[k] for k in ("doc_id", "text", "actors", "claims", "doc_stances")}
+    return {"doc_id": checked["doc_id"], "text": checked["text"], "actors": checked["actors"],
+            "claims": checked["claims"], "doc_stances": checked["doc_stances"]}
 
 
 def _file_meta(file: Path) -> dict:
