@@ -43,6 +43,13 @@ def test_command_has_help_and_is_in_readme(path):
     assert f"toolkit {' '.join(path)}" in README, f"`toolkit {' '.join(path)}` is not in the README"
 
 
+def test_usage_error_is_shown_as_one_not_as_unexpected():
+    """typer (0.26+) raises its own vendored click's usage errors; the CLI passes them through."""
+    result = CliRunner().invoke(app, ["predict", "--shard-size", "0", "corpus"])
+    assert result.exit_code == 2
+    assert "--shard-size" in result.output and "unexpected" not in result.output
+
+
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = next(line for line in ci.splitlines() if "pytest" in line and not line.startswith("#"))

@@ -12,16 +12,19 @@ from __future__ import annotations
 import os
 import warnings
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from .. import __version__
 from ..errors import ToolkitError
 from . import _common
 from ._common import app, clean, err
+
+if TYPE_CHECKING:  # typer vendors click: TyperGroup.invoke is typed with its Context
+    from typer._click import Context
 
 _DEBUG_ENV = "TOOLKIT_DEBUG"
 _state = {"debug": False}
@@ -44,14 +47,14 @@ def _summarise_warnings(caught: list[warnings.WarningMessage]) -> None:
 class _ToolkitGroup(TyperGroup):
     """The one place where errors become a one-line message and exit code 1."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: Context) -> Any:
         _common.project._announced = False  # type: ignore[attr-defined]
         _state["debug"] = os.environ.get(_DEBUG_ENV) == "1"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 return super().invoke(ctx)
-            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, typer.Exit, typer.Abort):
+            except (typer.Exit, typer.Abort, TyperException):  # usage errors are typer's (vendored click's) to show
                 raise
             except ToolkitError as exc:
                 raise _fail(str(exc)) from None
@@ -60,7 +63,7 @@ class _ToolkitGroup(TyperGroup):
                 raise _fail(f"{where}{exc.strerror or exc}") from None
             except KeyboardInterrupt:
                 raise _fail("interrupted") from None
-            except Exception as exc:
+            except Exception as exc:  # the CLI's one boundary: anything else is one line
                 if _state["debug"]:
                     raise
                 detail = " ".join(str(exc).split())[:300]

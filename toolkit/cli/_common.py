@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -65,14 +65,14 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(studio_app, name="studio")
 app.add_typer(dataset_app, name="dataset")
 
-SchemaOpt = Annotated[Optional[Path], typer.Option(
+SchemaOpt = Annotated[Path | None, typer.Option(
     "--schema", help="Schema file (default: the project's, or the schema stored with the data).")]
-UrlOpt = Annotated[Optional[str], typer.Option(
+UrlOpt = Annotated[str | None, typer.Option(
     "--url", help="Label Studio URL [env LABEL_STUDIO_URL; default: the project's].", show_default=False)]
-TokenOpt = Annotated[Optional[str], typer.Option(
+TokenOpt = Annotated[str | None, typer.Option(
     "--token", help="Label Studio API token or personal access token [env LABEL_STUDIO_API_KEY].",
     show_default=False)]
-TitleOpt = Annotated[Optional[str], typer.Option(
+TitleOpt = Annotated[str | None, typer.Option(
     "--title", help="Label Studio project title (default: the project's).", show_default=False)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Any skipped region, unknown document or duplicate is an error.")]
 

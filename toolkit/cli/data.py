@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from ..errors import ToolkitError
 from ._common import SchemaOpt, StrictOpt, app, dataset_app, default, quiet_datasets, say, summary, warn
 
-SourcesArg = Annotated[Optional[Path], typer.Argument(
+SourcesArg = Annotated[Path | None, typer.Argument(
     help="A folder of .txt files (doc id = file stem) or a .jsonl file with doc_id, text, meta "
     "(default: the project's sources).", show_default=False)]
 
@@ -27,7 +27,7 @@ def sources_or_default(sources: Path | None) -> Path:
 @app.command("export")
 def export_cli(
     sources: SourcesArg = None,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Label Studio import JSON to write (default: the project's tasks).",
         show_default=False)] = None,
 ) -> None:
@@ -43,7 +43,7 @@ def export_cli(
     say(f"wrote {len(tasks)} tasks to {output}" + (f" ({len(skipped)} source entries skipped)" if skipped else ""))
 
 
-GoldArg = Annotated[Optional[list[Path]], typer.Argument(
+GoldArg = Annotated[list[Path] | None, typer.Argument(
     help="Label Studio native JSON export(s), records JSONL or dataset folder(s) (default: the project's gold).",
     show_default=False)]
 
@@ -51,7 +51,7 @@ GoldArg = Annotated[Optional[list[Path]], typer.Argument(
 @dataset_app.command("build")
 def dataset_build_cli(
     exports: GoldArg = None,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Folder for the saved DatasetDicts (default: the project's dataset).",
         show_default=False)] = None,
     schema: SchemaOpt = None,
@@ -78,17 +78,17 @@ def dataset_build_cli(
 
 @app.command("publish")
 def publish_cli(
-    dataset: Annotated[Optional[Path], typer.Argument(
+    dataset: Annotated[Path | None, typer.Argument(
         help="A folder written by `toolkit dataset build` (default: the project's dataset).",
         show_default=False)] = None,
-    to: Annotated[Optional[Path], typer.Option("--to", help="Write the Hub repository folder here.")] = None,
-    repo_id: Annotated[Optional[str], typer.Option("--repo-id", help="Upload to this Hub dataset repository (ORG/NAME).")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="Write the Hub repository folder here.")] = None,
+    repo_id: Annotated[str | None, typer.Option("--repo-id", help="Upload to this Hub dataset repository (ORG/NAME).")] = None,
     private: Annotated[bool, typer.Option("--private", help="Create the Hub repository as private.")] = False,
-    hf_token: Annotated[Optional[str], typer.Option(
+    hf_token: Annotated[str | None, typer.Option(
         "--hf-token", envvar="HF_TOKEN", help="Hub token [env HF_TOKEN; default: your huggingface-cli login].",
         show_default=False)] = None,
     schema: SchemaOpt = None,
-    how: Annotated[Optional[Path], typer.Option(
+    how: Annotated[Path | None, typer.Option(
         "--how", help="Markdown describing how the data was annotated, for the card "
         "(default: the project's annotation_notes).", show_default=False)] = None,
     license: Annotated[str, typer.Option("--license", help="Licence of the annotations.")] = "cc-by-4.0",
@@ -113,6 +113,7 @@ def publish_cli(
         build_hub_folder(datasets, chosen, to, ref, how_text, license)
         say(f"wrote {to} (README.md dataset card, schema.yaml and parquet files)")
         return
+    assert repo_id is not None  # exactly one of --to and --repo-id
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_hub_folder(datasets, chosen, Path(tmp) / "repo", ref, how_text, license)
         url = upload(folder, repo_id, private, hf_token)

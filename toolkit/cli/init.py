@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,9 +16,9 @@ def init_cli(
     example: Annotated[bool, typer.Option(
         "--example", help="Start from the bundled example (schema, guidelines, articles, gold) "
         "instead of a blank, commented schema.")] = False,
-    name: Annotated[Optional[str], typer.Option("--name", help="Project name (default: the folder's name).")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="Label Studio project title (default: the name).")] = None,
-    url: Annotated[Optional[str], typer.Option("--url", help="Label Studio URL to record in the project file.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Project name (default: the folder's name).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Label Studio project title (default: the name).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Label Studio URL to record in the project file.")] = None,
 ) -> None:
     """Create a project: toolkit.yaml, a schema, guidelines, the labeling config and a README."""
     from ..scaffold import create_project

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ from ._common import SchemaOpt, default, say, schema_app
 @schema_app.command("config")
 def schema_config_cli(
     schema: SchemaOpt = None,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Where to write the XML (default: the project's labeling_config; "
         "without a project, standard output).", show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", help="Only check that OUTPUT is up to date.")] = False,
