@@ -6,12 +6,12 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from toolkit.agreement import agreement
 from toolkit.cli import app
 from toolkit.errors import ToolkitError

@@ -11,9 +11,9 @@ import json
 import warnings
 
 import pytest
-from conftest import ROOT, SEEDS
 from typer.testing import CliRunner
 
+from conftest import ROOT, SEEDS
 from toolkit.cli import app
 from toolkit.errors import ExtractorError
 from toolkit.evaluate import run_evaluation

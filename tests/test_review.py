@@ -18,9 +18,9 @@ import re
 import shutil
 
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from toolkit.cli import app
 from toolkit.gold import Imported, check_record, record_to_results
 from toolkit.review import KINDS, build_consensus, dispute_line

@@ -345,7 +345,7 @@ def test_doc_stance_equals_sklearn_per_target_and_overall():
     s = doc_stance_scores(gold, pred)
     table = doc_stance_counts(gold, pred)
     for target in (None, *targets):
-        pairs = [(g["doc_stances"][t], p["doc_stances"].get(t, "none")) for g, p in zip(gold, pred)
+        pairs = [(g["doc_stances"][t], p["doc_stances"].get(t, "none")) for g, p in zip(gold, pred, strict=True)
                  for t in g["doc_stances"] if target in (None, t)]
         y_true, y_pred = [a for a, _ in pairs], [b for _, b in pairs]
         block = s["overall"] if target is None else s["per_target"][target]

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_scoring import nervaluate
+
 from toolkit.scoring import ACTOR_FIELDS, SCHEMAS, Spans, actor_counts, actor_counts_from_arrays, actor_scores
 from toolkit.scoring import actors as engine
 
@@ -72,10 +72,11 @@ def reference(gold_docs, pred_docs, labels, min_pct=1.0) -> dict:
     for g, p in zip(gold_docs, pred_docs, strict=True):
         scopes = {"*": (g, p), **{lab: ([s for s in g if s[2] == lab], [s for s in p if s[2] == lab]) for lab in labels}}
         for scope, (gs, ps) in scopes.items():
-            for schema, c in reference_counts(gs, ps, min_pct).items():
-                if scope != "*" and schema == "strict":
-                    c = reference_counts(gs, ps, min_pct)["exact"]  # one label alone: strict is exact
-                total[(scope, schema)] = total.get((scope, schema), Counter()) + c
+            counts = reference_counts(gs, ps, min_pct)
+            for schema, c in counts.items():
+                # one label alone: strict is exact
+                kept = counts["exact"] if scope != "*" and schema == "strict" else c
+                total[(scope, schema)] = total.get((scope, schema), Counter()) + kept
     return total
 
 
