@@ -13,6 +13,7 @@ skipped and reported by :func:`read_tasks`. JSONL lines are split on ``\\n`` onl
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,7 @@ from .io import dump_json, sha256_text, shown
 
 def normalize_text(text: str) -> str:
     """The one normalisation the toolkit applies: drop a BOM, turn CRLF and CR into LF."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -52,21 +52,20 @@ def _decode(raw: bytes, where: str) -> str:
     return text
 
 
+#: Why a folder entry is skipped: the first check it fails, in this order.
+_SKIP_CHECKS: tuple[tuple[Callable[[Path], bool], str], ...] = (
+    (lambda e: not valid_string(e.name), "its name is not valid UTF-8"),
+    (lambda e: e.suffix.lower() != ".txt", "not a .txt file"),
+    (lambda e: e.is_symlink() and not e.exists(), "a broken symlink or a symlink loop"),
+    (Path.is_dir, "a folder"),
+    (lambda e: not e.is_file(), "not a regular file (a FIFO, socket or device)"),
+    (lambda e: not e.stem.strip(), "no name before .txt"),
+)
+
+
 def _skip_reason(entry: Path) -> str | None:
     """Why a folder entry is not read as a document (None: it is a ``.txt`` file to read)."""
-    if not valid_string(entry.name):
-        return "its name is not valid UTF-8"
-    if entry.suffix.lower() != ".txt":
-        return "not a .txt file"
-    if entry.is_symlink() and not entry.exists():
-        return "a broken symlink or a symlink loop"
-    if entry.is_dir():
-        return "a folder"
-    if not entry.is_file():
-        return "not a regular file (a FIFO, socket or device)"
-    if not entry.stem.strip():
-        return "no name before .txt"
-    return None
+    return next((reason for check, reason in _SKIP_CHECKS if check(entry)), None)
 
 
 def _read_folder(folder: Path) -> tuple[list[Document], list[str]]:

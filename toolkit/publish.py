@@ -11,8 +11,8 @@ from datasets.splits import SplitDict, SplitInfo
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from . import __version__
-from .errors import PublishError
 from .dataset import write_schema
+from .errors import PublishError
 from .io import atomic_dir
 from .schema import Schema
 
@@ -118,10 +118,15 @@ def label_counts(datasets: dict[str, DatasetDict]) -> Counter:
     return counts
 
 
-def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str, how: str,
+def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str, how: str, *,
                  license: str = "cc-by-4.0", pretty_name: str | None = None, bio_counts: dict | None = None) -> DatasetCard:
     """The dataset card: YAML metadata (licence, language, configs, features) and a body."""
     pretty_name = pretty_name or f"{schema.name}: stance, actors and claims"
+    configs = [
+        {"config_name": name, "data_files": [{"split": "test", "path": f"data/{name}/test-*.parquet"}],
+         **({"default": True} if name == "documents" else {})}
+        for name in datasets
+    ]  # fmt: skip
     card_data = DatasetCardData(
         license=license,
         language=["en"],
@@ -134,11 +139,7 @@ def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str
         size_categories=["n<1K"],
         source_datasets=["original"],
         tags=["stance-detection", "claim-detection", "news", "label-studio"],
-        configs=[
-            {"config_name": name, "data_files": [{"split": "test", "path": f"data/{name}/test-*.parquet"}],
-             **({"default": True} if name == "documents" else {})}
-            for name in datasets
-        ],  # fmt: skip
+        configs=configs,
     )
     infos = {}
     for name, dsd in datasets.items():
@@ -197,7 +198,7 @@ def token_datasets(datasets: dict[str, DatasetDict], schema: Schema) -> tuple[di
     return out, counts
 
 
-def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: str | Path, repo_ref: str,
+def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: str | Path, repo_ref: str, *,
                      how: str = "", license: str = "cc-by-4.0") -> Path:
     """Write ``data/<config>/test-00000-of-00001.parquet`` and ``README.md`` into ``out_dir``,
     atomically: the configurations of ``datasets`` plus the token-classification ones."""
@@ -209,7 +210,7 @@ def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: 
                 target = tmp / "data" / name / f"{split}-00000-of-00001.parquet"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 dataset.to_parquet(str(target))
-        dataset_card(datasets, schema, repo_ref, how, license, bio_counts=bio_counts).save(tmp / "README.md")
+        dataset_card(datasets, schema, repo_ref, how, license=license, bio_counts=bio_counts).save(tmp / "README.md")
         write_schema(tmp, schema)
     return Path(out_dir)
 
@@ -226,7 +227,7 @@ def upload(folder: str | Path, repo_id: str, private: bool = False, token: str |
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         commit = api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(folder),
                                    commit_message="Publish dataset with the annotation toolkit")
-    except Exception as exc:  # network, auth, offline mode: say which without the token
+    except Exception as exc:  # noqa: BLE001 - network, auth, offline mode: say which without the token
         raise PublishError(f"upload to {repo_id} failed: {redact(exc, token)}") from None
     return str(commit)
 

@@ -110,11 +110,11 @@ def publish_cli(
     how_text = how.read_text(encoding="utf-8") if how and how.exists() else ""
     ref = repo_id or str(to)
     if to is not None:
-        build_hub_folder(datasets, chosen, to, ref, how_text, license)
+        build_hub_folder(datasets, chosen, to, ref, how=how_text, license=license)
         say(f"wrote {to} (README.md dataset card, schema.yaml and parquet files)")
         return
     assert repo_id is not None  # exactly one of --to and --repo-id
     with tempfile.TemporaryDirectory() as tmp:
-        folder = build_hub_folder(datasets, chosen, Path(tmp) / "repo", ref, how_text, license)
+        folder = build_hub_folder(datasets, chosen, Path(tmp) / "repo", ref, how=how_text, license=license)
         url = upload(folder, repo_id, private, hf_token)
     say(f"uploaded to {repo_id}: {url}")
