@@ -109,7 +109,7 @@ def _instantiate(obj, ref: str, kwargs: dict) -> Extractor:
             extractor = obj(**kwargs)
         except ExtractorError:
             raise
-        except Exception as exc:  # a plugin's constructor may fail in any way
+        except Exception as exc:  # noqa: BLE001 - a plugin's constructor may fail in any way
             detail = " ".join(str(exc).split())
             raise ExtractorError(f"extractor '{ref}' failed to start: {exc.__class__.__name__}: {detail}") from None
     else:
@@ -154,7 +154,7 @@ def get_extractor(ref: str, schema=None, **kwargs) -> Extractor:
     if ref in eps:
         try:
             obj = eps[ref].load()
-        except Exception as exc:  # a broken plugin must not take the CLI down with a traceback
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the CLI down with a traceback
             detail = f"{exc.__class__.__name__}: {exc}"
             where = f"extractor '{ref}' (entry point {eps[ref].value})"
             raise ExtractorError(f"{where} cannot be loaded: {detail}") from None

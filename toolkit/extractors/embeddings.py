@@ -85,7 +85,7 @@ def prototypes(schema: Schema) -> tuple[list[str], dict[str, list[tuple[str, str
     """Target prototype sentences (in schema order) and, per target, (stance, sentence) pairs."""
     targets = [definition or name.replace("_", " ") for name, definition in schema.targets.items()]
     stances: dict[str, list[tuple[str, str]]] = {}
-    for name, definition in zip(schema.targets, targets):
+    for name, definition in zip(schema.targets, targets, strict=True):
         phrase = _phrase(definition)
         stances[name] = [(label, _stance_sentence(label, text, phrase)) for label, text in schema.stance_labels.items()]
     return targets, stances
@@ -118,7 +118,7 @@ class EmbeddingsExtractor:
         vectors = self._encode(texts)
         names = list(self.schema.targets)
         out = []
-        for vector, sims in zip(vectors, vectors @ self._targets.T):
+        for vector, sims in zip(vectors, vectors @ self._targets.T, strict=True):
             best = int(sims.argmax())
             if float(sims[best]) < self.other_threshold:
                 out.append((self.schema.other_target, self.schema.no_stance))
@@ -131,6 +131,6 @@ class EmbeddingsExtractor:
         """One record per document: rules spans, zero-shot claim target/stance, aggregated doc stance."""
         analyses = [self.rules.analyse(doc) for doc in docs]
         claims = [claim for analysis in analyses for claim in analysis.claims]
-        for claim, (target, stance) in zip(claims, self.choose([c.context for c in claims])):
+        for claim, (target, stance) in zip(claims, self.choose([c.context for c in claims]), strict=True):
             claim.target, claim.stance = target, stance
-        return [self.rules.to_record(doc, analysis) for doc, analysis in zip(docs, analyses)]
+        return [self.rules.to_record(doc, analysis) for doc, analysis in zip(docs, analyses, strict=True)]

@@ -38,7 +38,9 @@ def run_start(text: str, end: int, run: re.Pattern, chunk: int = 64) -> int:
     reading backwards a chunk at a time (not the whole text before ``end``)."""
     while end > 0:
         lo = max(0, end - chunk)
-        n = run.match(text[lo:end][::-1]).end()
+        found = run.match(text[lo:end][::-1])
+        assert found is not None  # a "[...]*" pattern matches, if only the empty string
+        n = found.end()
         if n < end - lo:
             return end - n
         end, chunk = lo, chunk * 4
@@ -65,7 +67,9 @@ class Runs:
         found = self.trigger.search(text)
         while found:
             k = found.start()
-            start, end = run_start(text, k, self.run), self.run.match(text, k).end()
+            run = self.run.match(text, k)
+            assert run is not None  # a "[...]*" pattern matches, if only the empty string
+            start, end = run_start(text, k, self.run), run.end()
             yield from self.pattern.finditer(text, start, end)
             found = self.trigger.search(text, end)
 
@@ -85,18 +89,21 @@ def general_data(folder: str | None = None) -> tuple[dict, dict]:
     """The parsed ``rules.yaml`` and ``gazetteer.yaml`` of ``folder`` (default: ``toolkit/data``)."""
     path = Path(folder) if folder else DATA_DIR
     try:
-        return tuple(yaml.safe_load((path / f).read_text(encoding="utf-8")) or {}
-                     for f in ("rules.yaml", "gazetteer.yaml"))
+        rules, gazetteer = (yaml.safe_load((path / f).read_text(encoding="utf-8")) or {}
+                            for f in ("rules.yaml", "gazetteer.yaml"))
     except (OSError, yaml.YAMLError) as exc:
         raise ExtractorError(f"rules extractor: cannot read its lexicons in {path} ({exc.__class__.__name__})") \
             from None
+    return rules, gazetteer
 
 
 class Lexicon:
     """The compiled gazetteer and lexicons (see the two YAML files for what each list means)."""
 
     def __init__(self, rules: dict, gaz: dict, schema: Schema):
-        get = lambda key: listify(rules.get(key))
+        def get(key: str) -> list[str]:
+            return listify(rules.get(key))
+
         cue_words = {w.lower() for ws in (rules.get("stance_cues") or {}).values() for w in listify(ws)}
         self.data = SchemaData.for_schema(schema, stop_words={w.lower() for w in get("stop_words")},
                                           cue_words=cue_words | {w.lower() for w in get("invert_cues")})
@@ -133,8 +140,8 @@ class Lexicon:
         """State names (with aliases), capitals and nationality adjectives; fills the nationality index."""
         states, capitals, adjs = [], [], []
         self.nationality: dict[str, set[str]] = {}  # adjective -> names of its state(s)
-        for name, info in (gaz.get("states") or {}).items():
-            info = info or {}
+        for name, given in (gaz.get("states") or {}).items():
+            info = given or {}
             states += [name, *listify(info.get("aliases"))]
             capitals += listify(info.get("capital"))
             adjs += listify(info.get("adj"))
@@ -214,7 +221,8 @@ class Lexicon:
         the search starts there instead of trying every position of the head.
         """
         end = len(head) - 1 if head.endswith("\n") else len(head)
-        m = self.fill_tail.search(head, run_start(head, end, self.filler_run) if self.filler_run else 0)  # never None: it matches the empty string at the end
+        m = self.fill_tail.search(head, run_start(head, end, self.filler_run) if self.filler_run else 0)
+        assert m is not None  # it matches the empty string at the end
         return head[:m.start()] + head[m.end():]
 
     def _stance(self, rules: dict) -> None:

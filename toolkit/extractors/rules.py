@@ -175,7 +175,7 @@ def _quote_pairs(text: str) -> tuple[tuple[int, int], ...]:
     pairs, offset = [], 0
     for para in text.split("\n"):
         straight = [m.start() for m in _STRAIGHT_QUOTE.finditer(para)]
-        pairs += [(offset + a, offset + b) for a, b in zip(straight[::2], straight[1::2])]
+        pairs += [(offset + a, offset + b) for a, b in zip(straight[::2], straight[1::2], strict=False)]  # odd: last unpaired
         opening: int | None = None  # the last unclosed “
         for m in _CURLY_QUOTE.finditer(para):
             if m.group() == "“":
@@ -299,11 +299,12 @@ class RulesExtractor:
             span.label = self.schema.actor_type_for(span.kind)
         return span.label is not None
 
-    def _person(self, cands, t, start, end, rank, min_tokens=1, from_right=False):
+    def _person(self, cands, t, start, end, rank, *, min_tokens=1, from_right=False):
         """Add a PERSON candidate for the name tokens in t[start:end] that survive the stop lists."""
         key = (t[start:end], min_tokens, from_right)
-        span = self._names.get(key, False)
-        if span is False:  # the same names recur in a document and across a corpus
+        try:
+            span = self._names[key]
+        except KeyError:  # computed once: the same names recur in a document and across a corpus
             if len(self._names) > 50_000:
                 self._names.clear()
             span = self._names[key] = self._name_span(*key)
@@ -368,7 +369,9 @@ class RulesExtractor:
         inside_quotes, bounds, start = _quote_test(text), [], 0
         for m in _BREAK.finditer(text):
             if m.group() != "\n":
-                word = _search_end(_WORD_END, text[max(0, m.start() - 20):m.start()], _WORD_DOT_RUN).group()
+                found = _search_end(_WORD_END, text[max(0, m.start() - 20):m.start()], _WORD_DOT_RUN)
+                assert found is not None  # it matches, if only the empty string
+                word = found.group()
                 if m.group().startswith(".") and (word in self.lex.abbrevs or _INITIAL.fullmatch(word)):
                     continue
                 if inside_quotes(m.start(), m.end()):
@@ -386,8 +389,12 @@ class RulesExtractor:
             bounds.append((first.start(), len(text)))
         return tuple(bounds)
 
-    def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:
-        """Attributed statements with the index of their speaker in ``actors``."""
+    def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:  # noqa: PLR0912, PLR0915
+        """Attributed statements with the index of their speaker in ``actors``.
+
+        Long because its two passes share what they found (the claims, the cues used, the quoted
+        spans): quotations with a reporting tag first, then the cues of each sentence. As one
+        function the rules read in the order they apply; split, each pass would take seven arguments."""
         lex, t = self.lex, self._normalised(text)
         by_start = {a.start: i for i, a in enumerate(actors)}
         by_end = {a.end: i for i, a in enumerate(actors)}
@@ -396,7 +403,7 @@ class RulesExtractor:
         starts = sorted(cues)
         claims, used, quoted = [], set(), []
         for qs, qe in _quote_pairs(text):  # “…,” X said / “…,” said X
-            p = qe + 1 + len(_QUOTE_TAIL.match(t[qe + 1:qe + 20]).group())
+            p = qe + 1 + _match_length(_QUOTE_TAIL, t[qe + 1:qe + 20])
             i = bisect_left(starts, p)  # the first cue at or after p
             q = starts[i] if i < len(starts) and starts[i] <= p + 120 else None
             if q is None or _STOP.search(t[p:q]):
@@ -417,7 +424,7 @@ class RulesExtractor:
                     used.add(cue.start())
                     quoted.append((qs, qe))
         for ss, se in self._once(text, "sentences", self._sentences):
-            items = []  # (cue, speaker, clause_start)
+            items: list[tuple[re.Match[str], int | None, int]] = []  # (cue, speaker, clause_start)
             for p in starts[bisect_left(starts, ss):bisect_left(starts, se)]:  # the cues in [ss, se)
                 if p in used or any(a <= p <= b for a, b in quoted):
                     continue
@@ -517,7 +524,7 @@ class RulesExtractor:
             p += len(m.group()) if m else 0
         m = self.lex.adverbial_rx.match(t, p)
         p = m.end() if m else p
-        return p + len(_THAT.match(t[p:p + 40]).group())
+        return p + _match_length(_THAT, t[p:p + 40])
 
     def _according(self, text, t, ss, se, by_start) -> list[ClaimSpan]:
         """A claim attributed with "according to X" (the sentence's only attribution)."""
@@ -558,7 +565,9 @@ class RulesExtractor:
         targets = self.lex.data.targets
         hits = [Hit(0, 0, anchor)] if anchor in targets else []
         # one scan for all targets' keywords first: most claims mention none of them
-        keywords = self.lex.data.any_keyword.search(c) is not None
+        any_keyword = self.lex.data.any_keyword
+        assert any_keyword is not None  # SchemaData.for_schema sets it
+        keywords = any_keyword.search(c) is not None
         for target, rule in targets.items():
             if not (keywords or rule.stems) or (rule.requires and not rule.requires.search(c + " " + requires_context)):
                 continue  # nothing to find, or a required word is absent
@@ -618,7 +627,7 @@ class RulesExtractor:
         """Actor and claim spans of one document, with claim target and stance."""
         actors = self.find_actors(doc.text)
         claims = self.find_claims(doc.text, actors)
-        first = {}
+        first: dict[str, int] = {}
         for a in actors:
             first.setdefault(self._key(doc.text[a.start:a.end]), a.start)
         t = self._normalised(doc.text)  # slices of it are the normalised slices of the text
@@ -654,7 +663,7 @@ class RulesExtractor:
             "doc_id": doc.doc_id,
             "text": text,
             "actors": [{"id": f"a{i + 1}", "start": a.start, "end": a.end, "text": text[a.start:a.end],
-                        "label": a.label} for i, a in enumerate(actors)],
+                        "label": _label_of(a)} for i, a in enumerate(actors)],
             "claims": [{"id": f"c{i + 1}", "start": c.start, "end": c.end, "text": text[c.start:c.end],
                         "speaker": f"a{c.speaker + 1}" if c.speaker is not None else None,
                         "target": c.target, "stance": c.stance} for i, c in enumerate(analysis.claims)],
@@ -700,6 +709,19 @@ def _mentions(t: str, keys: set[str]) -> list[tuple[int, int]]:
 def _forms_rx(forms: frozenset[str]) -> re.Pattern:
     """A nationality adjective or the names of its state."""
     return re.compile(bounded_alternation(forms, before=r"\w") + r"(?!\w)")
+
+
+def _match_length(rx: re.Pattern, text: str) -> int:
+    """The length of ``rx.match(text)``, for a pattern that matches the empty string (always a match)."""
+    found = rx.match(text)
+    assert found is not None
+    return found.end()
+
+
+def _label_of(span: Span) -> str:
+    """The actor type of a span :meth:`RulesExtractor.find_actors` returned (it keeps labelled spans only)."""
+    assert span.label is not None
+    return span.label
 
 
 def _search_end(rx: re.Pattern, text: str, run: re.Pattern) -> re.Match | None:
