@@ -91,12 +91,43 @@ def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
 
 def _tables(gold: list[Record], system: System, schema: Schema, rule: MatchRule) -> dict:
     stances, none = list(schema.stance_labels), schema.no_stance
-    return {
+    tables = {
         "actors": actor_counts(gold, system.records, labels=list(schema.actor_types)),
         "claims": claim_counts(gold, system.records, rule, labels=stances, none=none),
         "claims_exact": claim_counts(gold, system.records, MatchRule("exact"), labels=stances, none=none),
         "doc_stance": doc_stance_counts(gold, system.records, labels=stances, targets=list(schema.targets), none=none),
     }
+    failed = system.alignment.get("failed_spans")
+    return _unaligned_as_spurious(tables, failed) if failed else tables
+
+
+def _unaligned_as_spurious(tables: dict, failed: list[dict]) -> dict:
+    """The count tables with the text-only spans grounding could not place (``failed``, from
+    :func:`toolkit.grounding.alignment_block`) counted as predictions that match nothing, in
+    their document's row, so the scores and every bootstrap resample see them: a failed actor
+    adds 1 to ``spurious`` in every actor schema, pooled and under its label (a label outside
+    the schema is ignored, as the scorer ignores such spans); a failed claim adds 1 to ``pred``
+    of both claim tables. Nothing else changes (gold spans, matches, document stances)."""
+    from dataclasses import replace
+
+    out = dict(tables)
+    for name in ("actors", "claims", "claims_exact"):
+        table = tables[name]
+        rows, doc = table.rows.copy(), {d: i for i, d in enumerate(table.doc_ids)}
+        column = {f: j for j, f in enumerate(table.fields)}
+        schemas = dict.fromkeys(f.split("/", 1)[0] for f in table.fields) if name == "actors" else {}
+        for span in failed:
+            d = doc.get(span["doc_id"])
+            if d is None or span["layer"] != ("actors" if name == "actors" else "claims"):
+                continue
+            if name != "actors":
+                rows[d, column["pred"]] += 1
+            elif span.get("label") in table.labels:
+                for schema in schemas:
+                    for scope in ("*", span["label"]):
+                        rows[d, column[f"{schema}/{scope}/spurious"]] += 1
+        out[name] = replace(table, rows=rows)
+    return out
 
 
 def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema: Schema,
@@ -126,6 +157,7 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         out_systems[system.name] = {
             "extractor": {"name": system.name, "version": system.version, "source": system.source},
             "skipped": system.skipped,
+            **({"alignment": system.alignment} if system.alignment else {}),
             "headline": headline,
             "actors": actor_scores_from_counts(t["actors"]),
             "claims": claim_scores_from_counts(t["claims"]),

@@ -4,6 +4,11 @@ Lines are split on ``\\n`` only (a JSON string may hold U+2028 and other line se
 A line that is not a JSON object with a string ``doc_id`` is an error naming the line; a bad
 region inside a good line is a problem: the region is left out, and the problem counted and
 reported (``--strict`` makes it an error).
+
+A span may give its ``text`` without offsets: it is grounded in the gold text first
+(:mod:`toolkit.grounding`); one that is not found is listed and counted like a problem but
+scored, as a spurious prediction (``--strict`` does not stop on it: it is the model's error,
+not the file's).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractorError, GoldError
-from .gold import Imported, Problem, _int64, check_record, is_int, parse_json, short, valid_string
+from .gold import Imported, Problem, _int64, _region_id, check_record, is_int, parse_json, short, valid_string
+from .grounding import FUZZY_THRESHOLD, KINDS, LAYERS, Grounding, alignment_block, ground_record
 from .io import shown
 from .records import Record, empty_record
 from .schema import Schema
@@ -28,6 +34,9 @@ class System:
 
     ``skipped`` counts what was left out or scored as empty (unknown doc ids, gold documents
     without a line, skipped regions, duplicate results, ...); ``problems`` says each one.
+    ``alignment`` (empty unless some span gave only its text) says how text-only spans were
+    grounded (:func:`toolkit.grounding.alignment_block`); its ``failed_spans`` (with their
+    ``doc_id``) are left out of ``records`` and scored as spurious predictions.
     """
 
     name: str
@@ -36,6 +45,7 @@ class System:
     source: str = "extractor"
     skipped: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    alignment: dict = field(default_factory=dict)
 
 
 def read_jsonl_lines(path: Path, error: type[Exception]) -> list[tuple[int, str]]:
@@ -67,16 +77,74 @@ def _row(line: str, where: str, error: type[Exception], needs_text: bool = False
     return row
 
 
-def _prediction(row: dict, gold_text: str, schema: Schema, where: str, out: Imported) -> Record:
-    """A prediction line checked against its gold text; bad regions are left out (problems)."""
+@dataclass
+class _Alignment:
+    """Grounding of a whole file: counts per layer and kind, the failed spans, and the problems
+    that list them (listed and counted, but not errors under ``--strict``)."""
+
+    counts: dict = field(default_factory=lambda: {layer: dict.fromkeys(KINDS, 0) for layer in LAYERS})
+    failed: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    def add(self, grounding: Grounding, doc_id: str, where: str, out: Imported) -> None:
+        for layer in LAYERS:
+            for kind in KINDS:
+                self.counts[layer][kind] += grounding.counts[layer][kind]
+        for span in grounding.failed:
+            kept = {k: _plain(v) for k, v in span.items() if k != "index"}
+            self.failed.append({"doc_id": doc_id, "source": where, **kept})
+            what = f"actor {short(span['text'])} ({short(span.get('label'))})" if span["layer"] == "actors" \
+                else f"claim {short(span['text'])}"
+            lost = f"; {span['speaker_of']} claim(s) it speaks are kept without a speaker" if span.get("speaker_of") else ""
+            why = ("is not in the document (no exact, normalised or fuzzy match with ratio >= "
+                   f"{FUZZY_THRESHOLD})" if span["reason"] == "not in the document" else
+                   "is in the document, but every mention of it is held by another span")
+            problem = Problem(where, doc_id, _region_id(span.get("id")) or short(span.get("id")),
+                              f"{what} {why}; scored as a spurious prediction{lost}")
+            out.problems.append(problem)
+            self.problems.append(problem)
+        for key, n in (("spans_not_found", len(grounding.failed)), ("speakers_not_found", grounding.speakers_dropped)):
+            if n:
+                out.count(key, n)
+
+    def block(self) -> dict:
+        return alignment_block(self.counts, self.failed) if any(self.counts[layer][k] for layer in LAYERS
+                                                                for k in KINDS if k != "given") else {}
+
+
+def _plain(value: object) -> object:
+    """A value from a predictions line as JSON can always write it (odd ones as their repr)."""
+    return value if value is None or is_int(value) or valid_string(value) else short(value)
+
+
+def _keep_alignment(grounded: dict, checked: Record) -> None:
+    """Each checked span gets the ``alignment`` of the grounded span with its id (the first,
+    as validation keeps the first of a duplicated region)."""
+    for layer, kept in (("actors", checked["actors"]), ("claims", checked["claims"])):
+        kinds: dict[str, str] = {}
+        spans = grounded.get(layer)
+        for span in spans if isinstance(spans, list) else ():
+            if isinstance(span, dict) and (rid := _region_id(span.get("id"))) is not None:
+                kinds.setdefault(rid, span.get("alignment", "given"))
+        for span in kept:
+            span["alignment"] = kinds.get(span["id"], "given")  # type: ignore[typeddict-unknown-key]
+
+
+def _prediction(row: dict, gold_text: str, schema: Schema, where: str, out: Imported, *,
+                alignment: _Alignment | None = None) -> Record:
+    """A prediction line checked against its gold text; bad regions are left out (problems).
+    Text-only spans are grounded first (:func:`toolkit.grounding.ground_record`)."""
     given = row.get("text")
     if given is not None and given != gold_text:
         out.problems.append(Problem(where, row["doc_id"], None, "its 'text' differs from the gold document's; "
                                                                 "offsets are read against the gold text"))
         out.count("texts_differ")
     record = {**empty_record(row["doc_id"]), **{k: row[k] for k in _RECORD_KEYS if k in row}, "text": gold_text}
+    record, grounding = ground_record(record, gold_text)
+    (alignment or _Alignment()).add(grounding, row["doc_id"], where, out)
     checked = check_record(record, schema, where, out)
     assert checked is not None  # the gold text is a valid string
+    _keep_alignment(record, checked)
     return {k: checked[k] for k in ("doc_id", "text", "actors", "claims", "doc_stances")}
 
 
@@ -100,6 +168,11 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
     (left out), a second result for the same region and field, a span whose ``text`` differs
     from the document at its offsets. Null speaker, target and stance are allowed. With
     ``strict`` any problem raises :class:`ExtractorError`.
+
+    A span with ``text`` and no offsets is grounded in the gold text (:mod:`toolkit.grounding`);
+    ``System.alignment`` counts how. One that is not found is left out of the record, listed
+    (``problems``) and counted (``spans_not_found``), and scored as a spurious prediction; it is
+    not an error under ``strict``.
     """
     path = Path(path)
     if path.is_dir() or path.suffix.lower() == ".parquet":  # shards written by `toolkit predict`
@@ -107,7 +180,7 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
 
         return read_prediction_shards(path, schema, gold, strict)
     texts = {r["doc_id"]: r["text"] for r in gold}
-    out, records, seen = Imported(), [], set()
+    out, records, seen, alignment = Imported(), [], set(), _Alignment()
     lines = read_jsonl_lines(path, ExtractorError)
     for number, line in lines:
         where = f"{shown(path)}:{number}"
@@ -119,7 +192,7 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
             out.problems.append(Problem(where, None, None, f"doc_id {short(row['doc_id'])} is not in the gold; line skipped"))
             out.count("documents_not_in_gold")
             continue
-        records.append(_prediction(row, texts[row["doc_id"]], schema, where, out))
+        records.append(_prediction(row, texts[row["doc_id"]], schema, where, out, alignment=alignment))
     if not lines:
         raise ExtractorError(f"{shown(path)}: no predictions (no lines)")
     if not records:
@@ -127,9 +200,12 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
                              f"(e.g. '{shown(next(iter(seen)))}'): predictions for other documents?")
     _missing_documents(path, texts, seen, out)
     out.count("problems", len(out.problems))
-    if strict and out.problems:
-        raise ExtractorError(f"{out.problems[0]} ({len(out.problems)} problem(s) in all; --strict)")
-    return System(shown(path.name), "file", records, source=shown(path), skipped=out.counts, problems=out.problems)
+    scored = {id(p) for p in alignment.problems}
+    errors = [p for p in out.problems if id(p) not in scored]  # a span not found is scored, not an error
+    if strict and errors:
+        raise ExtractorError(f"{errors[0]} ({len(errors)} problem(s) in all; --strict)")
+    return System(shown(path.name), "file", records, source=shown(path), skipped=out.counts, problems=out.problems,
+                  alignment=alignment.block())
 
 
 def _gold_provenance(row: dict, where: str, out: Imported) -> dict:

@@ -59,6 +59,8 @@ def terminal_table(result: dict) -> Table:
         table.add_column(f"{name} {system['extractor']['version']}", justify="right")
     for metric, label in LABELS.items():
         table.add_row(label, *(fmt_ci(s["headline"][metric]) for s in result["systems"].values()))
+    if any(s.get("alignment") for s in result["systems"].values()):
+        table.add_row("Text-only spans aligned", *(alignment_cell(s.get("alignment")) for s in result["systems"].values()))
     return table
 
 
@@ -82,6 +84,7 @@ def markdown(result: dict) -> str:
     lines += ["| metric | " + " | ".join(f"{n} {s['extractor']['version']}" for n, s in systems.items()) + " |",
               "|---|" + "---|" * len(systems)]
     lines += [f"| {label} | " + " | ".join(fmt_ci(s["headline"][m]) for s in systems.values()) + " |" for m, label in LABELS.items()]
+    lines += alignment_table(result)
     for name, s in systems.items():
         lines += ["", f"## {name}", "", "### Actors per type (strict)", "", "| type | P | R | F1 | gold | predicted |", "|---|---|---|---|---|---|"]
         for label, block in s["actors"]["schemas"]["strict"]["per_label"].items():
@@ -95,6 +98,47 @@ def markdown(result: dict) -> str:
             lines.append(f"| {LABELS[c['metric']]} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
                          f"{fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |")
     return "\n".join(lines) + "\n"
+
+
+def alignment_cell(block: dict | None) -> str:
+    """A system's grounding of text-only spans in a few words: rate (aligned/spans) and failures."""
+    if not block:
+        return "offsets given"
+    failed = f", {block['failed']} failed" if block["failed"] else ""
+    return f"{fmt(block['rate'])} ({block['aligned']}/{block['spans']}{failed})"
+
+
+def _md_cell(value: object, limit: int = 80) -> str:
+    text = " ".join(str(value).split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def alignment_table(result: dict, limit: int = 50) -> list[str]:
+    """Markdown lines: per system, how its text-only spans were grounded in the documents
+    (:mod:`toolkit.grounding`), and the spans that were not found (the first ``limit``); no
+    lines when every span came with offsets."""
+    blocks = {n: s["alignment"] for n, s in result["systems"].items() if s.get("alignment")}
+    if not blocks:
+        return []
+    threshold = next(iter(blocks.values()))["threshold"]
+    lines = ["", "## Text-only spans grounded in the documents", "",
+             ("Spans given by their text alone were placed by an exact match (repeated mentions in order), else a "
+              f"normalised one (case, quotes, dashes, whitespace), else a fuzzy one (difflib ratio ≥ {threshold}). "
+              "Spans not found are scored as spurious predictions."), "",
+             "| system | text-only spans | aligned | rate | exact | normalised | fuzzy | failed | with offsets |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, b in blocks.items():
+        lines.append(f"| {_md_cell(name)} | {b['spans']} | {b['aligned']} | {fmt(b['rate'])} | {b['exact']} | "
+                     f"{b['normalised']} | {b['fuzzy']} | {b['failed']} | {b['given']} |")
+    failed = [(name, span) for name, b in blocks.items() for span in b["failed_spans"]]
+    if failed:
+        lines += ["", "### Spans not found (scored as spurious)", "", "| system | document | span | text |", "|---|---|---|---|"]
+        for name, span in failed[:limit]:
+            what = f"{span['layer'][:-1]} {span.get('id')}" + (f" ({span['label']})" if span.get("label") else "")
+            lines.append(f"| {_md_cell(name)} | {_md_cell(span['doc_id'])} | {_md_cell(what)} | {_md_cell(span['text'])} |")
+        if len(failed) > limit:
+            lines.append(f"\n… and {len(failed) - limit} more (every one is in the JSON, under alignment.failed_spans)")
+    return lines
 
 
 # --- HTML --------------------------------------------------------------------------------
