@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.scoring import ACTOR_FIELDS, SCHEMAS, actor_counts, actor_scores_from_counts  # noqa: E402
+from toolkit.scoring import ACTOR_FIELDS, SCHEMAS, actor_counts, actor_scores_from_counts
 
 LABELS = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
 

@@ -183,40 +183,35 @@ class Article:
         if self.last is None:
             return self.introduce()
         short = self.last[1]
-        form = rng.randrange(6)
-        if form == 0:
-            return f"{self.quote(straight=rng.random() < 0.3)} {short} {rng.choice(SAY)}."
-        if form == 1:
-            return f"He {rng.choice(SAY_THAT)} {self.clause()}."
-        if form == 2:
-            return f"{short} also {rng.choice(ACTS)} {rng.choice(TOPICS)}, saying {self.clause()}."
-        if form == 3:
-            return f"The {rng.choice(self.states)[1]} {rng.choice(ROLES)} {rng.choice(SAY_THAT)} {self.clause()}."
-        if form == 4:
-            return f"Mr {short} {rng.choice(SAY)} that {self.clause()} and {self.clause()}."
-        return f"She {rng.choice(ACTS)} {rng.choice(TOPICS)}, stressing that {self.clause()}."
+        forms = (  # one is drawn, then built: the draws are those of an if-chain
+            lambda: f"{self.quote(straight=rng.random() < 0.3)} {short} {rng.choice(SAY)}.",
+            lambda: f"He {rng.choice(SAY_THAT)} {self.clause()}.",
+            lambda: f"{short} also {rng.choice(ACTS)} {rng.choice(TOPICS)}, saying {self.clause()}.",
+            lambda: f"The {rng.choice(self.states)[1]} {rng.choice(ROLES)} {rng.choice(SAY_THAT)} {self.clause()}.",
+            lambda: f"Mr {short} {rng.choice(SAY)} that {self.clause()} and {self.clause()}.",
+            lambda: f"She {rng.choice(ACTS)} {rng.choice(TOPICS)}, stressing that {self.clause()}.",
+        )
+        return forms[rng.randrange(len(forms))]()
 
     def institution(self) -> str:
         rng = self.rng
         state = rng.choice(self.states)
-        form = rng.randrange(8)
-        if form == 0:
-            return f"The {state[1]} {rng.choice(MINISTRY_KINDS)} Ministry {rng.choice(SAY_THAT)} {self.clause()}."
-        if form == 1:
+
+        def ministry_of() -> str:
             of_state = f" of {state[0]}" if rng.random() < 0.5 else ""
             return f"The Ministry of {rng.choice(MINISTRY_OF)}{of_state} {rng.choice(ACTS)} {rng.choice(TOPICS)}."
-        if form == 2:
-            return f"{state[2]} has {rng.choice(ACTS)} {rng.choice(TOPICS)}, and {state[2]}'s position is firm."
-        if form == 3:
-            return f"The {self.body} {rng.choice(ACTS)} {rng.choice(TOPICS)} in a statement."
-        if form == 4:
-            return f"According to {self.outlet}, {self.clause()}."
-        if form == 5:
-            return f"The {self.org} of {state[0]} {rng.choice(SAY_THAT)} {self.clause()}."
-        if form == 6:
-            return f"The {state[1]} government {rng.choice(ACTS)} {rng.choice(TOPICS)}, {self.outlet} reported."
-        group = rng.choice(GROUPS)
-        return f"{group} {rng.choice(SAY_THAT)} {self.clause()}, according to {self.outlet}."
+
+        forms = (  # one is drawn, then built: the draws are those of an if-chain
+            lambda: f"The {state[1]} {rng.choice(MINISTRY_KINDS)} Ministry {rng.choice(SAY_THAT)} {self.clause()}.",
+            ministry_of,
+            lambda: f"{state[2]} has {rng.choice(ACTS)} {rng.choice(TOPICS)}, and {state[2]}'s position is firm.",
+            lambda: f"The {self.body} {rng.choice(ACTS)} {rng.choice(TOPICS)} in a statement.",
+            lambda: f"According to {self.outlet}, {self.clause()}.",
+            lambda: f"The {self.org} of {state[0]} {rng.choice(SAY_THAT)} {self.clause()}.",
+            lambda: f"The {state[1]} government {rng.choice(ACTS)} {rng.choice(TOPICS)}, {self.outlet} reported.",
+            lambda: f"{rng.choice(GROUPS)} {rng.choice(SAY_THAT)} {self.clause()}, according to {self.outlet}.",
+        )
+        return forms[rng.randrange(len(forms))]()
 
     def paragraph(self) -> str:
         rng, out = self.rng, []
@@ -229,9 +224,9 @@ class Article:
     def text(self) -> str:
         rng = self.rng
         state, (full, _, _) = self.states[0], self.people[0]
-        headline = f"{state[1]} {rng.choice(['Minister', 'Leader', 'Envoy'])} {full.split()[-1]} " \
-                   f"{rng.choice(['Urges', 'Rejects', 'Backs', 'Warns Against'])} " \
-                   f"{rng.choice(['Ceasefire', 'Trade Deal', 'Sanctions', 'New Talks', 'Aid Plan'])} in {state[2]}"
+        headline = (f"{state[1]} {rng.choice(['Minister', 'Leader', 'Envoy'])} {full.split()[-1]} "
+                    f"{rng.choice(['Urges', 'Rejects', 'Backs', 'Warns Against'])} "
+                    f"{rng.choice(['Ceasefire', 'Trade Deal', 'Sanctions', 'New Talks', 'Aid Plan'])} in {state[2]}")
         dateline = f"{self.states[1][2].upper()}, {rng.choice(MONTHS)} {rng.randint(1, 28)} ({self.outlet}) - "
         paras = [self.paragraph() for _ in range(rng.randint(5, 10))]
         return headline + "\n\n" + dateline + "\n\n".join(paras) + "\n"
@@ -308,7 +303,7 @@ def digest(records) -> str:
 
 def compare(current: list, baseline: list, show: int = 3) -> int:
     """Number of documents whose records differ; the first ``show`` differences are printed."""
-    bad = [i for i, (a, b) in enumerate(zip(current, baseline)) if a != b]
+    bad = [i for i, (a, b) in enumerate(zip(current, baseline, strict=False)) if a != b]  # lengths compared below
     for i in bad[:show]:
         a, b = current[i], baseline[i]
         for key in ("actors", "claims", "doc_stances"):
@@ -322,7 +317,7 @@ def summary(name: str, seconds: list[float], n_docs: int, floor: list[float] | N
     rates = sorted(n_docs / s for s in seconds)
     line = f"  {name:<9} docs/s worst {rates[0]:8.1f}  median {statistics.median(rates):8.1f}  best {rates[-1]:8.1f}"
     if floor:
-        ratios = sorted(s / f for s, f in zip(seconds, floor))
+        ratios = sorted(s / f for s, f in zip(seconds, floor, strict=True))
         line += f"   time / floor: best {ratios[0]:.0f}x, median {statistics.median(ratios):.0f}x"
     return line
 
@@ -335,7 +330,7 @@ def report(times: dict, n_docs: int, baseline: str | None) -> None:
         print(summary("rules", times["rules"][clock], n_docs, floor))
         if baseline:
             print(summary("baseline", times["baseline"][clock], n_docs, floor))
-            speedups = sorted(b / a for a, b in zip(times["rules"][clock], times["baseline"][clock]))
+            speedups = sorted(b / a for a, b in zip(times["rules"][clock], times["baseline"][clock], strict=True))
             print(f"  speed-up over {baseline} (same round): min {speedups[0]:.2f}x, "
                   f"median {statistics.median(speedups):.2f}x")
 
@@ -351,7 +346,8 @@ def main() -> None:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args)
+        worker(args)
+        return
 
     Document, RulesExtractor, load_schema = import_toolkit(ROOT)
     corpus = generate(args.docs, args.seed)
@@ -371,7 +367,7 @@ def main() -> None:
             runs = {"floor": timed(lambda: floor_pass(texts)), "rules": timed(lambda: extractor.extract(docs))}
             if base_root:
                 runs["baseline"] = run_baseline(base_root, args)
-            for name, (wall, cpu, result) in runs.items():
+            for name, (wall, cpu, _) in runs.items():
                 times[name]["wall"].append(wall)
                 times[name]["cpu"].append(cpu)
             records, base_records = runs["rules"][2], runs.get("baseline", (0, 0, None))[2]
