@@ -88,7 +88,8 @@ def bio_to_spans(tokens: Sequence[tuple[int, int]], tags: Sequence[str]) -> list
 
 def token_features(labels: Sequence[str]):
     """``datasets.Features`` of a token-classification configuration over ``labels``."""
-    from datasets import ClassLabel, Features, Sequence as Seq, Value
+    from datasets import ClassLabel, Features, Value
+    from datasets import Sequence as Seq
 
     return Features({
         "doc_id": Value("string"),
