@@ -54,7 +54,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from enum import IntEnum
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -118,7 +118,7 @@ def flatten_spans(lists: Sequence[Sequence[dict]], doc_ids: Sequence[str], side:
     flat = chain.from_iterable
     try:  # the three lock-step iterators read each actor while it is in cache
         values = np.fromiter(flat(zip(map(itemgetter("start"), flat(lists)), map(itemgetter("end"), flat(lists)),
-                                      map(index.__getitem__, map(itemgetter("label"), flat(lists))))),
+                                      map(index.__getitem__, map(itemgetter("label"), flat(lists))), strict=True)),
                              dtype=np.int64, count=3 * sum(lens)).reshape(-1, 3)
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ToolkitError(f"{side}: an actor has no integer start/end or no label ({exc!r})") from None
@@ -176,9 +176,9 @@ def replay_greedy(adj: dict[int, list[int]], p: Spans, t: Spans, outcome: np.nda
     ts, te, tl = (dict(zip(gs.tolist(), a[gs].tolist(), strict=True)) for a in (t.start, t.end, t.label))
     for algorithm in Algorithm:
         taken: set[int] = set()
-        for q in adj:
+        for q, golds in adj.items():
             hit = wrong = best = None
-            for g in adj[q]:
+            for g in golds:
                 if g in taken:
                     continue
                 if algorithm in (Algorithm.STRICT, Algorithm.EXACT):
@@ -274,7 +274,8 @@ def per_label_outcome(ep: np.ndarray, et: np.ndarray, p: Spans, t: Spans, overal
     return outcome
 
 
-def tally(n_docs: int, n_labels: int, p: Spans, t: Spans, overall: np.ndarray, per_label: np.ndarray) -> np.ndarray:
+def tally(n_docs: int, n_labels: int, p: Spans, t: Spans, *, overall: np.ndarray,
+          per_label: np.ndarray) -> np.ndarray:
     """Counts (docs, 1 + labels, schemas, ACTOR_FIELDS): scope 0 is all labels pooled, scope
     1 + i is label i. A gold span is missed unless a prediction is correct or incorrect on it."""
     strict, exact, partial, ent_type = range(len(SCHEMAS))
@@ -308,11 +309,15 @@ def _chunks(p: Spans, t: Spans, n_docs: int):
     per_doc = np.bincount(p.doc, minlength=n_docs) + np.bincount(t.doc, minlength=n_docs)
     bounds = np.searchsorted(np.cumsum(per_doc), np.arange(CHUNK_SPANS, per_doc.sum(), CHUNK_SPANS), "right")
     edges = [0, *sorted(set(bounds.tolist()) - {0, n_docs}), n_docs]
-    for a, b in zip(edges, edges[1:]):
+    for a, b in pairwise(edges):
         pa, pb = np.searchsorted(p.doc, [a, b])
         ta, tb = np.searchsorted(t.doc, [a, b])
-        shift = lambda s: Spans(s.doc - a, s.start, s.end, s.label)  # noqa: E731
-        yield a, b, shift(p.select(slice(pa, pb))), shift(t.select(slice(ta, tb)))
+        yield a, b, _shifted(p.select(slice(pa, pb)), a), _shifted(t.select(slice(ta, tb)), a)
+
+
+def _shifted(spans: Spans, first_doc: int) -> Spans:
+    """``spans`` with document numbers counted from ``first_doc``."""
+    return Spans(spans.doc - first_doc, spans.start, spans.end, spans.label)
 
 
 def actor_counts_from_arrays(doc_ids: Sequence[str], gold: Spans, pred: Spans, labels: Sequence[str],
@@ -330,7 +335,8 @@ def actor_counts_from_arrays(doc_ids: Sequence[str], gold: Spans, pred: Spans, l
     for a, b, p, t in _chunks(pred, gold, n_docs):
         ep, et = overlapping_pairs(p, t, min_overlap_percentage)
         overall = match_greedily(ep, et, p, t)
-        cube[a:b] = tally(b - a, n_labels, p, t, overall.outcome, per_label_outcome(ep, et, p, t, overall))
+        cube[a:b] = tally(b - a, n_labels, p, t, overall=overall.outcome,
+                          per_label=per_label_outcome(ep, et, p, t, overall))
     fields = tuple(f"{s}/{scope}/{f}" for scope in ("*", *labels) for s in SCHEMAS for f in ACTOR_FIELDS)
     return CountTable(tuple(doc_ids), fields, cube.reshape(n_docs, len(fields)), tuple(labels),
                       params={"min_overlap_percentage": min_overlap_percentage})
