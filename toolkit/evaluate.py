@@ -8,6 +8,7 @@ confidence intervals and p-values from :mod:`toolkit.stats`.
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +21,9 @@ from .predictions import System, read_predictions
 from .records import Record
 from .schema import Schema
 from .scoring import (
+    CountTable,
     MatchRule,
+    Metric,
     actor_counts,
     actor_metric,
     actor_scores_from_counts,
@@ -32,23 +35,41 @@ from .scoring import (
     doc_stance_scores_from_counts,
 )
 
-# The headline metrics: name -> (count table, metric factory). Each gets a bootstrap CI.
-HEADLINES = {
-    "actors_strict_f1": ("actors", lambda t: actor_metric(t, "strict")),
-    "actors_exact_f1": ("actors", lambda t: actor_metric(t, "exact")),
-    "actors_partial_f1": ("actors", lambda t: actor_metric(t, "partial")),
-    "actors_type_f1": ("actors", lambda t: actor_metric(t, "ent_type")),
-    "actors_strict_macro_f1": ("actors", lambda t: actor_metric(t, "strict", average="macro")),
-    "claims_exact_span_f1": ("claims_exact", lambda t: claim_metric(t, "span_f1")),
-    "claims_span_f1": ("claims", lambda t: claim_metric(t, "span_f1")),
-    "claims_speaker_accuracy": ("claims", lambda t: claim_metric(t, "speaker_accuracy")),
-    "claims_end_to_end_f1": ("claims", lambda t: claim_metric(t, "end_to_end_f1")),
-    "claims_end_to_end_stance_f1": ("claims", lambda t: claim_metric(t, "end_to_end_stance_f1")),
-    "claims_stance_macro_f1": ("claims", lambda t: claim_metric(t, "stance_macro_f1")),
-    "doc_stance_accuracy": ("doc_stance", lambda t: doc_stance_metric(t, "accuracy")),
-    "doc_stance_macro_f1": ("doc_stance", lambda t: doc_stance_metric(t, "macro_f1")),
-    "doc_stance_f_avg": ("doc_stance", lambda t: doc_stance_metric(t, "f_avg")),
-}
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline metric: its ``name`` (the JSON key), a ``label`` for people, the count
+    ``table`` it is computed from (a key of :func:`_tables`) and ``metric``, the factory of its
+    vectorised function of summed rows (what the bootstrap resamples)."""
+
+    name: str
+    label: str
+    table: str
+    metric: Callable[[CountTable], Metric]
+
+
+# The headline metrics, in report order: each gets a bootstrap CI; every report format reads this list.
+HEADLINES: tuple[Headline, ...] = (
+    Headline("actors_strict_f1", "Actors F1 (strict)", "actors", lambda t: actor_metric(t, "strict")),
+    Headline("actors_exact_f1", "Actors F1 (exact boundaries)", "actors", lambda t: actor_metric(t, "exact")),
+    Headline("actors_partial_f1", "Actors F1 (partial)", "actors", lambda t: actor_metric(t, "partial")),
+    Headline("actors_type_f1", "Actors F1 (type, overlap)", "actors", lambda t: actor_metric(t, "ent_type")),
+    Headline("actors_strict_macro_f1", "Actors macro-F1 (strict)", "actors",
+             lambda t: actor_metric(t, "strict", average="macro")),
+    Headline("claims_exact_span_f1", "Claim spans F1 (exact)", "claims_exact", lambda t: claim_metric(t, "span_f1")),
+    Headline("claims_span_f1", "Claim spans F1 (overlap)", "claims", lambda t: claim_metric(t, "span_f1")),
+    Headline("claims_speaker_accuracy", "Speaker accuracy (matched claims)", "claims",
+             lambda t: claim_metric(t, "speaker_accuracy")),
+    Headline("claims_end_to_end_f1", "Claims F1 (span + speaker)", "claims", lambda t: claim_metric(t, "end_to_end_f1")),
+    Headline("claims_end_to_end_stance_f1", "Claims F1 (span + speaker + target/stance)", "claims",
+             lambda t: claim_metric(t, "end_to_end_stance_f1")),
+    Headline("claims_stance_macro_f1", "Claim stance macro-F1", "claims", lambda t: claim_metric(t, "stance_macro_f1")),
+    Headline("doc_stance_accuracy", "Document stance accuracy", "doc_stance", lambda t: doc_stance_metric(t, "accuracy")),
+    Headline("doc_stance_macro_f1", "Document stance macro-F1", "doc_stance", lambda t: doc_stance_metric(t, "macro_f1")),
+    Headline("doc_stance_f_avg", "Document stance F_avg (favor, against)", "doc_stance",
+             lambda t: doc_stance_metric(t, "f_avg")),
+)
+HEADLINE = {h.name: h for h in HEADLINES}
 COMPARED = ("actors_strict_f1", "claims_end_to_end_f1", "doc_stance_f_avg")
 
 
@@ -149,11 +170,11 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         t = tables[system.name]
         headline = {}
         for table_name, table in t.items():  # one set of resamples per count table, shared by its metrics
-            metrics = {m: factory(table) for m, (name, factory) in HEADLINES.items() if name == table_name}
+            metrics = {h.name: h.metric(table) for h in HEADLINES if h.table == table_name}
             for metric, ci in stats.bootstrap_cis(table.rows, metrics, n_boot=n_boot, seed=seed).items():
                 headline[metric] = {"value": ci["estimate"], "ci": [ci["low"], ci["high"]],
                                     "n_undefined": ci["n_undefined"]}
-        headline = {metric: headline[metric] for metric in HEADLINES}
+        headline = {h.name: headline[h.name] for h in HEADLINES}
         out_systems[system.name] = {
             "extractor": {"name": system.name, "version": system.version, "source": system.source},
             "skipped": system.skipped,
@@ -170,9 +191,9 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         if missing:
             raise ExtractorError(f"--compare: no system named '{missing[0]}'; evaluated: {', '.join(names)}")
         a, b = compare
-        for table_name in dict.fromkeys(HEADLINES[m][0] for m in COMPARED):
+        for table_name in dict.fromkeys(HEADLINE[m].table for m in COMPARED):
             ta, tb = tables[a][table_name], tables[b][table_name]
-            metrics = {m: HEADLINES[m][1](ta) for m in COMPARED if HEADLINES[m][0] == table_name}
+            metrics = {m: HEADLINE[m].metric(ta) for m in COMPARED if HEADLINE[m].table == table_name}
             boots = stats.paired_bootstrap_tests(ta.rows, tb.rows, metrics, n_boot=n_boot, seed=seed)
             rands = stats.randomization_tests(ta.rows, tb.rows, metrics, n_rounds=n_boot, seed=seed)
             for metric in metrics:
@@ -185,7 +206,8 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         comparisons.sort(key=lambda c: COMPARED.index(c["metric"]))
     meta = {
         "toolkit_version": __version__,
-        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint},
+        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint,
+                   "no_stance": schema.no_stance},
         "gold": gold_meta,
         "systems": [{"name": s.name, "version": s.version, "source": s.source} for s in systems],
         "match_rule": rule.as_dict(),

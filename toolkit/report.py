@@ -1,7 +1,10 @@
 """Render evaluation results (the dict from :func:`toolkit.evaluate.evaluate`): a terminal
 table, Markdown, and a self-contained HTML report with plots and error analysis.
 
-Nothing here computes a score; everything is read from the result dict.
+Nothing here computes a score; everything is read from the result dict. The HTML report's
+error list is built with the scorers' own matching (:func:`~toolkit.scoring.actor_outcomes`,
+:func:`~toolkit.scoring.match_spans` under the run's rule, :func:`~toolkit.scoring.speaker_matches`),
+so its counts are the counts behind the scores.
 """
 
 from __future__ import annotations
@@ -9,27 +12,20 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
+from collections.abc import Sequence
+from importlib import resources
+from typing import cast
 
 from rich.table import Table
 
-from .scoring import MatchRule, align_records
+from .evaluate import HEADLINE, HEADLINES
+from .records import Actor, Claim, Record
+from .scoring import MatchRule, actor_outcomes, align_records, match_spans, speaker_matches
+from .scoring.claims import speaker_span
 
-LABELS = {
-    "actors_strict_f1": "Actors F1 (strict)",
-    "actors_exact_f1": "Actors F1 (exact boundaries)",
-    "actors_partial_f1": "Actors F1 (partial)",
-    "actors_type_f1": "Actors F1 (type, overlap)",
-    "actors_strict_macro_f1": "Actors macro-F1 (strict)",
-    "claims_exact_span_f1": "Claim spans F1 (exact)",
-    "claims_span_f1": "Claim spans F1 (overlap)",
-    "claims_speaker_accuracy": "Speaker accuracy (matched claims)",
-    "claims_end_to_end_f1": "Claims F1 (span + speaker)",
-    "claims_end_to_end_stance_f1": "Claims F1 (span + speaker + target/stance)",
-    "claims_stance_macro_f1": "Claim stance macro-F1",
-    "doc_stance_accuracy": "Document stance accuracy",
-    "doc_stance_macro_f1": "Document stance macro-F1",
-    "doc_stance_f_avg": "Document stance F_avg (favor, against)",
-}
+SMALL_SAMPLE = 30  # fewer gold documents than this: the page warns that the CIs are wide
+A_MINUS_B = "A \u2212 B"  # with a minus sign
 
 
 def fmt(value: float | None) -> str:
@@ -42,6 +38,13 @@ def fmt_ci(block: dict) -> str:
     return fmt(block["value"]) + ci
 
 
+def fmt_diff(c: dict) -> str:
+    """A comparison's difference A - B with its bootstrap 95% interval."""
+    lo, hi = c.get("difference_ci") or (None, None)
+    value = "n/a" if c["difference"] is None else f"{c['difference']:+.3f}"
+    return value + ("" if lo is None or hi is None else f" [{lo:+.3f}, {hi:+.3f}]")
+
+
 def _meta_line(result: dict) -> str:
     m = result["meta"]
     return (f"toolkit {m['toolkit_version']} · schema {m['schema']['name']} {m['schema']['version']} "
@@ -51,39 +54,52 @@ def _meta_line(result: dict) -> str:
             f"bootstrap {m['bootstrap']['n_boot']}× seed {m['bootstrap']['seed']} · {m['time']}")
 
 
+def small_sample_note(result: dict) -> str | None:
+    """A warning when the gold is too small for narrow confidence intervals, else None."""
+    n = result["meta"]["gold"].get("documents")
+    if n is None or n >= SMALL_SAMPLE:
+        return None
+    return (f"Small sample: the gold has only {n} document{'s' if n != 1 else ''} (fewer than {SMALL_SAMPLE}). "
+            "The 95% intervals are wide and resample few documents; treat differences between systems with caution.")
+
+
 def terminal_table(result: dict) -> Table:
     """Headline metrics per system with 95% bootstrap CIs, as a rich Table."""
     table = Table(title="Evaluation against the gold (95% bootstrap CI over documents)", caption=_meta_line(result))
     table.add_column("metric")
     for name, system in result["systems"].items():
         table.add_column(f"{name} {system['extractor']['version']}", justify="right")
-    for metric, label in LABELS.items():
-        table.add_row(label, *(fmt_ci(s["headline"][metric]) for s in result["systems"].values()))
+    for h in HEADLINES:
+        table.add_row(h.label, *(fmt_ci(s["headline"][h.name]) for s in result["systems"].values()))
     if any(s.get("alignment") for s in result["systems"].values()):
         table.add_row("Text-only spans aligned", *(alignment_cell(s.get("alignment")) for s in result["systems"].values()))
     return table
 
 
 def comparison_table(result: dict) -> Table | None:
-    """p-values of the paired tests, or None if no comparison was asked for."""
+    """Differences and p-values of the paired tests, or None if no comparison was asked for."""
     if not result["comparisons"]:
         return None
-    table = Table(title="Paired comparison")
-    for column in ("metric", "A", "B", "p (paired bootstrap)", "p (approx. randomisation)"):
+    table = Table(title=f"Paired comparison (difference {A_MINUS_B}, 95% bootstrap CI)")
+    for column in ("metric", "A", "B", A_MINUS_B, "p (paired bootstrap)", "p (approx. randomisation)"):
         table.add_column(column)
     for c in result["comparisons"]:
-        table.add_row(LABELS[c["metric"]], f"{c['a']}: {fmt(c['a_value'])}", f"{c['b']}: {fmt(c['b_value'])}",
-                      fmt(c["p_paired_bootstrap"]), fmt(c["p_randomization"]))
+        table.add_row(HEADLINE[c["metric"]].label, f"{c['a']}: {fmt(c['a_value'])}", f"{c['b']}: {fmt(c['b_value'])}",
+                      fmt_diff(c), fmt(c["p_paired_bootstrap"]), fmt(c["p_randomization"]))
     return table
 
 
 def markdown(result: dict) -> str:
     """The headline table, per-type actor scores, per-target stance scores and comparisons, as Markdown."""
     systems = result["systems"]
-    lines = ["# Evaluation report", "", _meta_line(result), "", "## Headline (95% bootstrap CI)", ""]
+    lines = ["# Evaluation report", "", _meta_line(result), ""]
+    if note := small_sample_note(result):
+        lines += [f"> **{note}**", ""]
+    lines += ["## Headline (95% bootstrap CI)", ""]
     lines += ["| metric | " + " | ".join(f"{n} {s['extractor']['version']}" for n, s in systems.items()) + " |",
               "|---|" + "---|" * len(systems)]
-    lines += [f"| {label} | " + " | ".join(fmt_ci(s["headline"][m]) for s in systems.values()) + " |" for m, label in LABELS.items()]
+    lines += [f"| {h.label} | " + " | ".join(fmt_ci(s["headline"][h.name]) for s in systems.values()) + " |"
+              for h in HEADLINES]
     lines += alignment_table(result)
     for name, s in systems.items():
         lines += ["", f"## {name}", "", "### Actors per type (strict)", "", "| type | P | R | F1 | gold | predicted |", "|---|---|---|---|---|---|"]
@@ -93,10 +109,12 @@ def markdown(result: dict) -> str:
         for target, block in s["doc_stance"]["per_target"].items():
             lines.append(f"| {target} | {fmt(block['accuracy'])} | {fmt(block['macro_f1'])} | {fmt(block['f_avg'])} |")
     if result["comparisons"]:
-        lines += ["", "## Paired comparison", "", "| metric | A | B | p (paired bootstrap) | p (randomisation) |", "|---|---|---|---|---|"]
+        lines += ["", "## Paired comparison", "",
+                  f"| metric | A | B | {A_MINUS_B} (95% CI) | p (paired bootstrap) | p (randomisation) |",
+                  "|---|---|---|---|---|---|"]
         for c in result["comparisons"]:
-            lines.append(f"| {LABELS[c['metric']]} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
-                         f"{fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |")
+            lines.append(f"| {HEADLINE[c['metric']].label} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
+                         f"{fmt_diff(c)} | {fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -141,19 +159,194 @@ def alignment_table(result: dict, limit: int = 50) -> list[str]:
     return lines
 
 
+# --- error analysis -----------------------------------------------------------------------
+
+# The kinds of error, in order of importance (a character covered by several shows the first):
+# key, label, what it is. Each count is one the scores count (see :func:`error_analysis`).
+KINDS = (
+    ("actor-missed", "missed actor", "a gold actor no prediction took (strict: the 'missed' count)"),
+    ("actor-spurious", "spurious actor", "a predicted actor that took no gold actor (strict: 'spurious')"),
+    ("actor-boundary", "actor boundary", ("a predicted actor that took an overlapping gold actor with other "
+                                          "boundaries (strict: 'incorrect')")),
+    ("actor-type", "wrong actor type", "same boundaries as a gold actor, other type (strict: 'incorrect')"),
+    ("claim-missed", "missed claim", "a gold claim no predicted claim matches under the claim rule"),
+    ("claim-spurious", "spurious claim", "a predicted claim that matches no gold claim"),
+    ("claim-speaker", "wrong speaker", "a matched claim whose speaker does not match"),
+    ("claim-target", "wrong target", "a matched claim with another target"),
+    ("claim-stance", "wrong claim stance", "a matched claim with another stance"),
+    ("doc-stance", "document stance", "a target whose document stance differs from the gold"),
+)
+KIND_KEYS = tuple(k for k, _, _ in KINDS)
+QUOTE = 60  # characters of a span quoted in an error's description
+
+
+def _quote(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return f"“{text[:QUOTE]}…”" if len(text) > QUOTE else f"“{text}”"
+
+
+def _span_text(doc: Record, item: Actor | Claim) -> str:
+    text = doc.get("text")
+    return text[item["start"]:item["end"]] if text else item.get("text") or ""
+
+
+def error_analysis(gold: Sequence[Record], predictions: dict[str, Sequence[Record]], rule: MatchRule, *,
+                   actor_labels: dict[str, list[str]] | list[str], targets: dict[str, list[str]] | list[str] | None = None,
+                   no_stance: str = "none", unplaced: dict[str, list[dict]] | None = None) -> tuple[list[dict], list[dict]]:
+    """``(errors, correct)`` of every system on every gold document, matched as the scores match.
+
+    An error is ``{"kind", "system", "doc", "doc_id", "gold", "pred", "tag", "detail"}``: ``kind``
+    in :data:`KIND_KEYS`, ``doc`` the gold document's index, ``gold``/``pred`` the ``[start,
+    end)`` of the gold and predicted span (None where there is none), ``tag`` a short label
+    and ``detail`` a sentence. ``correct`` lists ``{"system", "doc", "span", "layer"}`` of the
+    actors and claims predicted right (layer "actor" or "claim").
+
+    Actors: :func:`~toolkit.scoring.actor_outcomes` (nervaluate's strict matching, labels
+    pooled), so missed and spurious are the strict counts and boundary + type the strict
+    "incorrect". Claims: :func:`~toolkit.scoring.match_spans` under ``rule``; of the matched,
+    :func:`~toolkit.scoring.speaker_matches` decides the speaker (so wrong speaker = matched
+    minus speaker correct), and target and stance (a missing stance is ``no_stance``) are
+    compared as the scorer compares them; one claim can be wrong in several ways (one error
+    each). Document stance: each scored target (``targets``) whose predicted stance (missing:
+    ``no_stance``) is not the gold's. ``actor_labels`` and ``targets`` may be given per system.
+    ``unplaced``: per system, the text-only spans grounding could not place (the result's
+    ``alignment.failed_spans``), which the scores count as spurious: spurious errors without a span.
+    """
+    errors: list[dict] = []
+    correct: list[dict] = []
+    for system, records in predictions.items():
+        labels = actor_labels[system] if isinstance(actor_labels, dict) else actor_labels
+        wanted = targets[system] if isinstance(targets, dict) else targets
+        for d, (g, p) in enumerate(align_records(gold, records)):
+            found, right = _actor_errors(g, p, labels)
+            more, right_claims = _claim_errors(g, p, rule, no_stance)
+            found += more + _doc_stance_errors(g, p, wanted, no_stance)
+            errors += [{"kind": kind, "system": system, "doc": d, "doc_id": g["doc_id"], "gold": gspan, "pred": pspan,
+                        "tag": tag, "detail": detail} for kind, gspan, pspan, tag, detail in found]
+            correct += [{"system": system, "doc": d, "span": span, "layer": layer}
+                        for layer, spans in (("actor", right), ("claim", right_claims)) for span in spans]
+        doc_index = {g["doc_id"]: d for d, g in enumerate(gold)}
+        for span in (unplaced or {}).get(system) or ():
+            where = doc_index.get(str(span.get("doc_id")))
+            layer = span.get("layer")
+            if where is None or layer not in ("actors", "claims") or (layer == "actors" and span.get("label") not in labels):
+                continue
+            what = f"{span['label']} " if layer == "actors" else "claim "
+            errors.append({"kind": "actor-spurious" if layer == "actors" else "claim-spurious", "system": system,
+                           "doc": where, "doc_id": span["doc_id"], "gold": None, "pred": None,
+                           "tag": f"spurious {what.strip()}", "detail": f"predicted {what}{_quote(span.get('text'))} "
+                           "given by its text alone and not found in the document (scored as spurious)"})
+    return errors, correct
+
+
+Found = list[tuple[str, list[int] | None, list[int] | None, str, str]]  # (kind, gold span, pred span, tag, detail)
+
+
+def _actor_errors(g: Record, p: Record, labels: list[str]) -> tuple[Found, list[list[int]]]:
+    gold, pred = g.get("actors") or [], p.get("actors") or []
+    outcome = actor_outcomes(gold, pred, labels)
+    found: Found = []
+    right = []
+    for i, a in enumerate(gold):
+        if a.get("label") in labels and outcome.gold[i] is None:
+            found.append(("actor-missed", [a["start"], a["end"]], None, f"missed {a['label']}",
+                          f"gold {a['label']} {_quote(_span_text(g, a))} not predicted"))
+    for q, b in enumerate(pred):
+        what = outcome.pred[q]
+        if what == "spurious":
+            found.append(("actor-spurious", None, [b["start"], b["end"]], f"spurious {b['label']}",
+                          f"predicted {b['label']} {_quote(_span_text(g, b))}, not in the gold"))
+        elif (took := outcome.took[q]) is not None:
+            a = gold[took]
+            gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
+            if what == "correct":
+                right.append(gspan)
+            elif gspan == pspan:
+                found.append(("actor-type", gspan, pspan, f"type {a['label']} → {b['label']}",
+                              f"{_quote(_span_text(g, a))}: gold {a['label']}, predicted {b['label']}"))
+            else:
+                label = a["label"] if a["label"] == b["label"] else f"{a['label']} → {b['label']}"
+                detail = (f"gold {a['label']} {_quote(_span_text(g, a))} [{gspan[0]}, {gspan[1]}), predicted "
+                          f"{b['label']} {_quote(_span_text(g, b))} [{pspan[0]}, {pspan[1]})")
+                found.append(("actor-boundary", gspan, pspan, f"boundary {label}", detail))
+    return found, right
+
+
+def _speaker_name(rec: Record, text_rec: Record, claim: Claim) -> str:
+    sid = claim.get("speaker")
+    if sid is None:
+        return "no speaker"
+    actor = next((a for a in rec.get("actors") or () if a["id"] == sid), None)
+    return "?" if actor is None else _quote(_span_text(text_rec, actor))
+
+
+def _overlaps(span: Claim, others: Sequence[Claim]) -> bool:
+    return any(o["start"] < span["end"] and span["start"] < o["end"] for o in others)
+
+
+def _claim_errors(g: Record, p: Record, rule: MatchRule, no_stance: str) -> tuple[Found, list[list[int]]]:
+    gold, pred = g.get("claims") or [], p.get("claims") or []
+    pairs = match_spans([(c["start"], c["end"]) for c in gold], [(c["start"], c["end"]) for c in pred], rule)
+    matched_g, matched_p = {gi for gi, _ in pairs}, {pi for _, pi in pairs}
+    found: Found = []
+    right = []
+    for i, a in enumerate(gold):
+        if i not in matched_g:
+            also = " (a predicted claim overlaps it, below the match rule)" if _overlaps(a, pred) else ""
+            detail = (f"gold claim {_quote(_span_text(g, a))} ({_speaker_name(g, g, a)}, {a.get('target')}, "
+                      f"{a.get('stance') or no_stance}) not predicted{also}")
+            found.append(("claim-missed", [a["start"], a["end"]], None, "missed claim", detail))
+    for i, b in enumerate(pred):
+        if i not in matched_p:
+            also = " (overlaps a gold claim, below the match rule)" if _overlaps(b, gold) else ""
+            found.append(("claim-spurious", None, [b["start"], b["end"]], "spurious claim",
+                          f"predicted claim {_quote(_span_text(g, b))} not in the gold{also}"))
+    for gi, pi in pairs:
+        a, b = gold[gi], pred[pi]
+        gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
+        quote = _quote(_span_text(g, a))
+        before = len(found)
+        if not speaker_matches(rule, speaker_span(g, a, "gold"), speaker_span(p, b, "predictions")):
+            detail = f"claim {quote}: gold speaker {_speaker_name(g, g, a)}, predicted {_speaker_name(p, g, b)}"
+            found.append(("claim-speaker", gspan, pspan, "speaker", detail))
+        if a.get("target") != b.get("target"):
+            found.append(("claim-target", gspan, pspan, f"target {a.get('target')} → {b.get('target')}",
+                          f"claim {quote}: gold target {a.get('target')}, predicted {b.get('target')}"))
+        sa, sb = a.get("stance") or no_stance, b.get("stance") or no_stance
+        if sa != sb:
+            found.append(("claim-stance", gspan, pspan, f"stance {sa} → {sb}",
+                          f"claim {quote}: gold stance {sa}, predicted {sb}"))
+        if len(found) == before:
+            right.append(gspan)
+    return found, right
+
+
+def _doc_stance_errors(g: Record, p: Record, targets: list[str] | None, no_stance: str) -> Found:
+    predicted = p.get("doc_stances") or {}
+    found: Found = []
+    for target, stance in (g.get("doc_stances") or {}).items():
+        if targets is not None and target not in targets:
+            continue
+        a, b = stance or no_stance, predicted.get(target) or no_stance
+        if a != b:
+            found.append(("doc-stance", None, None, f"{target}: {a} → {b}", f"target {target}: gold {a}, predicted {b}"
+                          + ("" if target in predicted else " (target not predicted)")))
+    return found
+
+
+def error_counts(errors: list[dict], systems) -> dict[str, dict[str, int]]:
+    """``{system: {kind: number of errors}}`` with every kind, zeros included."""
+    counts = {s: dict.fromkeys(KIND_KEYS, 0) for s in systems}
+    for e in errors:
+        counts[e["system"]][e["kind"]] += 1
+    return counts
+
+
 # --- HTML --------------------------------------------------------------------------------
 
-# Highlight classes, most important first: a character covered by several shows the first.
-CLASSES = ("missed", "spurious", "wrong-speaker", "wrong-type", "partial", "correct")
-CSS = """
-body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th:first-child,td:first-child{text-align:left}.meta{color:#666;font-size:.85em}
-.doc{white-space:pre-wrap;border:1px solid #ddd;padding:.8em;background:#fafafa}
-mark{border-radius:3px;padding:0 1px}mark.correct{background:#c8f0c8}mark.partial{background:#ffe9a8}
-mark.missed{background:#ffb3b3}mark.spurious{background:#b3d4ff}mark.wrong-speaker{background:#e0b3ff}
-mark.wrong-type{background:#ffd0a0}.legend mark{margin-right:.6em}img{max-width:100%}
-"""
+LONG_TEXT = 12_000  # a document longer than this carries only windows of its text around its errors
+WINDOW = 400  # characters kept on each side of an error in a long document
+MIN_GAP = 80  # windows closer than this are joined (a gap marker would be longer than the text it hides)
 
 
 def _pyplot():
@@ -219,94 +412,224 @@ def _confusion(block: dict, title: str) -> str | None:
     return _png(fig)
 
 
-def span_classes(gold: list[dict], pred: list[dict], score=None, speakers=None) -> list[tuple[int, int, str, str]]:
-    """``(start, end, class, note)`` for every gold and predicted span of one document.
-
-    Gold spans are ``correct``, ``wrong-type``, ``partial`` (overlapping, other boundaries),
-    ``wrong-speaker`` (claims whose speaker differs) or ``missed``; predicted spans that
-    overlap no gold span are ``spurious``. ``score(a, b)`` decides a boundary match
-    (default: exact); ``speakers(g, p)`` says whether two claims' speakers agree.
-    """
-    score = score or (lambda a, b: a == b)
-    out = []
-    for g in gold:
-        span = (g["start"], g["end"])
-        same = [p for p in pred if score(span, (p["start"], p["end"]))]
-        overlapping = [p for p in pred if p["start"] < g["end"] and g["start"] < p["end"]]
-        label = g.get("label") or g.get("stance") or ""
-        if same and speakers and not any(speakers(g, p) for p in same):
-            out.append((*span, "wrong-speaker", "gold claim; predicted speaker differs"))
-        elif same and any(p.get("label") == g.get("label") for p in same):
-            out.append((*span, "correct", f"gold {label}; predicted the same"))
-        elif same:
-            out.append((*span, "wrong-type", f"gold {label}; predicted {same[0].get('label')}"))
-        elif overlapping:
-            out.append((*span, "partial", f"gold {label}; predicted span {overlapping[0]['text']!r}"))
+def text_windows(length: int, spans: list[tuple[int, int]], limit: int = LONG_TEXT,
+                 window: int = WINDOW) -> list[tuple[int, int]]:
+    """The ``[start, end)`` ranges of a document's text to carry: all of it up to ``limit``
+    characters, else ``window`` characters either side of each span, merged (the first
+    ``2 * window`` if there are no spans)."""
+    if length <= limit:
+        return [(0, length)]
+    if not spans:
+        return [(0, 2 * window)]
+    out: list[list[int]] = []
+    for s, e in sorted((max(0, s - window), min(length, e + window)) for s, e in spans):
+        if out and s <= out[-1][1] + MIN_GAP:
+            out[-1][1] = max(out[-1][1], e)
         else:
-            out.append((*span, "missed", f"gold {label}; not predicted"))
-    for p in pred:
-        if not any(p["start"] < g["end"] and g["start"] < p["end"] for g in gold):
-            out.append((p["start"], p["end"], "spurious", f"predicted {p.get('label') or ''}; not in gold"))
-    return out
+            out.append([s, e])
+    return [(s, e) for s, e in out]
 
 
-def highlight(text: str, spans: list[tuple[int, int, str, str]]) -> str:
-    """The text, HTML-escaped, with ``<mark>`` around spans (the most important class wins)."""
-    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
-    parts = []
-    for a, b in zip(cuts, cuts[1:]):
-        covering = [sp for sp in spans if sp[0] <= a and b <= sp[1]]
-        chunk = html.escape(text[a:b])
-        if covering:
-            covering.sort(key=lambda sp: CLASSES.index(sp[2]))
-            note = html.escape(" | ".join(sp[3] for sp in covering), quote=True)
-            parts.append(f'<mark class="{covering[0][2]}" title="{note}">{chunk}</mark>')
-        else:
-            parts.append(chunk)
-    return "".join(parts)
+def page_data(gold: Sequence[Record], errors: list[dict], correct: list[dict], systems: list[str]) -> dict:
+    """The data the page's script renders: only documents with errors, each with its text (or
+    windows of it around the errors, for a long one); errors as short arrays, and the spans
+    predicted right as ``[system, doc, layer, start, end, start, end, ...]``."""
+    sys_index = {s: i for i, s in enumerate(systems)}
+    kind_index = {k: i for i, k in enumerate(KIND_KEYS)}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for e in errors:
+        spans.setdefault(e["doc"], []).extend(tuple(s) for s in (e["gold"], e["pred"]) if s)
+    doc_index: dict[int, int] = {}
+    docs: list[list] = []
+    for d in sorted(spans):
+        text = gold[d].get("text") or ""
+        pieces = [[s, text[s:e]] for s, e in text_windows(len(text), spans[d])]
+        doc_index[d] = len(docs)
+        docs.append([gold[d]["doc_id"], len(text), pieces])
+
+    def span(s):
+        return s or [-1, -1]
+
+    rows = [[kind_index[e["kind"]], sys_index[e["system"]], doc_index[e["doc"]], *span(e["gold"]), *span(e["pred"]),
+             e["tag"], e["detail"]] for e in errors]
+    grouped: dict[tuple[int, int, int], list[int]] = {}
+    for c in correct:
+        if c["doc"] in doc_index:
+            key = (sys_index[c["system"]], doc_index[c["doc"]], 0 if c["layer"] == "actor" else 1)
+            grouped.setdefault(key, []).extend(c["span"])
+    ok = [[*key, *offsets] for key, offsets in grouped.items()]
+    return {"systems": systems, "kinds": [list(k) for k in KINDS], "docs": docs, "errors": rows, "correct": ok,
+            "long_text": LONG_TEXT, "window": WINDOW}
 
 
-def html_report(result: dict, gold: list[dict], predictions: dict[str, list[dict]], rule: MatchRule) -> str:
-    """One self-contained HTML page: headline scores with CIs, per-type bars, confusion
-    matrices, and per-document error analysis (claims matched by ``rule``, as in the scores).
-    All document text is HTML-escaped."""
+def _json_for_script(data) -> str:
+    """JSON that is safe inside ``<script>``: no ``<``, ``>`` or ``&`` (so no ``</script>`` or
+    ``<!--``), and no U+2028/U+2029."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: let JSON escape everything
+        text = json.dumps(data, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                          ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _asset(name: str) -> str:
+    return resources.files("toolkit").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """An HTML table of already-escaped cells."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table class='{cls}'><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _headline_html(result: dict) -> str:
     e = html.escape
     systems = result["systems"]
-    head = "".join(f"<th>{e(n)} {e(s['extractor']['version'])}</th>" for n, s in systems.items())
-    rows = "".join(
-        f"<tr><td>{e(label)}</td>" + "".join(f"<td>{e(fmt_ci(s['headline'][m]))}</td>" for s in systems.values()) + "</tr>"
-        for m, label in LABELS.items()
-    )
-    parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Evaluation report</title><style>{CSS}</style></head><body>",
-        "<h1>Evaluation report</h1>", f"<p class='meta'>{e(_meta_line(result))}</p>",
-        f"<h2>Headline scores (95% bootstrap CI over documents)</h2><table><tr><th>metric</th>{head}</tr>{rows}</table>",
-        f"<h2>Actors per type</h2>{_img(_bars(result), 'per-type F1 bars')}",
-        "<h2>Confusion matrices</h2>",
-    ]
+    head = ["metric", *(f"{e(n)} {e(s['extractor']['version'])}" for n, s in systems.items())]
+    rows = [[e(h.label), *(e(fmt_ci(s["headline"][h.name])) for s in systems.values())] for h in HEADLINES]
+    return _table(head, rows, "headline")
+
+
+def _comparison_html(result: dict) -> str:
+    e = html.escape
+    if not result["comparisons"]:
+        return ("<p class='meta'>No comparison: run <code>toolkit report -e A -e B --compare A B</code> for the "
+                "differences between two systems with their p-values.</p>")
+    rows = []
+    for c in result["comparisons"]:
+        p = [c["p_paired_bootstrap"], c["p_randomization"]]
+        star = " <b>*</b>" if all(v is not None and v < 0.05 for v in p) else ""
+        rows.append([e(HEADLINE[c["metric"]].label), e(fmt(c["a_value"])), e(fmt(c["b_value"])), e(fmt_diff(c)) + star,
+                     e(fmt(p[0])), e(fmt(p[1]))])
+    a, b = result["comparisons"][0]["a"], result["comparisons"][0]["b"]
+    head = ["metric", f"A: {e(a)}", f"B: {e(b)}", f"{A_MINUS_B} [95% CI]", "p (paired bootstrap)",
+            "p (approx. randomisation)"]
+    return (_table(head, rows, "compare") + "<p class='meta'>Two-sided p-values over the same documents; "
+            "<b>*</b>: both below 0.05. The interval is the bootstrap interval of the difference.</p>")
+
+
+def _per_type_html(result: dict) -> str:
+    e = html.escape
+    systems = result["systems"]
+    if not systems:
+        return ""
+    labels = next(iter(systems.values()))["actors"]["labels"]
+    head = ["type", "gold", *(f"{e(n)} {m}" for n in systems for m in ("P", "R", "F1", "predicted"))]
+    rows = []
+    for label in labels:
+        blocks = [s["actors"]["schemas"]["strict"]["per_label"].get(label) for s in systems.values()]
+        first = next((b for b in blocks if b), None)
+        row = [e(label), str(first["possible"]) if first else "0"]
+        for b in blocks:
+            row += [fmt(b["precision"]), fmt(b["recall"]), fmt(b["f1"]), str(b["actual"])] if b else ["n/a"] * 4
+        rows.append(row)
+    micro = [s["actors"]["schemas"]["strict"]["micro"] for s in systems.values()]
+    rows.append(["<i>all (micro)</i>", str(micro[0]["possible"]),
+                 *(v for m in micro for v in (fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), str(m["actual"])))])
+    return _table(head, rows, "per-type")
+
+
+def _per_target_html(result: dict) -> str:
+    e = html.escape
+    systems = result["systems"]
+    if not systems:
+        return ""
+    targets = list(next(iter(systems.values()))["doc_stance"]["per_target"])
+    head = ["target", "documents", *(f"{e(n)} {m}" for n in systems for m in ("accuracy", "macro-F1", "F_avg"))]
+    rows = []
+    for target in [*targets, None]:
+        blocks = [s["doc_stance"]["overall" if target is None else "per_target"] for s in systems.values()]
+        blocks = [b if target is None else b.get(target) for b in blocks]
+        row = ["<i>all targets</i>" if target is None else e(target), str(blocks[0]["n"]) if blocks[0] else "0"]
+        for b in blocks:
+            row += [fmt(b["accuracy"]), fmt(b["macro_f1"]), fmt(b["f_avg"])] if b else ["n/a"] * 3
+        rows.append(row)
+    return _table(head, rows, "per-target")
+
+
+def _claims_html(result: dict) -> str:
+    e = html.escape
+    head = ["system", "gold", "predicted", "matched", "speaker right", "+ target & stance right",
+            "span F1", "end-to-end F1"]
+    rows = [[e(n), *(str(s["claims"]["counts"][k]) for k in ("gold", "pred", "matched", "speaker_correct",
+                                                              "stance_correct")),
+             fmt(s["claims"]["span"]["f1"]), fmt(s["claims"]["end_to_end"]["f1"])] for n, s in result["systems"].items()]
+    return _table(head, rows, "claims")
+
+
+def _error_counts_html(counts: dict[str, dict[str, int]]) -> str:
+    e = html.escape
+    head = ["kind", *(e(s) for s in counts), "what it is"]
+    rows = [[f"<span class='tag k-{k}'>{e(label)}</span>", *(str(c[k]) for c in counts.values()), e(what)]
+            for k, label, what in KINDS]
+    return _table(head, rows, "error-counts")
+
+
+def html_report(result: dict, gold: Sequence[Record] | Sequence[dict], predictions: dict[str, list[Record]] | dict[str, list[dict]],
+                rule: MatchRule) -> str:
+    """One self-contained HTML page (no network when viewed): headline scores with CIs and a
+    small-sample warning, the paired comparison, per-type and per-target tables, plots, and an
+    error list (filterable, sortable, linked to a lazily rendered document view).
+
+    The error list is :func:`error_analysis` (the scorers' own matching; claims by ``rule``);
+    only documents with errors carry their text (long ones: windows around the errors), so
+    the page grows with the errors, not the corpus. All text is escaped: HTML in the page,
+    and the data as JSON inside a ``<script type="application/json">``."""
+    e = html.escape
+    systems = result["systems"]
+    gold = cast(Sequence[Record], gold)
+    predictions = cast(dict[str, list[Record]], predictions)
+    errors, correct = error_analysis(
+        gold, {n: predictions.get(n, []) for n in systems}, rule,
+        actor_labels={n: s["actors"]["labels"] for n, s in systems.items()},
+        targets={n: list(s["doc_stance"]["per_target"]) for n, s in systems.items()},
+        no_stance=result["meta"]["schema"].get("no_stance", "none"),
+        unplaced={n: (s.get("alignment") or {}).get("failed_spans") or [] for n, s in systems.items()})
+    counts = error_counts(errors, systems)
+    data = page_data(gold, errors, correct, list(systems))
+    confusions = []
     for name, s in systems.items():
-        parts.append(f"<h3>{e(name)}</h3>")
-        parts.append(_img(_confusion(s["doc_stance"]["overall"], "document stance, all targets"), "document stance confusion"))
-        parts.append(_img(_confusion(s["claims"]["stance"], "claim stance, matched claims"), "claim stance confusion"))
-    legend = "".join(f"<mark class='{c}'>{c}</mark>" for c in CLASSES)
-    parts.append(f"<h2>Errors per document</h2><p class='legend'>{legend} (hover a span for details)</p>")
-    for name, records in predictions.items():
-        parts.append(f"<h3>{e(name)}</h3>")
-        for g, p in align_records(gold, records):
-            g_spans = {a["id"]: (a["start"], a["end"]) for a in g["actors"]}
-            p_spans = {a["id"]: (a["start"], a["end"]) for a in p.get("actors", [])}
-
-            def same_speaker(gc, pc):  # as scoring.claim_counts decides it
-                a, b = g_spans.get(gc.get("speaker")), p_spans.get(pc.get("speaker"))
-                return (a is None and b is None) or (a is not None and b is not None and rule.score(a, b) is not None)
-
-            actors = span_classes(g["actors"], p.get("actors", []))
-            claims = span_classes(g["claims"], p.get("claims", []), lambda a, b: rule.score(a, b) is not None, same_speaker)
-            parts.append(f"<details class='doc-errors'><summary>{e(g['doc_id'])}</summary>"
-                         f"<h4>Actors</h4><div class='doc actors'>{highlight(g['text'], actors)}</div>"
-                         f"<h4>Claims</h4><div class='doc claims'>{highlight(g['text'], claims)}</div></details>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        confusions.append(_img(_confusion(s["doc_stance"]["overall"], f"{name}: document stance"),
+                               f"{name} document stance confusion"))
+        confusions.append(_img(_confusion(s["claims"]["stance"], f"{name}: claim stance (matched claims)"),
+                               f"{name} claim stance confusion"))
+    note = small_sample_note(result)
+    n_docs = result["meta"]["gold"].get("documents", len(gold))
+    parts = [
+        ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+         f"<title>Evaluation report</title><style>{_asset('report.css')}</style></head><body>"),
+        "<h1>Evaluation report</h1>", f"<p class='meta'>{e(_meta_line(result))}</p>",
+        f"<p class='warning' role='alert'><b>⚠ {e(note)}</b></p>" if note else "",
+        ("<nav><a href='#headline'>Headline</a> · <a href='#compare'>Comparison</a> · <a href='#tables'>Per type "
+         "and target</a> · <a href='#plots'>Plots</a> · <a href='#errors'>Errors</a> · <a href='#documents'>"
+         "Documents</a></nav>"),
+        f"<h2 id='headline'>Headline scores (95% bootstrap CI over {n_docs} documents)</h2>{_headline_html(result)}",
+        f"<h2 id='compare'>Two systems compared</h2>{_comparison_html(result)}",
+        "<h2 id='tables'>Per type and per target</h2><h3>Actors per type (strict)</h3>", _per_type_html(result),
+        "<h3>Document stance per target</h3>", _per_target_html(result),
+        "<h3>Claims</h3>", _claims_html(result),
+        f"<h2 id='plots'>Plots</h2>{_img(_bars(result), 'per-type F1 bars')}",
+        "<div class='plots'>" + "".join(confusions) + "</div>",
+        "<h2 id='errors'>Errors</h2>",
+        (f"<p>{len(errors)} errors in {len(data['docs'])} of {len(gold)} documents. Every count here is one the "
+         "scores count, from the same matching (actors: strict, labels pooled; claims: the run's claim rule).</p>"),
+        _error_counts_html(counts),
+        "<div id='error-app'><noscript>The error list and document view need JavaScript (no network).</noscript></div>",
+        (f"<h2 id='documents'>Documents</h2><p class='meta'>Only documents with errors are included, ordered by "
+         f"their number of errors (under the filters above). A document longer than {LONG_TEXT:,} characters "
+         f"shows only {WINDOW} characters either side of each error; the gaps are marked.</p>"),
+        "<div id='doc-app'></div>",
+        f"<script type='application/json' id='report-data'>{_json_for_script(data)}</script>",
+        f"<script>{_asset('report.js')}</script>",
+        "</body></html>",
+    ]
+    return "\n".join(p for p in parts if p)
 
 
 def agreement_tables(result: dict) -> list[Table]:

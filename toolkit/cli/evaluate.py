@@ -29,6 +29,8 @@ MatchOpt = Annotated[str, typer.Option("--match", help="Claim span matching: ove
 ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Jaccard threshold for --match overlap.")]
 NBootOpt = Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
+CompareOpt = Annotated[Optional[tuple[str, str]], typer.Option(
+    "--compare", help="Two system names: paired p-values for the headline metrics.", show_default=False)]
 
 
 def _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
@@ -62,8 +64,7 @@ def evaluate_cli(
     threshold: ThresholdOpt = 0.5,
     n_boot: NBootOpt = 1000,
     seed: SeedOpt = 0,
-    compare: Annotated[Optional[tuple[str, str]], typer.Option(
-        "--compare", help="Two system names: paired p-values for the headline metrics.", show_default=False)] = None,
+    compare: CompareOpt = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every number and the metadata as JSON.")] = None,
     markdown_out: Annotated[Optional[Path], typer.Option("--markdown", help="Write a Markdown report.")] = None,
     schema: SchemaOpt = None,
@@ -99,18 +100,25 @@ def report_cli(
     threshold: ThresholdOpt = 0.5,
     n_boot: NBootOpt = 1000,
     seed: SeedOpt = 0,
+    compare: CompareOpt = None,
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json", help="Also write the scores the page shows as JSON (as `toolkit evaluate --json`).")] = None,
     schema: SchemaOpt = None,
     strict: StrictOpt = False,
 ) -> None:
-    """Evaluate as `toolkit evaluate` does and write one self-contained HTML report with plots and error analysis."""
-    from ..io import atomic_write_text
+    """Evaluate as `toolkit evaluate` does and write one self-contained HTML report: scores with CIs, the
+    comparison of two systems, per-type and per-target tables, plots, and every error linked to its document."""
+    from ..io import atomic_write_json, atomic_write_text
     from ..report import html_report
 
-    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, None, schema, strict,
+    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
                model_versions, model_version)
     page = html_report(run.result, run.gold, {s.name: s.records for s in run.systems}, run.rule)
     output = default("report", output)
     atomic_write_text(output, page)
+    if json_out:
+        atomic_write_json(json_out, run.result)
+        say(f"wrote {json_out}")
     say(f"wrote {output}")
 
 

@@ -21,10 +21,12 @@ undefined (0/0) is ``None``, never ``0.0``.
 from .actors import (
     ACTOR_FIELDS,
     SCHEMAS,
+    ActorOutcomes,
     Spans,
     actor_counts,
     actor_counts_from_arrays,
     actor_metric,
+    actor_outcomes,
     actor_scores,
     actor_scores_from_counts,
 )
@@ -40,8 +42,9 @@ from .stance import (
 from .table import PRF, CountTable, Metric, as_number
 
 __all__ = [
-    "ACTOR_FIELDS", "CLAIM_FIELDS", "PRF", "SCHEMAS", "STANCE_LABELS", "CountTable", "MatchRule", "Metric", "Spans",
-    "actor_counts", "actor_counts_from_arrays", "actor_metric", "actor_scores", "actor_scores_from_counts",
+    "ACTOR_FIELDS", "CLAIM_FIELDS", "PRF", "SCHEMAS", "STANCE_LABELS", "ActorOutcomes", "CountTable", "MatchRule",
+    "Metric", "Spans", "actor_counts", "actor_counts_from_arrays", "actor_metric", "actor_outcomes", "actor_scores",
+    "actor_scores_from_counts",
     "align_records", "as_number", "claim_counts", "claim_metric", "claim_scores", "claim_scores_from_counts",
     "doc_stance_counts", "doc_stance_metric", "doc_stance_scores", "doc_stance_scores_from_counts", "match_spans",
     "speaker_matches",

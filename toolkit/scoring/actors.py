@@ -61,7 +61,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import ToolkitError
-from ..records import Record
+from ..records import Actor, Record
 from .matching import by_doc
 from .table import PRF, CountTable, Metric, as_number, nanmean, prf
 
@@ -166,10 +166,11 @@ def overlapping_pairs(pred: Spans, true: Spans, min_pct: float) -> tuple[np.ndar
     return p_idx[keep], order[pos[keep]]
 
 
-def replay_greedy(adj: dict[int, list[int]], p: Spans, t: Spans, outcome: np.ndarray) -> None:
+def replay_greedy(adj: dict[int, list[int]], p: Spans, t: Spans, outcome: np.ndarray,
+                  took: np.ndarray | None = None) -> None:
     """nervaluate's greedy loops, verbatim, for the predictions of ``adj`` in list order;
     ``adj[q]`` lists the gold spans that overlap prediction ``q``, in list order. Writes
-    ``outcome[algorithm, q]``."""
+    ``outcome[algorithm, q]`` and, if given, ``took[algorithm, q]``: the gold span it took."""
     qs = np.array(list(adj))
     gs = np.unique(np.concatenate([np.array(v) for v in adj.values()]))
     ps, pe, pl = (dict(zip(qs.tolist(), a[qs].tolist(), strict=True)) for a in (p.start, p.end, p.label))
@@ -194,12 +195,62 @@ def replay_greedy(adj: dict[int, list[int]], p: Spans, t: Spans, outcome: np.nda
                         hit, best = g, distance
                 elif wrong is None:
                     wrong = g
-            if hit is not None:
-                outcome[algorithm, q] = Outcome.CORRECT
-                taken.add(hit)
-            elif wrong is not None:
-                outcome[algorithm, q] = Outcome.INCORRECT
-                taken.add(wrong)
+            chosen = hit if hit is not None else wrong
+            if chosen is not None:
+                outcome[algorithm, q] = Outcome.CORRECT if hit is not None else Outcome.INCORRECT
+                taken.add(chosen)
+                if took is not None:
+                    took[algorithm, q] = chosen
+
+
+class ActorOutcomes(NamedTuple):
+    """What :func:`actor_outcomes` decided for one document, by list index."""
+
+    pred: list[str]  # per predicted actor: "correct", "incorrect", "spurious", or "ignored" (label not scored)
+    took: list[int | None]  # per predicted actor: the gold actor it took (correct or incorrect), else None
+    gold: list[int | None]  # per gold actor: the prediction that took it; None if missed (or ignored)
+
+
+def actor_outcomes(gold: Sequence[Actor], pred: Sequence[Actor], labels: Sequence[str], *, schema: str = "strict",
+                   min_overlap_percentage: float = 1.0) -> ActorOutcomes:
+    """One document's actors as :func:`actor_counts` scores them (labels pooled, its "*" scope),
+    span by span: each prediction's outcome under ``schema`` and which gold span it took,
+    and each gold span's fate. ``labels`` are the scored labels (others are "ignored").
+
+    nervaluate's own loops (:func:`replay_greedy`) on the document's overlap graph, so the
+    outcomes summed over documents are the counts of :func:`actor_counts` (a test checks it);
+    for error lists and reports, not for scoring a corpus."""
+    if schema not in SCHEMAS:
+        raise ToolkitError(f"unknown actor schema {schema!r}")
+    algorithm = {"strict": Algorithm.STRICT, "ent_type": Algorithm.ENT_TYPE}.get(schema, Algorithm.EXACT)
+    wanted = {label: i for i, label in enumerate(labels)}
+    gi = [i for i, a in enumerate(gold) if a.get("label") in wanted]
+    pi = [i for i, a in enumerate(pred) if a.get("label") in wanted]
+
+    def spans(actors: Sequence[Actor], keep: list[int]) -> Spans:
+        rows = np.array([(actors[i]["start"], actors[i]["end"] - 1, wanted[actors[i]["label"]]) for i in keep],
+                        dtype=np.int64).reshape(-1, 3)
+        return Spans(np.zeros(len(keep), np.int64), rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy())
+
+    t, p = spans(gold, gi), spans(pred, pi)
+    outcome = np.full((len(Algorithm), p.size), Outcome.SPURIOUS, np.int8)
+    took = np.full((len(Algorithm), p.size), -1, np.int64)
+    ep, et = overlapping_pairs(p, t, min_overlap_percentage)
+    if len(ep):
+        adj: dict[int, list[int]] = defaultdict(list)
+        for q, g in sorted(zip(ep.tolist(), et.tolist(), strict=True)):
+            adj[q].append(g)
+        replay_greedy(adj, p, t, outcome, took)
+    names = {Outcome.CORRECT: "correct", Outcome.INCORRECT: "incorrect", Outcome.SPURIOUS: "spurious"}
+    out_pred: list[str] = ["ignored"] * len(pred)
+    out_took: list[int | None] = [None] * len(pred)
+    out_gold: list[int | None] = [None] * len(gold)
+    for q, i in enumerate(pi):
+        out_pred[i] = names[Outcome(int(outcome[algorithm, q]))]
+        if took[algorithm, q] >= 0:
+            g = gi[int(took[algorithm, q])]
+            out_took[i], out_gold[g] = g, i
+    return ActorOutcomes(out_pred, out_took, out_gold)
 
 
 class Matching(NamedTuple):
