@@ -16,7 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_scoring import nervaluate
 
-from toolkit.scoring import ACTOR_FIELDS, SCHEMAS, Spans, actor_counts, actor_counts_from_arrays, actor_scores
+from toolkit.scoring import (
+    ACTOR_FIELDS,
+    SCHEMAS,
+    Spans,
+    actor_counts,
+    actor_counts_from_arrays,
+    actor_scores,
+    spans_from_arrow,
+)
 from toolkit.scoring import actors as engine
 
 LABELS = ("P", "S", "O")
@@ -155,10 +163,7 @@ def test_spans_from_arrow_columns_score_like_records():
 
     def spans(docs) -> Spans:
         column = pa.array([[{"start": s, "end": e + 1, "label": lab} for s, e, lab in doc] for doc in docs])
-        flat = column.flatten()
-        doc = np.asarray(pa.compute.list_parent_indices(column))
-        label = np.array([labels.index(x) for x in flat.field("label").to_pylist()])
-        return Spans(doc, flat.field("start").to_numpy(), flat.field("end").to_numpy() - 1, label)
+        return spans_from_arrow(column, labels)
 
     from_arrays = actor_counts_from_arrays(["a", "b", "c"], spans(gold), spans(pred), labels)
     from_records = actor_counts(as_records(gold), as_records(pred), labels=labels)

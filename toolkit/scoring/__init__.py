@@ -25,6 +25,7 @@ from .actors import (
     Spans,
     actor_counts,
     actor_counts_from_arrays,
+    spans_from_arrow,
     actor_metric,
     actor_outcomes,
     actor_scores,
@@ -43,7 +44,7 @@ from .table import PRF, CountTable, Metric, as_number
 
 __all__ = [
     "ACTOR_FIELDS", "CLAIM_FIELDS", "PRF", "SCHEMAS", "STANCE_LABELS", "ActorOutcomes", "CountTable", "MatchRule",
-    "Metric", "Spans", "actor_counts", "actor_counts_from_arrays", "actor_metric", "actor_outcomes", "actor_scores",
+    "Metric", "Spans", "actor_counts", "actor_counts_from_arrays", "spans_from_arrow", "actor_metric", "actor_outcomes", "actor_scores",
     "actor_scores_from_counts",
     "align_records", "as_number", "claim_counts", "claim_metric", "claim_scores", "claim_scores_from_counts",
     "doc_stance_counts", "doc_stance_metric", "doc_stance_scores", "doc_stance_scores_from_counts", "match_spans",
