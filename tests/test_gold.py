@@ -1,15 +1,35 @@
 """Label Studio export -> records: round trips, validation and the annotation policy."""
 
+import copy
 import json
+import os
+import re
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_fuzz import BASES, MUTATION, PREDICTIONS, RAW, _mutate, _prediction_bytes, _serialise
 from typer.testing import CliRunner
 
+from conftest import ROOT
+from toolkit import gold, gold_sources
 from toolkit.cli import app
-from toolkit.errors import GoldError
-from toolkit.gold import import_exports, record_to_results, validate_record
+from toolkit.errors import GoldError, SchemaError, ToolkitError
+from toolkit.gold import (
+    Imported,
+    _shape_problems,
+    check_record,
+    import_exports,
+    parse_annotation,
+    record_to_results,
+    short,
+    valid_string,
+    validate_record,
+)
+from toolkit.io import Unchunkable, json_array_chunks
+from toolkit.records import empty_record
+from toolkit.schema import TEXT_NAME
 
 runner = CliRunner()
 
@@ -254,9 +274,273 @@ def test_ids_that_do_not_fit_int64_are_stored_as_null(tmp_path, schema, record, 
 
 
 def test_ui_exports_import_losslessly(schema):
-    from conftest import ROOT
-
     for path in sorted((ROOT / "tests" / "data").glob("ui_export_*.json")):
         imported = import_exports([path], schema, policy="all")
         assert imported.records, path
         assert not [p for p in imported.problems if "skipped" in p.message or "dropped" in p.message], path
+
+
+# --- The fast paths against the reference paths --------------------------------------------
+#
+# check_record validates records directly, large exports are parsed with orjson in chunks and
+# imported through a fast path; each must give exactly what the reference gives: the earlier
+# check_record (Label Studio results made with record_to_results, read by parse_annotation),
+# json.loads of the whole file, import_tasks and check_schema_fit. Inputs: the existing test
+# inputs and the fuzz tests' mutated exports and prediction lines.
+
+ROOT_SCHEMA = ROOT / "schemas" / "schema.yaml"
+DIFF_EXAMPLES = int(os.environ.get("TOOLKIT_FUZZ_EXAMPLES", "0")) or 150
+
+
+def reference_check_record(record, schema, source, out):
+    """check_record as it was: the record as Label Studio results, read back by parse_annotation."""
+    task_id = record.get("doc_id")
+    shape = _shape_problems(record, source, task_id)
+    out.problems += shape
+    out.count("regions_skipped", sum("#" in p.message for p in shape))
+    task = {"id": task_id if valid_string(task_id) else short(task_id), "data": {TEXT_NAME: record.get("text"), "doc_id": task_id}}
+    parsed = parse_annotation(task, {"result": record_to_results(record, schema, given_text=True)}, schema, source, out,
+                              complete=False)
+    if parsed is None:
+        return None
+    kept = {k: v for k, v in record.items() if k not in ("actors", "claims", "doc_stances", "text")}
+    return {**kept, "doc_id": parsed["doc_id"], "text": parsed["text"], "actors": parsed["actors"],
+            "claims": parsed["claims"], "doc_stances": parsed["doc_stances"]}
+
+
+def _same_check(record, schema):
+    """Both validators on one record: the same result, problems (and their text) and counts, in order."""
+    results = []
+    for check in (reference_check_record, check_record):
+        out = Imported()
+        checked = check(copy.deepcopy(record), schema, "p.jsonl:3", out)
+        results.append((checked, out.problems, [str(p) for p in out.problems], list(out.counts.items())))
+    assert results[0] == results[1]
+    return results[1]
+
+
+def _gold_text():
+    return BASES["real"][0]["data"]["text"]
+
+
+@settings(max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          database=None)
+@given(base=st.sampled_from(sorted(PREDICTIONS)), mutations=st.lists(MUTATION, max_size=5), whole=st.booleans())
+def test_check_record_equals_the_reference_on_mutated_records(schema, base, mutations, whole):
+    rows = copy.deepcopy(PREDICTIONS[base])
+    texts = {t["data"]["doc_id"]: t["data"]["text"] for t in BASES["real"]}
+    row = {**rows[0], "text": texts.get(rows[0]["doc_id"], _gold_text())}
+    if whole:  # mutate anything, the text and doc id too
+        for mutation in mutations:
+            row = _mutate(row, *mutation)
+        record = row if isinstance(row, dict) else {"doc_id": "d", "text": "t", "actors": row}
+    else:  # as read_predictions builds it: the gold text, the line's fields
+        for mutation in mutations:
+            row = _mutate(row, *mutation)
+        row = row if isinstance(row, dict) else {"doc_id": "d"}
+        record = {**empty_record("d"), **{k: row[k] for k in ("doc_id", "actors", "claims", "doc_stances") if k in row},
+                  "text": _gold_text()}
+    _same_check(record, schema)
+
+
+def test_check_record_equals_the_reference_on_test_inputs(schema, record):
+    assert _same_check(record, schema)[1] == []
+    odd = [
+        lambda r: r["actors"][0].update(end=999), lambda r: r["actors"][0].update(text="Putin"),
+        lambda r: r["actors"][1].update(label="TERRORIST"), lambda r: r["actors"].pop(0),
+        lambda r: r["claims"][0].update(speaker=None), lambda r: r["claims"][0].update(stance="angry"),
+        lambda r: r["claims"][0].update(target=None), lambda r: r["claims"][0].update(id=None),
+        lambda r: r["claims"][0].update(id=7, speaker=7), lambda r: r["actors"][0].update(id="c1"),
+        lambda r: r["actors"].append(dict(r["actors"][0])), lambda r: r["claims"].append(dict(r["claims"][0])),
+        lambda r: r["claims"][0].update(speaker="c1"), lambda r: r["claims"][0].update(text=r["text"][12:35].upper()),
+        lambda r: r["doc_stances"].update({"nowhere": "favor", "hamas": "angry", 5: "none"}),
+        lambda r: r.update(doc_stances=[1]), lambda r: r.update(actors={"a": 1}, claims=[None, 3]),
+        lambda r: r.update(text=None), lambda r: r.update(doc_id=5), lambda r: r.update(doc_id=None),
+        lambda r: r.update(doc_id=["x"]), lambda r: r.update(text="\ud800"), lambda r: r.update(extra=1),
+        lambda r: r["actors"][0].update(start=True), lambda r: r["actors"][0].update(start=2**70),
+        lambda r: r["claims"][0].update(text=r["text"][12:35].replace(" ", "  ")),
+    ]
+    for change in odd:
+        changed = copy.deepcopy(record)
+        change(changed)
+        _same_check(changed, schema)
+
+
+def _reference_import(tasks, schema, policy):
+    """import_tasks and check_schema_fit on a tree json.loads read."""
+    fit = gold_sources.SchemaFit(schema)
+    for task in tasks:
+        annotations = task.get("annotations")
+        for annotation in annotations if isinstance(annotations, list) else []:
+            fit.annotation(annotation)
+    return gold.import_tasks(tasks, "e.json", schema, policy), fit
+
+
+def _outcome(imported, fit):
+    return (imported.records, [str(p) for p in imported.problems], list(imported.counts.items()),
+            fit.total, fit.misfit, list(fit.examples.items()))
+
+
+@settings(max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          database=None)
+@given(base=st.sampled_from(sorted(BASES)), mutations=st.lists(MUTATION, max_size=5),
+       policy=st.sampled_from(gold.POLICIES), big=st.booleans())
+def test_fast_import_equals_the_reference_on_mutated_exports(schema, base, mutations, policy, big):
+    tree = copy.deepcopy(BASES[base])
+    for mutation in mutations:
+        tree = _mutate(tree, *mutation)
+    data = json.dumps(tree).encode("ascii")
+    if big:  # an integer beyond 64 bits, which orjson would read as a float
+        data = data.replace(b'"id": 1', b'"id": 100000000000000000001', 1)
+    exact = json.loads(data)
+    if not isinstance(exact, list) or not all(isinstance(t, dict) for t in exact):
+        return
+    try:
+        tasks = orjson.loads(data)
+    except orjson.JSONDecodeError:  # (a lone surrogate) the file is read whole with json: the reference
+        return
+    expected = _outcome(*_reference_import(exact, schema, policy))
+    fit = gold_sources.SchemaFit(schema)
+    try:
+        fast = gold.import_task_chunks([tasks], "e.json", schema, policy, fit)
+    except gold._Reparse:  # the caller reads the file again with json: the reference
+        assert re.search(rb"[0-9]{19}", data)  # an integer beyond 64 bits is there
+        return
+    assert _outcome(fast, fit) == expected
+
+
+@settings(max_examples=DIFF_EXAMPLES // 2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          database=None)
+@given(base=st.sampled_from(sorted(BASES)), mutations=st.lists(MUTATION, max_size=3), raw=RAW,
+       cut_at=st.integers(0, 10**6), chunk=st.integers(1, 3000), indent=st.sampled_from([None, 2, 4]))
+def test_load_gold_equals_the_reference_on_raw_exports(tmp_path_factory, monkeypatch, schema, base, mutations, raw,
+                                                       cut_at, chunk, indent):
+    """End to end (chunked orjson reading, the fast import, the fit check) against load_export,
+    check_schema_fit and import_tasks: the same gold, or the same error."""
+    tree = copy.deepcopy(BASES[base])
+    for mutation in mutations:
+        tree = _mutate(tree, *mutation)
+    data = _serialise(tree, raw, cut_at)
+    if indent and raw == "none":
+        data = json.dumps(tree, indent=indent).encode("ascii")
+    path = tmp_path_factory.mktemp("raw") / "e.json"
+    path.write_bytes(data)
+
+    def reference():
+        tasks = gold.load_export(path)
+        gold_sources.check_schema_fit(tasks, schema, str(path))
+        return gold.import_tasks(tasks, "e.json", schema, "ground_truth")
+
+    def outcome(read):
+        try:
+            found = read()
+        except ToolkitError as exc:
+            return type(exc).__name__, str(exc)
+        return found.records, [str(p) for p in found.problems], {k: v for k, v in found.counts.items()
+                                                                 if k not in ("problems", "documents_duplicated")}
+
+    monkeypatch.setattr(gold_sources, "CHUNK_SIZE", chunk)
+    new = outcome(lambda: gold_sources.load_gold([path], schema_flag=None, default_schema=ROOT_SCHEMA))
+    ref = outcome(reference)
+    if isinstance(ref, tuple) and len(ref) == 3 and isinstance(new, tuple) and len(new) == 3:
+        ref = (sorted(ref[0], key=lambda r: (r["doc_id"], r["annotation_id"] or 0)), ref[1], ref[2])
+        # load_gold drops later copies of a document (the reference keeps them): compare the first copies
+        firsts = {}
+        for r in ref[0]:
+            firsts.setdefault(r["doc_id"], r)
+        assert new[0] == list(firsts.values())
+        assert new[1][: len(ref[1])] == ref[1] and new[2] == ref[2]
+    else:
+        assert new == ref
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_schema_misfit_is_found_when_chunked(tmp_path, monkeypatch, schema, record, indent):
+    task = _task(record, schema)
+    for item in task["annotations"][0]["result"]:
+        if item.get("from_name") == "actor":
+            item["value"]["labels"] = ["TERRORIST"]
+        if item.get("type") == "choices":
+            item["value"]["choices"] = ["angry"]
+    tasks = [task, {**task, "id": 2, "data": {**task["data"], "doc_id": "doc2"}}]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks, indent=indent))
+    with pytest.raises(SchemaError) as expected:
+        gold_sources.check_schema_fit(tasks, schema, str(path))
+    assert "20 of 22 labelled regions use labels" in str(expected.value)
+    monkeypatch.setattr(gold_sources, "CHUNK_SIZE", 10)
+    with pytest.raises(SchemaError) as found:
+        gold_sources.load_gold([path], default_schema=ROOT_SCHEMA)
+    assert str(found.value) == str(expected.value)
+
+
+def _json_outcome(read, data):
+    try:
+        value = read(data)
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__, str(exc)
+    return "ok", value, repr(value)
+
+
+@settings(max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          database=None)
+@given(base=st.sampled_from(sorted(PREDICTIONS)), mutations=st.lists(MUTATION, max_size=4),
+       raw=st.sampled_from(["none", "cut", "u2028", "bad-utf8", "junk-line", "nan", "deep", "huge", "bom", "surrogate",
+                            "big-float", "ctrl"]),
+       cut_at=st.integers(0, 10**6))
+def test_json_reading_equals_json_loads(base, mutations, raw, cut_at):
+    """parse_json and load_export read with orjson where it gives json's value, else with json:
+    the same value or the same error, message included."""
+    tree = copy.deepcopy(PREDICTIONS[base])
+    for mutation in mutations:
+        tree = _mutate(tree, *mutation)
+    line_raw = raw if raw in ("cut", "u2028", "bad-utf8", "junk-line", "nan", "deep") else "none"
+    data = _prediction_bytes(tree, line_raw, cut_at)
+    extra = {"huge": (b'"start": ', b'"start": -' + b"9" * 30 + b', "s": '), "big-float": (b'"end": ', b'"end": 1e300, "e": '),
+             "surrogate": (b'"doc_id": ', b'"doc_id": "\\udc80", "d": '), "ctrl": (b'"doc_id": "', b'"doc_id": "\x01')}
+    if raw in extra:
+        data = data.replace(*extra[raw], 1)
+    if raw == "bom":
+        data = b"\xef\xbb\xbf" + data
+
+    def reference(raw_bytes):
+        return json.loads(raw_bytes.decode("utf-8"), parse_constant=gold._no_constant)
+
+    for read in (gold._loads, lambda d: gold.parse_json(d.decode("utf-8"))):
+        for piece in (data, *data.split(b"\n")[:3]):
+            try:
+                expected = _json_outcome(reference, piece)
+            except RecursionError:
+                continue
+            if expected[0] == "RecursionError":
+                expected = ("ValueError", "nested too deeply")
+            got = _json_outcome(read, piece)
+            assert got == expected
+
+
+@pytest.mark.parametrize("indent", [None, 2, 4, "compact", "tabs"])
+@pytest.mark.parametrize("size", [1, 7, 100, 10**6])
+def test_json_array_chunks_give_the_list(tmp_path, indent, size):
+    tasks = [{"id": i, "data": {"text": 'a "}, {" b }, { c \\n  },\n  {' * (i % 3), "doc_id": f"d{i}"},
+              "annotations": [{"id": i, "result": [{"id": "x", "value": {"start": 0, "end": 1}} for _ in range(i % 4)]}]}
+             for i in range(25)]
+    if indent == "compact":
+        data = json.dumps(tasks, separators=(",", ":"))
+    elif indent == "tabs":
+        data = json.dumps(tasks, indent="\t")
+    else:
+        data = json.dumps(tasks, indent=indent, ensure_ascii=False)
+    path = tmp_path / "e.json"
+    path.write_text(data, encoding="utf-8")
+    chunks = list(json_array_chunks(path, size))
+    assert [t for chunk in chunks for t in chunk] == tasks
+    assert len(chunks) > 1 or size == 10**6
+
+
+@pytest.mark.parametrize("data", [b"", b"[]", b"  [ ]  ", b"{}", b"[1, 2]", b"[{}, 3]", b"[{}", b"[{}]]", b"\xef\xbb\xbf[{}]",
+                                  b'[{"a": NaN}]', b"[{}] x"])
+def test_json_array_chunks_refuse_what_they_cannot_split(tmp_path, data):
+    path = tmp_path / "e.json"
+    path.write_bytes(data)
+    with pytest.raises(Unchunkable):
+        list(json_array_chunks(path, 1))

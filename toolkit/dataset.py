@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_from_disk
 
 from .errors import PublishError
-from .io import atomic_dir, shown
+from .io import atomic_dir, paused_gc, shown
 from .schema import Schema, load_schema
 
 SPLIT = "test"  # the gold is for evaluation; there is no training split
@@ -69,6 +71,9 @@ def _int64(value: object) -> int | None:
     return value if ok else None
 
 
+_PROVENANCE_KEYS = ("task_id", "annotation_id", "annotator", "ground_truth", "schema_version")
+
+
 def _provenance(record: dict, schema: Schema) -> dict:
     return {
         "task_id": _int64(record.get("task_id")),
@@ -111,10 +116,19 @@ def claim_rows(records: list[dict], schema: Schema) -> list[dict]:
 
 
 def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]:
-    """One ``DatasetDict`` (split ``test``) per configuration."""
+    """One ``DatasetDict`` (split ``test``) per configuration.
+
+    The tables are built column by column with pyarrow (:func:`_arrow_columns`), labels turned
+    into class indices by lookup; where that cannot give exactly what ``Dataset.from_list``
+    gives (a label that is not one of the names as written, a null span), the rows go through
+    ``from_list`` instead."""
     feats = features(schema)
-    rows = {"documents": document_rows(records, schema), "claims": claim_rows(records, schema)}
-    return {name: DatasetDict({SPLIT: _table(rows[name], feats[name])}) for name in CONFIGS}
+    with paused_gc():
+        columns = _arrow_columns(records, schema, feats) if records else None
+        if columns is None:
+            rows = {"documents": document_rows(records, schema), "claims": claim_rows(records, schema)}
+            return {name: DatasetDict({SPLIT: _table(rows[name], feats[name])}) for name in CONFIGS}
+        return {name: DatasetDict({SPLIT: Dataset.from_dict(columns[name], features=feats[name])}) for name in CONFIGS}
 
 
 def _table(rows: list[dict], feats: Features) -> Dataset:
@@ -122,6 +136,118 @@ def _table(rows: list[dict], feats: Features) -> Dataset:
     if not rows:
         return Dataset.from_dict({name: [] for name in feats}, features=feats)
     return Dataset.from_list(rows, features=feats)
+
+
+def _storage(feature) -> pa.DataType:
+    """The Arrow type that stores ``feature`` (a class label as its index)."""
+    if isinstance(feature, List):
+        return pa.list_(_storage(feature.feature))
+    if isinstance(feature, dict):
+        return pa.struct([(name, _storage(sub)) for name, sub in feature.items()])
+    return feature.pa_type if isinstance(feature, Value) else pa.int64()
+
+
+def _with_labels(feature) -> pa.DataType:
+    """:func:`_storage`, but class labels as strings (the names, to look up)."""
+    if isinstance(feature, List):
+        return pa.list_(_with_labels(feature.feature))
+    if isinstance(feature, dict):
+        return pa.struct([(name, _with_labels(sub)) for name, sub in feature.items()])
+    return pa.string() if isinstance(feature, ClassLabel) else feature.pa_type
+
+
+class _NotExact(Exception):
+    """The Arrow route would not give what ``from_list`` gives: take that route."""
+
+
+def _indices(names: pa.Array, label: ClassLabel) -> pa.Array:
+    """Class indices of an array of label names (nulls stay null); :class:`_NotExact` for a
+    value that is not one of the names as written (``from_list`` would strip or parse it)."""
+    if isinstance(names, pa.ChunkedArray):
+        names = names.combine_chunks()
+    found = pc.index_in(names, value_set=pa.array(label.names, pa.string()))
+    if found.null_count != names.null_count:
+        raise _NotExact
+    return found.cast(pa.int64())
+
+
+def _label_spans(spans: pa.Array, feature: List) -> pa.Array:
+    """A list-of-structs column with its class-label fields turned from names into indices.
+    Nulls (a missing list, a null span) are left to ``from_list``."""
+    if isinstance(spans, pa.ChunkedArray):
+        spans = spans.combine_chunks()
+    if spans.null_count or spans.values.null_count:
+        raise _NotExact
+    struct = spans.values
+    fields = feature.feature
+    children = [_indices(struct.field(name), sub) if isinstance(sub, ClassLabel) else struct.field(name)
+                for name, sub in fields.items()]
+    labelled = pa.StructArray.from_arrays(children, fields=list(_storage(fields)))
+    return pa.ListArray.from_arrays(spans.offsets, labelled, type=_storage(feature))
+
+
+def _arrow_columns(records: list[dict], schema: Schema, feats: dict[str, Features]) -> dict[str, dict] | None:
+    """The columns of both configurations as Arrow arrays of their storage types (what
+    ``Dataset.from_list`` of :func:`document_rows` and :func:`claim_rows` stores), or None where
+    they could differ. Spans go into Arrow as they are (pyarrow reads the dicts); the class
+    labels are then looked up as whole columns."""
+    docs, claim_feats = feats["documents"], feats["claims"]
+    try:
+        provenance = [_provenance(r, schema) for r in records]
+        stance_targets, stance_values, stance_offsets = [], [], [0]
+        for r in records:
+            for target, stance in sorted(r["doc_stances"].items()):
+                stance_targets.append(target)
+                stance_values.append(stance)
+            stance_offsets.append(len(stance_targets))
+        doc_stance = docs["doc_stances"].feature
+        stances = pa.ListArray.from_arrays(pa.array(stance_offsets, pa.int32()), pa.StructArray.from_arrays(
+            [_indices(pa.array(stance_targets, pa.string()), doc_stance["target"]),
+             _indices(pa.array(stance_values, pa.string()), doc_stance["stance"])], names=["target", "stance"]))
+        documents = {
+            "doc_id": pa.array([r["doc_id"] for r in records], pa.string()),
+            "text": pa.array([r["text"] for r in records], pa.string()),
+            "actors": _label_spans(pa.array([r["actors"] for r in records], _with_labels(docs["actors"])), docs["actors"]),
+            "claims": _label_spans(pa.array([r["claims"] for r in records], _with_labels(docs["claims"])), docs["claims"]),
+            "doc_stances": stances,
+        }
+        for key in ("task_id", "annotation_id", "annotator", "ground_truth", "schema_version"):
+            documents[key] = pa.array([p[key] for p in provenance], _storage(docs[key]))
+        claims = _claim_columns(records, provenance, claim_feats)
+    except (_NotExact, pa.ArrowException, TypeError, ValueError, KeyError, AttributeError, OverflowError):
+        return None
+    return {"documents": documents, "claims": claims}
+
+
+def _claim_columns(records: list[dict], provenance: list[dict], feats: Features) -> dict:
+    """The ``claims`` configuration's columns (see :func:`claim_rows`)."""
+    cols: dict[str, list] = {name: [] for name in feats}
+    doc_ids, claim_ids, texts, starts, ends = (cols[k] for k in ("doc_id", "claim_id", "claim_text", "start", "end"))
+    speaker_texts, speaker_types, targets, stances = (cols[k] for k in ("speaker_text", "speaker_type", "target", "stance"))
+    rows = []  # the record of each claim, for the provenance columns
+    for index, r in enumerate(records):
+        actors = {a["id"]: a for a in r["actors"]}
+        for c in r["claims"]:
+            speaker = actors.get(c["speaker"]) or {}
+            doc_ids.append(r["doc_id"])
+            claim_ids.append(c["id"])
+            texts.append(c["text"])
+            starts.append(c["start"])
+            ends.append(c["end"])
+            speaker_texts.append(speaker.get("text"))
+            speaker_types.append(speaker.get("label"))
+            targets.append(c["target"])
+            stances.append(c["stance"])
+            rows.append(index)
+    out = {}
+    for name, feature in feats.items():
+        if name in _PROVENANCE_KEYS:
+            out[name] = pa.array([provenance[i][name] for i in rows], _storage(feature))
+        elif isinstance(feature, ClassLabel):
+            out[name] = _indices(pa.array(cols[name], pa.string()), feature)
+        else:
+            out[name] = pa.array(cols[name], _storage(feature))
+    return out
 
 
 SCHEMA_FILE = "schema.yaml"  # the schema stored with the data (also in the Hub folder)

@@ -31,8 +31,14 @@ extractor predictions into Label Studio.
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:  # a fast JSON parser; every value it gives is checked to be what ``json`` gives (see _loads)
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; json alone gives the same results
+    orjson = None
 
 from .errors import GoldError
 from .io import shown
@@ -120,7 +126,65 @@ def _no_constant(name: str):
 
 def parse_json(text: str):
     """``json.loads`` that refuses NaN and infinities; every failure is a :class:`ValueError`
-    (also too deep nesting and integers too long to read)."""
+    (also too deep nesting and integers too long to read). Parsed with orjson when it gives the
+    same value (see :func:`_loads`)."""
+    return _loads(text, text)
+
+
+_BIG = 2.0**63  # orjson reads an integer beyond 64 bits as a float at least this large
+
+
+def _big_float(node: object) -> bool:
+    """Does a parsed JSON value hold a float of magnitude at least 2**63? orjson gives one for an
+    integer literal that does not fit 64 bits (``json`` gives the int), so such a value is
+    parsed again with ``json``."""
+    kind = type(node)
+    if kind is dict:
+        node = node.values()
+    elif kind is not list:
+        return kind is float and not -_BIG < node < _BIG
+    for value in node:
+        kind = type(value)
+        if kind is str or kind is int:
+            continue
+        if kind is float:
+            if not -_BIG < value < _BIG:
+                return True
+        elif (kind is dict or kind is list) and value and _big_float(value):
+            return True
+    return False
+
+
+def _fast_loads(data: bytes | str | memoryview):
+    """orjson's value of ``data``, or :data:`_SLOW` where it may differ from ``json``'s: orjson
+    refuses what ``json`` accepts (lone surrogates, too deep nesting) or reads differently
+    (integers beyond 64 bits), and every error message differs. Apart from those integers (found
+    by :func:`_big_float`), a value orjson accepts is exactly the value ``json`` gives."""
+    if orjson is None:
+        return _SLOW
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _SLOW
+    if type(data) is str and data.isascii() and data.encode("ascii").translate(_DIGITS).find(b"0" * 19) < 0:
+        return value  # no integer of 19 digits (cheaper to find out than walking the value)
+    return _SLOW if _big_float(value) else value
+
+
+_SLOW = object()
+_DIGITS = bytes(0x30 if 0x30 <= i <= 0x39 else 0x61 for i in range(256))  # digits to "0", the rest to "a"
+
+
+def _loads(data: bytes | str, text: str | None = None):
+    """The value of JSON ``data`` exactly as :func:`json.loads` gives it (NaN refused), read with
+    orjson where that gives the same value; on any failure the ``json`` path runs, so errors and
+    their messages are ``json``'s. Bytes are decoded as UTF-8 first (a :class:`UnicodeDecodeError`
+    comes before any JSON error, as when decoding then parsing)."""
+    value = _fast_loads(data)
+    if value is not _SLOW:
+        return value
+    if text is None:
+        text = data.decode("utf-8")
     try:
         return json.loads(text, parse_constant=_no_constant)
     except RecursionError:
@@ -131,7 +195,7 @@ def load_export(path: str | Path) -> list[dict]:
     """Read a Label Studio native JSON export (a list of tasks); :class:`GoldError` if unreadable."""
     path = Path(path)
     try:
-        data = parse_json(path.read_bytes().decode("utf-8"))
+        data = _loads(path.read_bytes())
     except FileNotFoundError:
         raise GoldError(f"{shown(path)}: no such file") from None
     except OSError as exc:
@@ -195,7 +259,7 @@ class _Doc:
     out: Imported
     spans: dict[str, dict[str, dict]] = field(default_factory=dict)  # region id -> tag -> span
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # region id -> "target"/"stance" -> value
-    relations: list[dict] = field(default_factory=list)
+    relations: list[tuple] = field(default_factory=list)  # (from_id, to_id, labels) as given
     doc_stances: dict[str, str] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)  # ids of regions whose span was skipped
 
@@ -236,7 +300,7 @@ def _classify(item: object, doc: _Doc) -> None:
     kind, name, raw_id = item.get("type"), item.get("from_name"), item.get("id")
     name = name if isinstance(name, str) else None
     if kind == "relation":
-        doc.relations.append(item)
+        doc.relations.append((item.get("from_id"), item.get("to_id"), item.get("labels")))
         return
     value, rid = item.get("value"), _region_id(raw_id)
     if not isinstance(value, dict):
@@ -350,8 +414,8 @@ def _link_speakers(doc: _Doc) -> dict[str, str]:
     """Claim id -> speaker actor id, from the ``relation`` results."""
     speakers: dict[str, str] = {}
     speaker = doc.schema.speaker_relation
-    for rel in doc.relations:
-        raw = (rel.get("from_id"), rel.get("to_id"))
+    for raw_from, raw_to, given in doc.relations:
+        raw = (raw_from, raw_to)
         ids = [_region_id(r) for r in raw]
         where = "->".join(_label(r) for r in raw)
         ends = [doc.spans.get(i) if i is not None else None for i in ids]
@@ -359,7 +423,7 @@ def _link_speakers(doc: _Doc) -> dict[str, str]:
             missing = next(_missing_end(i, r, doc) for i, r, e in zip(ids, raw, ends) if e is None)
             doc.problem(where, f"relation endpoint is missing: {missing}; relation dropped", "relations_skipped")
             continue
-        labels = rel.get("labels") or [speaker]
+        labels = given or [speaker]
         pair = _claim_and_actor(*ends)
         if labels != [speaker] or pair is None:
             doc.problem(where, f"relation {short(labels)} must link a {doc.schema.claim_label} and an actor; dropped",
@@ -473,27 +537,279 @@ def _annotations(task: dict, source: str, out: Imported) -> list[dict]:
     return kept
 
 
+def _import_task(task: dict, source: str, schema: Schema, policy: str, out: Imported) -> None:
+    """The records of one task's chosen annotations into ``out``, with counts and problems."""
+    out.count("tasks")
+    annotations = _annotations(task, source, out)
+    completed = [a for a in annotations if a.get("was_cancelled") is not True]
+    out.count("annotations_cancelled", len(annotations) - len(completed))
+    if not completed:
+        out.count("tasks_without_annotation")
+        return
+    chosen = completed if policy == "all" else _pick(completed)
+    out.count("annotations_not_chosen", len(completed) - len(chosen))
+    for annotation in chosen:
+        record = parse_annotation(task, annotation, schema, source, out, show_annotation=len(chosen) > 1)
+        if record is None:
+            out.count("annotations_skipped")
+            continue
+        out.records.append(record)
+
+
 def import_tasks(tasks: list[dict], source: str, schema: Schema, policy: str = "ground_truth") -> Imported:
     """Records of the tasks of one export (``source`` names it in problems); see :func:`import_exports`."""
     if policy not in POLICIES:
         raise GoldError(f"unknown annotation policy '{policy}'; choose one of {', '.join(POLICIES)}")
     out = Imported()
     for task in tasks:
-        out.count("tasks")
-        annotations = _annotations(task, source, out)
-        completed = [a for a in annotations if a.get("was_cancelled") is not True]
-        out.count("annotations_cancelled", len(annotations) - len(completed))
-        if not completed:
-            out.count("tasks_without_annotation")
+        _import_task(task, source, schema, policy, out)
+    return out
+
+
+# --- The fast path for large exports --------------------------------------------------------
+#
+# Most annotations of a real export have no problem at all. :func:`_fast_task` reads such a task
+# in one pass with plain type checks, building each record directly; at the first thing that
+# would be a problem, skipped or counted (anything :func:`parse_annotation` would say), it gives
+# up without having changed anything, and the task is read again by :func:`_import_task`, which
+# says what is wrong. The records, counts and problems are the same either way (tests compare
+# the two on mutated exports).
+
+
+class _FastSchema:
+    """The schema's label sets as lookups, for :func:`_fast_task` (each maps a label to itself,
+    so records hold the schema's own strings)."""
+
+    def __init__(self, schema: Schema):
+        self.actor = {label: label for label in schema.actor_types}
+        self.claim = {schema.claim_label: schema.claim_label}
+        self.claim_target = {t: t for t in schema.claim_targets}
+        self.stance = {s: s for s in schema.stance_labels}
+        self.doc_stance = {DOC_STANCE_PREFIX + t: t for t in schema.targets}
+        self.doc_target = {t: t for t in schema.targets}
+        self.n_targets = len(schema.targets)
+        self.speaker = [schema.speaker_relation]
+
+
+def _fast_id(raw: object) -> str | None:
+    """:func:`_region_id` for values orjson read (its strings are always valid Unicode)."""
+    kind = type(raw)
+    if kind is str:
+        return raw or None
+    return str(raw) if kind is int else None
+
+
+def _fast_annotation(text: str, results: list, fast: _FastSchema) -> tuple[list, list, dict, int] | None:
+    """``(actors, claims, doc_stances, labelled results)`` of a complete annotation without any
+    problem, or None. The last is how many results the schema-fit check counts (all fit).
+
+    A missing key or a value of the wrong type ends it (``KeyError``, ``TypeError``, ...) as
+    surely as an explicit check, so only what Python would accept silently is checked."""
+    try:
+        return _fast_results(text, results, fast)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None
+
+
+_BY_POSITION = operator.itemgetter("start", "id")
+
+
+def _fast_results(text: str, results: list, fast: _FastSchema) -> tuple[list, list, dict, int] | None:
+    n = len(text)
+    actor_labels, claim_label, stance, claim_target, doc_stance = (fast.actor, fast.claim, fast.stance,
+                                                                   fast.claim_target, fast.doc_stance)
+    actors: dict[str, dict] = {}  # region id -> actor
+    claims: dict[str, dict] = {}  # region id -> claim
+    choices: dict[str, list] = {}  # region id -> [target, stance]
+    relations = []
+    stances: dict[str, str] = {}
+    for item in results:
+        kind = item["type"]
+        if kind == "relation":
+            relations.append(item)
             continue
-        chosen = completed if policy == "all" else _pick(completed)
-        out.count("annotations_not_chosen", len(completed) - len(chosen))
-        for annotation in chosen:
-            record = parse_annotation(task, annotation, schema, source, out, show_annotation=len(chosen) > 1)
-            if record is None:
-                out.count("annotations_skipped")
+        value, name = item["value"], item["from_name"]
+        if type(value) is not dict:
+            return None
+        rid = item["id"] if kind == "labels" or name in _FIELD else None
+        if rid is not None and (type(rid) is not str or not rid):
+            rid = _fast_id(rid)
+        if kind == "labels":
+            labels, start, end = value["labels"], value["start"], value["end"]
+            if type(labels) is not list or len(labels) != 1 or type(start) is not int or type(end) is not int \
+                    or not 0 <= start < end <= n or rid is None or rid in actors or rid in claims:
+                return None
+            part, given = text[start:end], value.get("text")
+            if given is not None and given != part and not _same_text(given, part):
+                return None
+            if name == ACTOR_TAG:
+                actors[rid] = {"id": rid, "start": start, "end": end, "text": part, "label": actor_labels[labels[0]]}
+            elif name == CLAIM_TAG:
+                claim_label[labels[0]]
+                claims[rid] = {"id": rid, "start": start, "end": end, "text": part, "speaker": None, "target": None,
+                               "stance": None}
+            else:
+                return None
+        elif kind == "choices":
+            chosen = value["choices"]
+            if type(chosen) is not list or len(chosen) != 1 or value.get("labels"):  # the fit check would read labels
+                return None
+            if rid is None:
+                target = doc_stance[name]
+                if target in stances:
+                    return None
+                stances[target] = stance[chosen[0]]
                 continue
-            out.records.append(record)
+            fields = choices.get(rid)
+            if fields is None:
+                fields = choices[rid] = [None, None]
+            slot = 0 if name == CLAIM_TARGET_TAG else 1
+            if fields[slot] is not None:
+                return None
+            fields[slot] = claim_target[chosen[0]] if slot == 0 else stance[chosen[0]]
+        else:
+            return None
+    if len(stances) != fast.n_targets or len(choices) != len(claims):  # (each claim needs its choices, below)
+        return None
+    for rid, (target, stance_) in choices.items():
+        claim = claims[rid]
+        if target is None or stance_ is None:
+            return None
+        claim["target"], claim["stance"] = target, stance_
+    for rel in relations:
+        one, two = rel.get("from_id"), rel.get("to_id")
+        if type(one) is not str or not one:
+            one = _fast_id(one)
+        if type(two) is not str or not two:
+            two = _fast_id(two)
+        if (rel.get("labels") or fast.speaker) != fast.speaker:
+            return None
+        if one in claims and two in actors:
+            claim = claims[one]
+        elif two in claims and one in actors:
+            claim, two = claims[two], one
+        else:
+            return None
+        if claim["speaker"] is not None:
+            return None
+        claim["speaker"] = two
+    claimed = list(claims.values())
+    for claim in claimed:
+        if claim["speaker"] is None:
+            return None
+    claimed.sort(key=_BY_POSITION)
+    return sorted(actors.values(), key=_BY_POSITION), claimed, stances, len(results) - len(relations)
+
+
+def _fast_provenance(value: object) -> tuple[bool, int | None]:
+    """``(fits, value)``: an id as the dataset stores it (see :func:`_int64`), and whether that
+    loses nothing."""
+    if type(value) is int and -_INT64 <= value < _INT64:
+        return True, value
+    kept = _int64(value)
+    return kept is not None or value is None, kept
+
+
+def _fast_task(task: dict, fast: _FastSchema, policy: str) -> tuple | None:
+    """``(annotations, completed, chosen, records, labelled results)`` of a task parsed orjson
+    read, if nothing in it would be a problem (see the section comment); else None."""
+    annotations = task.get("annotations")
+    if annotations is None:
+        annotations = []
+    elif type(annotations) is not list:
+        return None
+    for annotation in annotations:
+        if type(annotation) is not dict:
+            return None
+    completed = [a for a in annotations if a.get("was_cancelled") is not True]
+    if not completed:
+        return annotations, completed, [], [], 0
+    if policy == "all" or len(completed) == 1:
+        chosen = completed
+    elif any(type(a.get("id")) is float for a in completed):  # an id orjson read as a float sorts otherwise
+        return None
+    else:
+        chosen = _pick(completed)
+    data = task.get("data")
+    if type(data) is not dict:
+        return None
+    text, doc_id = data.get(TEXT_NAME), data.get("doc_id")
+    if type(text) is not str:
+        return None
+    if doc_id is None:
+        doc_id = f"task-{_label(task.get('id'))}"
+    elif type(doc_id) is int:
+        doc_id = str(doc_id)
+    elif type(doc_id) is not str or not doc_id:
+        return None
+    fits, task_id = _fast_provenance(task.get("id"))
+    if not fits:
+        return None
+    records, labelled = [], 0
+    for annotation in chosen:
+        results = annotation.get("result")
+        parsed = _fast_annotation(text, results, fast) if type(results) is list else None
+        if parsed is None:
+            return None
+        fits, annotation_id = _fast_provenance(annotation.get("id"))
+        fits_too, annotator = _fast_provenance(annotation.get("completed_by"))
+        if not (fits and fits_too):
+            return None
+        actors, claims, stances, n = parsed
+        labelled += n
+        records.append({"doc_id": doc_id, "text": text, "actors": actors, "claims": claims, "doc_stances": stances,
+                        "task_id": task_id, "annotation_id": annotation_id, "annotator": annotator,
+                        "ground_truth": annotation.get("ground_truth") is True})
+    return annotations, completed, chosen, records, labelled
+
+
+class _Reparse(Exception):
+    """orjson may have read an integer beyond 64 bits as a float: read the file with ``json``."""
+
+
+def import_task_chunks(chunks, source: str, schema: Schema, policy: str, fit) -> Imported:
+    """:func:`import_tasks` for an export orjson read, in chunks of tasks (an iterable of lists).
+
+    ``fit`` counts labelled results for the schema-fit check: ``fit.labelled(n)`` adds ``n``
+    results that fit, ``fit.annotation(a)`` counts one annotation's results; it sees every
+    annotation of every task in file order. A task with anything odd goes through
+    :func:`_import_task`; if it may hold an integer orjson read differently from ``json``,
+    :class:`_Reparse` is raised (read the file again with :func:`load_export`).
+    """
+    if policy not in POLICIES:
+        raise GoldError(f"unknown annotation policy '{policy}'; choose one of {', '.join(POLICIES)}")
+    fast = _FastSchema(schema)
+    out = Imported()
+    count = out.counts
+    for tasks in chunks:
+        for task in tasks:
+            done = _fast_task(task, fast, policy)
+            if done is None:
+                if _big_float(task):
+                    raise _Reparse
+                annotations = task.get("annotations")
+                for annotation in annotations if isinstance(annotations, list) else []:
+                    fit.annotation(annotation)
+                _import_task(task, source, schema, policy, out)
+                continue
+            annotations, completed, chosen, records, labelled = done
+            fit.labelled(labelled)
+            if len(chosen) < len(annotations):
+                for annotation in annotations:
+                    if not any(annotation is c for c in chosen):
+                        if _big_float(annotation):
+                            raise _Reparse
+                        fit.annotation(annotation)
+            count["tasks"] = count.get("tasks", 0) + 1  # the counts of _import_task, in its order
+            drafts = task.get("drafts")
+            if isinstance(drafts, list) and drafts:
+                out.count("drafts_not_imported", len(drafts))
+            out.count("annotations_cancelled", len(annotations) - len(completed))
+            if not completed:
+                out.count("tasks_without_annotation")
+                continue
+            out.count("annotations_not_chosen", len(completed) - len(chosen))
+            out.records += records
     return out
 
 
@@ -594,19 +910,193 @@ def check_record(record: dict, schema: Schema, source: str, out: Imported) -> Re
     """A record (a prediction, a reading pass) checked as if Label Studio had exported it: the
     record with bad regions left out, problems appended to ``out``. Null speaker, target and
     stance are allowed, and so are unanswered document stances; a span's own ``text``, when
-    given, must fit the document at its offsets."""
+    given, must fit the document at its offsets.
+
+    The problems, their order and counts are those of :func:`parse_annotation` reading
+    :func:`record_to_results` of the record (with ``given_text``), without building the Label
+    Studio results (the tests compare the two).
+    """
     task_id = record.get("doc_id")
     shape = _shape_problems(record, source, task_id)
     out.problems += shape
     out.count("regions_skipped", sum("#" in p.message for p in shape))
-    task = {"id": task_id if valid_string(task_id) else short(task_id), "data": {TEXT_NAME: record.get("text"), "doc_id": task_id}}
-    parsed = parse_annotation(task, {"result": record_to_results(record, schema, given_text=True)}, schema, source, out,
-                              complete=False)
+    parsed = _fast_check(record, _fast_schema(schema))
+    if parsed is None:
+        parsed = _check_spans(record, schema, source, out, task_id if valid_string(task_id) else short(task_id))
     if parsed is None:
         return None
     kept = {k: v for k, v in record.items() if k not in ("actors", "claims", "doc_stances", "text")}
-    return {**kept, "doc_id": parsed["doc_id"], "text": parsed["text"], "actors": parsed["actors"],
-            "claims": parsed["claims"], "doc_stances": parsed["doc_stances"]}
+    return {**kept, **parsed}
+
+
+_FAST_SCHEMAS: dict[int, tuple[Schema, _FastSchema]] = {}
+
+
+def _fast_schema(schema: Schema) -> _FastSchema:
+    """The lookups of ``schema`` for the fast paths, made once per schema object."""
+    known = _FAST_SCHEMAS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _FAST_SCHEMAS[id(schema)] = (schema, _FastSchema(schema))
+    return known[1]
+
+
+def _ok_id(raw: object) -> str | None:
+    """:func:`_region_id` (a string that is valid Unicode, or an int as one), or None."""
+    if type(raw) is str:
+        return raw if raw and (raw.isascii() or valid_string(raw)) else None
+    return str(raw) if type(raw) is int else None
+
+
+def _fast_check(record: dict, fast: _FastSchema) -> dict | None:
+    """What :func:`_check_spans` gives for a record in which it would find no problem, built
+    directly; None at the first thing it would report (it then runs and says what)."""
+    text, doc_id = record.get("text"), record.get("doc_id")
+    if type(text) is not str or not valid_string(text):
+        return None
+    if type(doc_id) is str:
+        if not doc_id or not (doc_id.isascii() or valid_string(doc_id)):
+            return None
+    elif type(doc_id) is int:
+        doc_id = str(doc_id)
+    else:
+        return None
+    n = len(text)
+    actors_in, claims_in, stances_in = record.get("actors"), record.get("claims"), record.get("doc_stances")
+    actors: dict[str, dict] = {}
+    claims: dict[str, dict] = {}
+    speakers = []
+    for actor in actors_in if isinstance(actors_in, list) else ():
+        if not isinstance(actor, dict):
+            continue
+        rid, start, end, label = _ok_id(actor.get("id")), actor.get("start"), actor.get("end"), actor.get("label")
+        if rid is None or rid in actors or type(label) is not str or label not in fast.actor \
+                or type(start) is not int or type(end) is not int or not 0 <= start < end <= n:
+            return None
+        part, own = text[start:end], actor.get("text")
+        if own is not None and own != part and not _same_text(own, part):
+            return None
+        actors[rid] = {"id": rid, "start": start, "end": end, "text": part, "label": label}
+    for claim in claims_in if isinstance(claims_in, list) else ():
+        if not isinstance(claim, dict):
+            continue
+        rid, start, end = _ok_id(claim.get("id")), claim.get("start"), claim.get("end")
+        target, stance, speaker = claim.get("target"), claim.get("stance"), claim.get("speaker")
+        if rid is None or rid in claims or rid in actors or type(start) is not int or type(end) is not int \
+                or not 0 <= start < end <= n:
+            return None
+        if (target is not None and (type(target) is not str or target not in fast.claim_target)) \
+                or (stance is not None and (type(stance) is not str or stance not in fast.stance)):
+            return None
+        part, own = text[start:end], claim.get("text")
+        if own is not None and own != part and not _same_text(own, part):
+            return None
+        if speaker is not None:
+            speaker = _ok_id(speaker)
+            if speaker is None:
+                return None
+            speakers.append(speaker)
+        claims[rid] = {"id": rid, "start": start, "end": end, "text": part, "speaker": speaker, "target": target,
+                       "stance": stance}
+    for speaker in speakers:  # every speaker is an actor, and no actor is also a claim
+        if speaker not in actors:
+            return None
+    stances: dict[str, str] = {}
+    if isinstance(stances_in, dict):
+        for target, stance in stances_in.items():
+            if type(target) is not str or target not in fast.doc_target or type(stance) is not str \
+                    or stance not in fast.stance:
+                return None
+        stances = dict(sorted(stances_in.items()))
+    return {"doc_id": doc_id, "text": text, "actors": sorted(actors.values(), key=_BY_POSITION),
+            "claims": sorted(claims.values(), key=_BY_POSITION), "doc_stances": stances}
+
+
+def _check_span(tag: str, span: dict, label: object, rid: str, doc: _Doc) -> None:
+    """:func:`_read_span` of the ``labels`` result :func:`record_to_results` makes for ``span``."""
+    schema, text = doc.schema, doc.text
+    start, end = span.get("start"), span.get("end")
+    own = span.get("text")
+    if not (isinstance(label, str) and (label in schema.actor_types if tag == ACTOR_TAG else label == schema.claim_label)):
+        reason = f"label {short([label])} is not one {tag} label of schema {schema.version}"
+    elif not (is_int(start) and is_int(end) and 0 <= start < end <= len(text)):
+        reason = f"offsets [{short(start, 24)}, {short(end, 24)}) are outside the text (length {len(text)})"
+    elif own is not None and own != text[start:end] and not _same_text(own, text[start:end]):
+        reason = f"region text {short(own)} differs from text[{start}:{end}] = {short(text[start:end])}"
+    elif tag in doc.spans.get(rid, {}):
+        doc.problem(rid, f"a second {tag} result for this region ({label}); the first "
+                         f"({doc.spans[rid][tag]['label']}) is kept", "duplicate_results")
+        return
+    else:
+        doc.spans.setdefault(rid, {})[tag] = {"id": rid, "start": start, "end": end, "text": text[start:end], "label": label}
+        return
+    doc.problem(rid, f"{reason}; {tag} region skipped", "regions_skipped")
+    doc.skipped.add(rid)
+
+
+def _check_spans(record: dict, schema: Schema, source: str, out: Imported, task_id: object) -> dict | None:
+    """The regions, claims and document stances of ``record`` checked in the order
+    :func:`record_to_results` lists them and :func:`parse_annotation` reads them (``complete``
+    off): actors, then each claim (span, target, stance), the speaker relations after all
+    results, then the document stances sorted by target."""
+    doc_id, text = record.get("doc_id"), record.get("text")
+    doc = _Doc(source, task_id, None, "", schema, out)
+    if not valid_string(text):
+        doc.problem(None, f"data.{TEXT_NAME} is missing, not a string or not valid Unicode; annotation skipped")
+        return None
+    if not (doc_id is None or is_int(doc_id) or (valid_string(doc_id) and doc_id)):
+        doc.problem(None, f"data.doc_id {short(doc_id)} is not a string; annotation skipped")
+        return None
+    doc.text = text
+    actors, claims, stances = record.get("actors"), record.get("claims"), record.get("doc_stances")
+    for actor in actors if isinstance(actors, list) else []:
+        if isinstance(actor, dict):
+            raw_id = actor.get("id")
+            rid = _region_id(raw_id)
+            if rid is None:
+                doc.problem(raw_id, f"region id {short(raw_id)} is not a string; result skipped", "regions_skipped")
+            else:
+                _check_span(ACTOR_TAG, actor, actor.get("label"), rid, doc)
+    for claim in claims if isinstance(claims, list) else []:
+        if not isinstance(claim, dict):
+            continue
+        raw_id = claim.get("id")
+        rid = _region_id(raw_id)
+        if rid is None:
+            doc.problem(raw_id, f"region id {short(raw_id)} is not a string; result skipped", "regions_skipped")
+        else:
+            _check_span(CLAIM_TAG, claim, schema.claim_label, rid, doc)
+        for key, name in (("target", CLAIM_TARGET_TAG), ("stance", CLAIM_STANCE_TAG)):
+            value = claim.get(key)
+            if value is None:
+                continue
+            if rid is None:
+                doc.problem(raw_id, f"region id {short(raw_id)} is not a string; result skipped", "regions_skipped")
+                continue
+            allowed = schema.claim_targets if key == "target" else schema.stance_labels
+            fields = doc.choices.setdefault(rid, {})
+            if not (isinstance(value, str) and value in allowed):
+                doc.problem(rid, f"{name} {short(value)} is not in schema {schema.version}; dropped", "choices_skipped")
+            elif key in fields:
+                doc.problem(rid, f"a second {name} result for this region ({value!r}); the first ({fields[key]!r}) is kept",
+                            "duplicate_results")
+            else:
+                fields[key] = value
+        if claim.get("speaker") is not None:
+            doc.relations.append((raw_id, claim["speaker"], None))
+    for target, stance in sorted(stances.items() if isinstance(stances, dict) else [], key=lambda kv: str(kv[0])):
+        name = f"{target}"
+        if name not in schema.targets or not (isinstance(stance, str) and stance in schema.stance_labels):
+            doc.problem(f"doc-{target}", f"document stance {short(DOC_STANCE_PREFIX + name)}={short([stance])} is not in "
+                                         f"schema {schema.version}; dropped", "choices_skipped")
+        elif name in doc.doc_stances:
+            doc.problem(f"doc-{target}", f"a second document stance for {name!r} ({stance!r}); the first "
+                                         f"({doc.doc_stances[name]!r}) is kept", "duplicate_results")
+        else:
+            doc.doc_stances[name] = stance
+    _join_choices(doc)
+    actors_out, claims_out = _assemble(doc, _link_speakers(doc), complete=False)
+    return {"doc_id": str(doc_id) if doc_id is not None else f"task-{_label(task_id)}", "text": text,
+            "actors": actors_out, "claims": claims_out, "doc_stances": doc.doc_stances}
 
 
 def validate_record(record: Record, schema: Schema, source: str = "record") -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GoldError, SchemaError
-from .io import fingerprint, shown
+from .io import fingerprint, paused_gc, shown
 from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema, load_schema
 
 #: Refuse an export when more than this share of its labelled regions do not fit the schema.
@@ -79,45 +79,82 @@ def choose_schema(stored: Schema | None, flag: Path | None, what: str,
     return stored, None
 
 
+class SchemaFit:
+    """Counts of labelled results that do and do not fit a schema, for :func:`check_schema_fit`."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        self.allowed = {
+            ACTOR_TAG: set(schema.actor_types), CLAIM_TAG: {schema.claim_label},
+            CLAIM_TARGET_TAG: set(schema.claim_targets), CLAIM_STANCE_TAG: set(schema.stance_labels),
+        }
+        self.stances = set(schema.stance_labels)
+        self.total, self.misfit, self.examples = 0, 0, Counter()
+
+    def labelled(self, n: int) -> None:
+        """``n`` labelled results that fit (the importer checked them)."""
+        self.total += n
+
+    def annotation(self, annotation: object) -> None:
+        """Count the labelled results of one annotation (anything that is not one is passed over)."""
+        if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
+            return
+        schema = self.schema
+        for item in annotation["result"]:
+            if not isinstance(item, dict) or item.get("type") == "relation":
+                continue
+            name, value = item.get("from_name"), item.get("value")
+            values = (value or {}).get("labels") or (value or {}).get("choices") if isinstance(value, dict) else None
+            if not isinstance(values, list) or not isinstance(name, str):
+                continue
+            self.total += 1
+            if name.startswith(DOC_STANCE_PREFIX):
+                ok = name[len(DOC_STANCE_PREFIX):] in schema.targets and set(map(str, values)) <= self.stances
+            else:
+                ok = name in self.allowed and set(map(str, values)) <= self.allowed[name]
+            if not ok:
+                self.misfit += 1
+                self.examples[f"{name}={values[0] if values else ''}"] += 1
+
+    def check(self, source: str) -> None:
+        """:class:`SchemaError` when most labelled results do not fit."""
+        if self.total and self.misfit / self.total > MISFIT_SHARE:
+            shown = ", ".join(f"'{e}'" for e, _ in self.examples.most_common(3))
+            raise SchemaError(f"{source}: {self.misfit} of {self.total} labelled regions use labels that schema "
+                              f"{self.schema.describe()} lacks (e.g. {shown}): wrong --schema?")
+
+
 def check_schema_fit(tasks: list[dict], schema: Schema, source: str) -> None:
     """Fail fast, in one line, when most labelled regions of an export use labels the schema lacks."""
-    allowed = {
-        ACTOR_TAG: set(schema.actor_types), CLAIM_TAG: {schema.claim_label},
-        CLAIM_TARGET_TAG: set(schema.claim_targets), CLAIM_STANCE_TAG: set(schema.stance_labels),
-    }
-    total, misfit, examples = 0, 0, Counter()
+    fit = SchemaFit(schema)
     for task in tasks:
         annotations = task.get("annotations")
         for annotation in annotations if isinstance(annotations, list) else []:
-            if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
-                continue
-            for item in annotation["result"]:
-                if not isinstance(item, dict) or item.get("type") == "relation":
-                    continue
-                name, value = item.get("from_name"), item.get("value")
-                values = (value or {}).get("labels") or (value or {}).get("choices") if isinstance(value, dict) else None
-                if not isinstance(values, list) or not isinstance(name, str):
-                    continue
-                total += 1
-                if name.startswith(DOC_STANCE_PREFIX):
-                    ok = name[len(DOC_STANCE_PREFIX):] in schema.targets and set(map(str, values)) <= set(schema.stance_labels)
-                else:
-                    ok = name in allowed and set(map(str, values)) <= allowed[name]
-                if not ok:
-                    misfit += 1
-                    examples[f"{name}={values[0] if values else ''}"] += 1
-    if total and misfit / total > MISFIT_SHARE:
-        shown = ", ".join(f"'{e}'" for e, _ in examples.most_common(3))
-        raise SchemaError(f"{source}: {misfit} of {total} labelled regions use labels that schema {schema.describe()} "
-                          f"lacks (e.g. {shown}): wrong --schema?")
+            fit.annotation(annotation)
+    fit.check(source)
+
+
+#: Exports are parsed this many bytes at a time (see :func:`toolkit.io.json_array_chunks`).
+CHUNK_SIZE = 16 * 2**20
 
 
 def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
-    from .gold import import_tasks, load_export
+    """A Label Studio export into ``gold``: parsed with orjson a chunk at a time and imported
+    with the schema-fit check counted on the way; read whole with ``json`` where that could
+    differ (see :func:`toolkit.gold.import_task_chunks`), which also gives the exact error for
+    a file that is not a JSON list of tasks."""
+    from .gold import _Reparse, import_task_chunks, import_tasks, load_export
+    from .io import Unchunkable, json_array_chunks
 
-    tasks = load_export(path)
-    check_schema_fit(tasks, schema, shown(path))
-    imported = import_tasks(tasks, shown(path.name), schema, policy)
+    try:
+        fit = SchemaFit(schema)
+        imported = import_task_chunks(json_array_chunks(path, CHUNK_SIZE), shown(path.name), schema, policy, fit)
+        fit.check(shown(path))
+    except (OSError, Unchunkable, _Reparse):  # read whole: the same records, or the exact error
+        tasks = load_export(path)
+        check_schema_fit(tasks, schema, shown(path))
+        imported = import_tasks(tasks, shown(path.name), schema, policy)
+        del tasks
     gold.records += imported.records
     gold.problems += imported.problems
     for key, n in imported.counts.items():
@@ -212,6 +249,12 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
     """
     if not paths:
         raise GoldError("no gold given and the project file names none (key 'gold')")
+    with paused_gc():
+        return _load_gold(paths, schema_flag, default_schema, policy, strict)
+
+
+def _load_gold(paths: list, schema_flag: Path | None, default_schema: Path | Callable[[], Path] | None,
+               policy: str, strict: bool) -> Gold:
     gold: Gold | None = None
     sources: dict[int, str] = {}
     for raw in paths:

@@ -1,4 +1,5 @@
-"""Small file helpers: atomic writes, atomic folder swaps, leftovers of killed runs, fingerprints.
+"""Small file helpers: atomic writes, atomic folder swaps, leftovers of killed runs, fingerprints;
+reading a large JSON list in chunks, and pausing the cyclic garbage collector while building.
 
 Every temporary file or folder the toolkit makes beside an output ``NAME`` is called
 ``.NAME.toolkit-<pid>-<random>`` (a file ends in ``.tmp``). A run that is killed leaves it
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import hashlib
 import json
+import mmap
 import os
 import re
 import secrets
@@ -22,6 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; callers fall back to json
+    orjson = None
 
 BUILD_MARKER = ".toolkit-build"  # marks a folder the toolkit wrote, so it may replace it
 _TAG = "toolkit-"
@@ -209,3 +217,175 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+_gc_pauses = [0]  # how many paused_gc blocks are running (nested ones leave the collector off)
+#: Freeze what survives a paused section when it allocated at least this many objects.
+FREEZE_AT = 200_000
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector off (reference counting still frees
+    everything), as parsing and building millions of small objects would otherwise trigger
+    collections that scan them over and over. On leaving the outermost block the collector is
+    turned back on; if the block left many new objects, they are first frozen (``gc.freeze``:
+    moved to the permanent generation, never scanned again; they are freed as usual when
+    their last reference goes)."""
+    enabled = gc.isenabled()
+    _gc_pauses[0] += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _gc_pauses[0] -= 1
+        if _gc_pauses[0] == 0 and enabled:
+            if gc.get_count()[0] >= FREEZE_AT:
+                gc.freeze()
+            gc.enable()
+
+
+class Unchunkable(Exception):
+    """:func:`json_array_chunks` cannot split this input; read it whole instead."""
+
+
+_WS = b" \t\n\r"  # JSON whitespace
+_MAX_PAD = 4096  # more whitespace than this around the list: read it whole
+
+
+def _skip_ws(data, i: int, step: int, stop: int) -> int:
+    """The index of the first non-whitespace byte from ``i`` moving by ``step`` (before ``stop``)."""
+    for _ in range(_MAX_PAD):
+        if i == stop or data[i] not in _WS:
+            return i
+        i += step
+    raise Unchunkable
+
+
+class _Wrapper:
+    """A reused buffer holding ``[`` + a chunk + ``]`` (a fresh one per chunk would cost page faults)."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def parse(self, view: memoryview, start: int, end: int) -> list | None:
+        """The values ``view[start:end]`` holds, as a list, if it is one or more complete JSON values
+        separated by commas; None if not."""
+        length = end - start
+        if len(self.buffer) < length + 2:
+            self.buffer = bytearray(length + length // 4 + 2)
+        buffer = self.buffer
+        buffer[0] = 0x5B  # "["
+        buffer[1 : length + 1] = view[start:end]
+        buffer[length + 1] = 0x5D  # "]"
+        with memoryview(buffer) as whole, whole[: length + 2] as chunk:
+            try:
+                return orjson.loads(chunk)
+            except orjson.JSONDecodeError:
+                return None
+
+
+def _separator(data, view: memoryview, first: int, last: int) -> tuple[bytes, int, int]:
+    """What separates the first two elements of the list: ``(signature, end offset, start offset)``.
+    The signature is the bytes from the whitespace before the first element's closing brace to
+    the second element's opening brace (and its first key's opening quote, if it follows at once);
+    the offsets lead from a match to the end of one element and to the start of the next."""
+    window = 2**16
+    while True:  # parse the first element alone: orjson stops after it, at the comma
+        end = min(last, first + window)
+        while end < last and data[end] >= 0x80:  # cut between characters
+            end += 1
+        try:
+            orjson.loads(view[first:end])
+        except orjson.JSONDecodeError as exc:
+            if exc.msg.startswith(("unexpected content after", "trailing")):
+                # its position counts characters: turn it into bytes
+                head = bytes(view[first : min(end, first + 4 * exc.pos + 4)]).decode("utf-8", "ignore")
+                comma = first + len(head[: exc.pos].encode("utf-8"))
+                break
+        if end == last:  # one element only, or not JSON
+            raise Unchunkable
+        window *= 4
+    if comma >= last or data[comma] != 0x2C:
+        raise Unchunkable
+    close = _skip_ws(data, comma - 1, -1, first)
+    if data[close] != 0x7D:  # "}"
+        raise Unchunkable
+    opening = _skip_ws(data, comma + 1, 1, last)
+    if data[opening] != 0x7B:  # "{"
+        raise Unchunkable
+    lead = close
+    while lead > first and data[lead - 1] in _WS and close - lead < _MAX_PAD:
+        lead -= 1
+    tail = opening + 1 if data[opening + 1] == 0x22 else opening  # '"'
+    return bytes(data[lead : tail + 1]), close + 1 - lead, opening - lead
+
+
+def json_array_chunks(path: str | Path, size: int = 16 * 2**20) -> Iterator[list]:
+    """The elements of a large JSON list of objects (a Label Studio export) in lists of about
+    ``size`` bytes each, parsed with orjson, so that the whole parsed tree is never held at once.
+
+    The file is mapped, not read; the pages of a parsed chunk are given back. Chunks are cut at
+    a candidate boundary between two elements (the bytes that separate the first two, e.g.
+    ``\\n  },\\n  {``); a cut is verified by parsing the chunk, which succeeds only if it
+    holds whole elements, so a candidate inside a nested list is rejected and the next one
+    tried. Raises :class:`Unchunkable` when the file is not a non-empty JSON list of objects,
+    is not valid JSON, or cannot be cut (few candidates fit): the caller then reads the file
+    whole, which also gives the exact error. Chunks already yielded stay valid; a caller must
+    not act on them before the generator is exhausted.
+    """
+    if orjson is None:
+        raise Unchunkable
+    try:
+        with open(path, "rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        raise Unchunkable from None
+    view = memoryview(data)
+    try:
+        yield from _chunks(data, view, size)
+    finally:
+        try:
+            view.release()
+            data.close()
+        except BufferError:  # a slice is still referenced somewhere: the mapping goes with it
+            pass
+
+
+def _chunks(data: mmap.mmap, view: memoryview, size: int) -> Iterator[list]:
+    n = len(data)
+    opening = _skip_ws(data, 0, 1, n)
+    closing = _skip_ws(data, n - 1, -1, -1) if n else -1
+    if opening >= n or data[opening] != 0x5B or closing <= opening or data[closing] != 0x5D:  # "[" ... "]"
+        raise Unchunkable
+    pos = _skip_ws(data, opening + 1, 1, closing)
+    if pos >= closing or data[pos] != 0x7B:  # an empty list, or not a list of objects
+        raise Unchunkable
+    signature = None
+    wrapper = _Wrapper()
+    page = mmap.PAGESIZE
+    given_back = 0
+    while True:
+        search, tries = pos + size, 0
+        while True:
+            if search < closing and signature is None:
+                signature, to_end, to_next = _separator(data, view, pos, closing)
+            found = data.find(signature, search, closing) if search < closing else -1
+            end, following = (closing, None) if found < 0 else (found + to_end, found + to_next)
+            chunk = wrapper.parse(view, pos, end)
+            if chunk is not None:
+                break
+            tries += 1
+            if following is None or tries > 3:
+                raise Unchunkable
+            search = found + 1
+        if not all(type(item) is dict for item in chunk):
+            raise Unchunkable
+        yield chunk
+        if following is None:
+            return
+        pos = following
+        done = pos // page * page
+        if done > given_back and hasattr(data, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+            data.madvise(mmap.MADV_DONTNEED, given_back, done - given_back)
+            given_back = done
