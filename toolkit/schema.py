@@ -208,45 +208,149 @@ def load_schema(path: str | Path | None = None) -> Schema:
     return parse_schema(raw, source=str(path))
 
 
-def labeling_config(schema: Schema) -> str:
-    """The Label Studio labeling config (XML) for ``schema``; deterministic."""
+#: Label colours (``background``): the Okabe-Ito colour-blind-safe hues, darkened where needed so
+#: that white text on them (Label Studio's selected label button) has a WCAG contrast of at least
+#: 4.5, sky blue dropped (too close to blue once darkened), then violet, dark red and teal. Actor
+#: types take them in schema order (they repeat after eight types); the claim label has its own.
+ACTOR_COLOURS = ("#0072B2", "#C35600", "#008762", "#BC4F8B", "#6A4FC9", "#80770A", "#A02C2C", "#00778A")
+CLAIM_COLOUR = "#333333"
 
-    def choices(name: str, labels, extra: str = "") -> list[str]:
+# Hotkeys. Label Studio 1.23.2 binds every <Label>/<Choice> hotkey globally (whatever is visible)
+# and auto-assigns the keys "1234567890qwetasdfgzxcvbyiopjklnm" to anything without one, skipping
+# its own r, u (unselect) and h; its other shortcuts are ctrl/alt combinations, alt+shift+digit
+# (select a region), shift+1/shift+2 (zoom), shift+r, enter, escape, backspace and delete.
+_DIGITS = tuple("1234567890")
+_LETTERS = tuple("qwetyiopasdfgjklzxcvbnm")  # keyboard order, without r, u, h
+_SHIFTED = tuple(f"shift+{k}" for k in (*_LETTERS, *"34567890"))
+
+
+def _hotkeys(groups: list[tuple[str, int]]) -> list[list[str | None]]:
+    """Collision-free hotkeys for ``groups`` of ``(kind, size)``: span labels (``label``) take
+    digits first, per-region choices (``region``) letters, document stances (``doc``) shift+key;
+    each falls back to the other pools, and ``None`` once all 64 keys are taken."""
+    prefer = {"label": (*_DIGITS, *_LETTERS, *_SHIFTED), "region": (*_LETTERS, *_DIGITS, *_SHIFTED),
+              "doc": (*_SHIFTED, *_LETTERS, *_DIGITS)}
+    used: set[str] = set()
+    out = []
+    for kind, size in groups:
+        keys = []
+        for _ in range(size):
+            key = next((k for k in prefer[kind] if k not in used), None)
+            used.add(key)
+            keys.append(key)
+        out.append(keys)
+    return out
+
+
+# Styles: the box that holds the label buttons (or the selected region's note), its titles, and notes.
+_LABEL_BOX = "min-height: 96px; display: flow-root"  # flow-root: its margins stay inside
+_TITLE = "margin: 4px 0"
+_NOTE = "margin: 4px 0 8px; font-size: 15px; font-weight: normal"
+_NOTE_ABOVE_TEXT = "margin: 4px 0 32px; font-size: 15px; font-weight: normal"  # room for the relation arrows
+
+
+def labeling_config(schema: Schema) -> str:
+    """The Label Studio labeling config (XML) for ``schema``; deterministic.
+
+    Presentation only: the control tags' names (``actor``, ``claim``, ``claim_target``,
+    ``claim_stance``, ``doc_stance__<target>``) and values are what the importer reads.
+    """
+    q = quoteattr
+    targets, stances = list(schema.targets), list(schema.stance_labels)
+    labels = [*schema.actor_types, schema.claim_label]
+    label_keys, target_keys, stance_keys, *doc_keys = _hotkeys(
+        [("label", len(labels)), ("region", len(schema.claim_targets)), ("region", len(stances)),
+         *[("doc", len(stances))] * len(targets)])
+    keys = dict(zip(labels, label_keys, strict=True))
+    colours = {a: ACTOR_COLOURS[i % len(ACTOR_COLOURS)] for i, a in enumerate(schema.actor_types)}
+    colours[schema.claim_label] = CLAIM_COLOUR
+    hints = {**schema.targets, schema.other_target: "Any other target (not one of the document targets)."}
+
+    def hotkey(key: str | None) -> str:
+        return f" hotkey={q(key)}" if key else ""
+
+    def label(value: str, hint: str) -> str:
+        return f"            <Label value={q(value)} background={q(colours[value])}{hotkey(keys[value])} hint={q(hint)}/>"
+
+    def choices(name: str, values, keys, hint, extra: str = "") -> list[str]:
         out = [f'    <Choices name="{name}" toName="{TEXT_NAME}" choice="single-radio" showInline="true"{extra}>']
-        out += [f"      <Choice value={quoteattr(label)}/>" for label in labels]
+        out += [f"      <Choice value={q(v)}{hotkey(k)}{f' hint={q(hint[v])}' if hint.get(v) else ''}/>"
+                for v, k in zip(values, keys, strict=True)]
         return out + ["    </Choices>"]
 
+    def listed(keys: list[str | None]) -> str:
+        return " ".join(k or "-" for k in keys)
+
+    missing = sum(k is None for group in (label_keys, target_keys, stance_keys, *doc_keys) for k in group)
+    relation = (f"Claim → {schema.speaker_relation}: select the claim, press Alt+R (or click 'Create Relation' in its "
+                f"details), then click the {schema.speaker_relation}. The relation needs no label.")
+    comment = [
+        f"Generated from schema '{schema.name}' version {schema.version} by `toolkit schema config`. Do not edit.",
+        "     Hotkeys: Label Studio binds them globally (whatever is shown), so no two are alike.",
+        f"       span labels: {listed(label_keys)}",
+        f"       claim target: {listed(target_keys)}; claim stance: {listed(stance_keys)}",
+        "       document stances, target by target:",
+        *[f"         {t}: {listed(k)}" for t, k in zip(targets, doc_keys, strict=True)],
+        "     Never r, u, h, ctrl/alt combinations, shift+1, shift+2: Label Studio's own."
+        + (f" {missing} choices have no hotkey: all 64 keys are taken." if missing else ""),
+        "     While a region is selected the label buttons are hidden, so a click cannot add a label of",
+        "     another group to it (the importer reports such a region); a label's hotkey still can.",
+    ]
     lines = [
-        f"<!-- Generated from schema '{schema.name}' version {schema.version} by `toolkit schema config`. Do not edit. -->",
+        "<!-- " + "\n".join(comment).replace("--", "- -") + " -->",  # "--" may not occur in a comment
         "<View>",
-        '  <Header value="Actors"/>',
-        f'  <Labels name="{ACTOR_TAG}" toName="{TEXT_NAME}">',
-        *[f"    <Label value={quoteattr(a)} hint={quoteattr(d)}/>" for a, d in schema.actor_types.items()],
-        "  </Labels>",
-        '  <Header value="Claims (link each claim to its speaker with a relation)"/>',
-        f'  <Labels name="{CLAIM_TAG}" toName="{TEXT_NAME}">',
-        f"    <Label value={quoteattr(schema.claim_label)} hint={quoteattr(schema.claim_definition)}/>",
-        "  </Labels>",
+        # The label buttons sit above the text, actors and claims side by side; while a region is
+        # selected a note on it takes their place, in a box of fixed height, so the text stays put.
+        f'  <View style="{_LABEL_BOX}">',
+        '    <View visibleWhen="no-region-selected">',
+        '      <View style="display: flex; flex-wrap: wrap; column-gap: 48px">',
+        '        <View>',
+        f'          <Header value="Actors" size="5" style="{_TITLE}"/>',
+        f'          <Labels name="{ACTOR_TAG}" toName="{TEXT_NAME}">',
+        *[label(a, d) for a, d in schema.actor_types.items()],
+        "          </Labels>",
+        "        </View>",
+        '        <View>',
+        f'          <Header value="Claims" size="5" style="{_TITLE}"/>',
+        f'          <Labels name="{CLAIM_TAG}" toName="{TEXT_NAME}">',
+        label(schema.claim_label, schema.claim_definition),
+        "          </Labels>",
+        "        </View>",
+        "      </View>",
+        "    </View>",
+        f'    <View visibleWhen="region-selected" whenTagName="{ACTOR_TAG}">',
+        f'      <Header value="Actor selected" size="5" style="{_TITLE}"/>',
+        ('      <Header value="To change its type, delete it (Backspace) and draw it again. '
+         f'Click it again (or press U) to unselect it." style="{_NOTE}"/>'),
+        "    </View>",
+        f'    <View visibleWhen="region-selected" whenTagName="{CLAIM_TAG}">',
+        f'      <Header value={q(f"{schema.claim_label} selected")} size="5" style="{_TITLE}"/>',
+        ('      <Header value="Choose its target and stance below the text. Click it again (or press U) to unselect it."'
+         f' style="{_NOTE}"/>'),
+        "    </View>",
+        "  </View>",
+        f'  <Header value={q(relation)} style="{_NOTE_ABOVE_TEXT}"/>',
         f'  <Text name="{TEXT_NAME}" value="$text" granularity="symbol"/>',
-        "  <Relations>",
-        f"    <Relation value={quoteattr(schema.speaker_relation)}/>",
+        '  <Relations choice="single">',
+        f"    <Relation value={q(schema.speaker_relation)}/>",
         "  </Relations>",
-        f'  <View visibleWhen="region-selected" whenLabelValue={quoteattr(schema.claim_label)}>',
-        '    <Header value="Claim target"/>',
-        *choices(CLAIM_TARGET_TAG, schema.claim_targets, ' perRegion="true"'),
-        '    <Header value="Claim stance"/>',
-        *choices(CLAIM_STANCE_TAG, schema.stance_labels, ' perRegion="true"'),
+        f'  <View visibleWhen="region-selected" whenLabelValue={q(schema.claim_label)}>',
+        f"    <Header value={q(f'Claim target: what the {schema.claim_label} is about')}/>",
+        *choices(CLAIM_TARGET_TAG, schema.claim_targets, target_keys, hints, ' perRegion="true"'),
+        f"    <Header value={q(f'Claim stance: the position of the {schema.claim_label} on its target')}/>",
+        *choices(CLAIM_STANCE_TAG, stances, stance_keys, schema.stance_labels, ' perRegion="true"'),
         "  </View>",
         '  <View visibleWhen="no-region-selected">',
         '    <Header value="Document stance per target"/>',
     ]
-    for target, definition in schema.targets.items():
-        lines.append(f"    <Header value={quoteattr(f'{target}: {definition}')} size=\"6\"/>")
+    for target, group_keys in zip(targets, doc_keys, strict=True):
+        definition = schema.targets[target]
+        lines.append(f"    <Header value={q(f'{target}: {definition}' if definition else target)} size=\"6\"/>")
         # required: Label Studio refuses to submit until every target has a stance (it checks
         # this even while a region is selected and this view is hidden); the message says how.
         message = f"Choose a document stance for {target} ({schema.no_stance} if the article takes no position on it)."
-        lines += choices(f"{DOC_STANCE_PREFIX}{target}", schema.stance_labels,
-                         f' required="true" requiredMessage={quoteattr(message)}')
+        lines += choices(f"{DOC_STANCE_PREFIX}{target}", stances, group_keys, schema.stance_labels,
+                         f' required="true" requiredMessage={q(message)}')
     lines += ["  </View>", "</View>", ""]
     return "\n".join(lines)
 
