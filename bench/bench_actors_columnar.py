@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.scoring import actor_counts_from_arrays, actor_scores_from_counts, spans_from_arrow  # noqa: E402
+from toolkit.scoring import actor_counts_from_arrays, actor_scores_from_counts, spans_from_arrow
 
 LABELS = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
 

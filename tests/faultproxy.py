@@ -23,6 +23,7 @@ the query; it fires on the ``nth`` matching request and the ``times - 1`` after 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -165,7 +166,7 @@ class FaultProxy:
                     return self._drop(parts.path)
                 if action == "delay_after_forward":
                     time.sleep(rule.seconds)
-                self._answer(parts.path, status, headers, payload)
+                return self._answer(parts.path, status, headers, payload)
 
             def _answer(self, path, status, headers, payload):
                 proxy.log.append((self.command, path, status))
@@ -182,10 +183,8 @@ class FaultProxy:
             def _drop(self, path):
                 proxy.log.append((self.command, path, None))
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

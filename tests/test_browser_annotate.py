@@ -125,7 +125,7 @@ class UI:
     def open_task(self, url: str, text: str) -> None:
         self.text = text
         self.page.goto(url)
-        first_line = text.split("\n")[0]
+        first_line = text.split("\n", maxsplit=1)[0]
         self.page.locator(".lsf-richtext__line").first.wait_for(timeout=60_000)
         assert self.page.locator(".lsf-richtext__line").first.inner_text() == first_line
 
@@ -169,12 +169,12 @@ class UI:
 
     def highlight(self, part: str):
         """The (first line of the) region whose text starts like ``part``."""
-        head = part.split("\n")[0]
+        head = part.split("\n", maxsplit=1)[0]
         return self.page.locator(".htx-highlight", has_text=head).first
 
     def select(self, part: str) -> None:
         self.highlight(part).click()
-        self.page.locator(".lsf-detailed-region__content", has_text=part.split("\n")[0][:12]).first.wait_for(timeout=WAIT)
+        self.page.locator(".lsf-detailed-region__content", has_text=part.split("\n", maxsplit=1)[0][:12]).first.wait_for(timeout=WAIT)
 
     def unselect(self, part: str) -> None:
         """Click the selected region again: Label Studio unselects it and shows the document view."""

@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from toolkit.cli import app
 from toolkit.gold import record_to_results
 from toolkit.schema import load_schema
@@ -129,7 +129,7 @@ def _small_export() -> list[dict]:
                          {"id": "a2", "start": 37, "end": 42, "text": "Hamas", "label": "GROUP"}],
               "claims": [{"id": "c1", "start": 12, "end": 42, "text": text[12:42], "speaker": "a1",
                           "target": "gaza_ceasefire", "stance": "favor"}],
-              "doc_stances": {t: "none" for t in schema.targets}}
+              "doc_stances": dict.fromkeys(schema.targets, "none")}
     result = record_to_results(record, schema)
     for item in result:
         if item.get("id") == "c1" and "text" in item.get("value", {}):

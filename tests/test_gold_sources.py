@@ -89,7 +89,7 @@ def test_an_export_that_does_not_fit_the_schema_fails_fast(wf_schema):
 def test_records_without_a_stored_schema_must_fit_it(tmp_path, wf_records):
     path = tmp_path / "gold.jsonl"
     path.write_text(json.dumps(wf_records[0]) + "\n")
-    with pytest.raises(Exception, match="not one actor label|lacks"):
+    with pytest.raises(Exception, match=r"not one actor label|lacks"):
         load_gold([path], ROOT / "schemas" / "schema.yaml")
 
 

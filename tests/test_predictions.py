@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from toolkit.cli import app
 from toolkit.errors import ExtractorError, GoldError
 from toolkit.gold import import_exports
@@ -111,7 +111,7 @@ def test_wrong_offsets_with_the_right_text_are_a_problem(tmp_path, schema, gold_
 
 
 def test_unknown_and_missing_documents_are_counted(tmp_path, schema, gold_records):
-    rows = _perfect(gold_records)[:3] + [{"doc_id": "elsewhere"}]
+    rows = [*_perfect(gold_records)[:3], {"doc_id": "elsewhere"}]
     system = read_predictions(_lines(tmp_path / "p.jsonl", rows), schema, gold_records)
     assert system.skipped["documents_not_in_gold"] == 1
     assert system.skipped["documents_without_prediction"] == len(gold_records) - 3
@@ -162,7 +162,7 @@ def test_gold_jsonl_provenance_that_does_not_fit(tmp_path, schema, gold_records)
     assert gold.records[0]["annotator"] == "alice" and gold.records[0]["task_id"] is None
     assert gold.counts["values_truncated"] == 2
     bad = _lines(tmp_path / "b.jsonl", [{**row, "actors": [{"id": "a", "start": 0, "end": 10**400}]}])
-    with pytest.raises(GoldError, match="b.jsonl:1"):
+    with pytest.raises(GoldError, match=r"b\.jsonl:1"):
         read_records_jsonl(bad, schema)
 
 

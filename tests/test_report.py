@@ -73,7 +73,7 @@ def corpus(n_docs: int, n_wrong: int, seed: int = 0, n_words: int = 400):
 
 def score(schema, gold, systems, rule=MatchRule(), compare=None):
     meta = {"files": ["synthetic"], "fingerprint": "x", "documents": len(gold)}
-    return evaluate(gold, meta, systems, schema, rule, n_boot=100, compare=compare)
+    return evaluate(gold, meta, systems, schema, rule=rule, n_boot=100, compare=compare)
 
 
 def expected_counts(result: dict, system: str) -> dict[str, int]:

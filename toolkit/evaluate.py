@@ -10,8 +10,9 @@ from __future__ import annotations
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from . import __version__, stats
 from .errors import ExtractorError, GoldError
@@ -89,7 +90,7 @@ def extract_safely(extractor, docs: list[Document]) -> list:
 def _fails(extractor, doc: Document) -> bool:
     try:
         extractor.extract([doc])
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure marks the document; extract_safely reports the original error
         return True
     return False
 
@@ -98,13 +99,13 @@ def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
     """Run an extractor on the gold texts (it sees only doc id and text); check its output."""
     docs = [Document(r["doc_id"], r["text"]) for r in gold]
     records = extract_safely(extractor, docs)
-    if not isinstance(records, list) or [r.get("doc_id") if isinstance(r, dict) else None for r in records] != [
+    if [r.get("doc_id") if isinstance(r, dict) else None for r in records] != [
         d.doc_id for d in docs
     ]:
         raise ExtractorError(f"extractor '{extractor.name}' must return one record per document, in order")
-    for doc, record in zip(docs, records):
+    for doc, record in zip(docs, records, strict=True):
         try:
-            validate_record({**record, "text": doc.text}, schema, f"extractor '{extractor.name}', doc '{doc.doc_id}'")
+            validate_record(cast("Record", {**record, "text": doc.text}), schema, f"extractor '{extractor.name}', doc '{doc.doc_id}'")
         except GoldError as exc:
             raise ExtractorError(str(exc)) from None
     return System(extractor.name, str(extractor.version), records)
@@ -151,7 +152,7 @@ def _unaligned_as_spurious(tables: dict, failed: list[dict]) -> dict:
     return out
 
 
-def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema: Schema,
+def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema: Schema, *,
              rule: MatchRule = MatchRule(), n_boot: int = 1000, seed: int = 0,
              compare: tuple[str, str] | None = None) -> dict:
     """Score every system; returns ``{"meta", "systems", "comparisons"}``, JSON-ready.
@@ -213,7 +214,7 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         "match_rule": rule.as_dict(),
         "bootstrap": {"n_boot": n_boot, "seed": seed, "level": 0.95, "unit": "document"},
         "python": platform.python_version(),
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return {"meta": meta, "systems": out_systems, "comparisons": comparisons}
 
@@ -223,7 +224,7 @@ class EvaluationRun:
     """What :func:`run_evaluation` returns: the result dict and what it was computed from."""
 
     result: dict
-    gold: list[dict]
+    gold: list[Record]
     systems: list[System]
     rule: MatchRule
     gold_counts: dict[str, int] = field(default_factory=dict)
@@ -234,7 +235,7 @@ class EvaluationRun:
 
 
 def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
-                   extractors: list[str], predictions: list[Path], rule: MatchRule = MatchRule(),
+                   extractors: list[str], predictions: list[Path], *, rule: MatchRule = MatchRule(),
                    n_boot: int = 1000, seed: int = 0, compare: tuple[str, str] | None = None,
                    strict: bool = False, model_versions: list[str] | None = None) -> EvaluationRun:
     """The ``toolkit evaluate`` job as one call: load the gold (and its schema), run the
@@ -249,19 +250,20 @@ def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
     from .gold_sources import load_gold
 
     gold = load_gold(gold_paths, schema_path, default_schema, "ground_truth", strict)
-    if not gold.records:
+    records = cast("list[Record]", gold.records)  # GoldRecords (gold_sources types them as plain dicts)
+    if not records:
         raise ExtractorError(f"{', '.join(map(str, gold_paths))}: no annotated documents to evaluate against")
     names = extractors or ([] if predictions or model_versions is not None else runnable())
-    systems = [run_extractor(get_extractor(name, schema=gold.schema), gold.records, gold.schema) for name in names]
-    systems += [read_predictions(path, gold.schema, gold.records, strict=strict) for path in predictions]
+    systems = [run_extractor(get_extractor(name, schema=gold.schema), records, gold.schema) for name in names]
+    systems += [read_predictions(path, gold.schema, records, strict=strict) for path in predictions]
     if model_versions is not None:
         from .model_versions import systems_from_gold
 
-        systems += systems_from_gold(gold_paths, gold.schema, gold.records, model_versions, strict)
+        systems += systems_from_gold(gold_paths, gold.schema, records, model_versions, strict)
     if not systems:
         raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
-    result = evaluate(gold.records, gold.meta, systems, gold.schema, rule, n_boot, seed, compare)
+    result = evaluate(records, gold.meta, systems, gold.schema, rule=rule, n_boot=n_boot, seed=seed, compare=compare)
     return EvaluationRun(
-        result, gold.records, systems, rule, gold.counts, gold.problems,
+        result, records, systems, rule, gold.counts, gold.problems,
         {s.name: s.skipped for s in systems}, {s.name: s.problems for s in systems}, gold.notes,
     )

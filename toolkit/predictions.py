@@ -145,7 +145,8 @@ def _prediction(row: dict, gold_text: str, schema: Schema, where: str, out: Impo
     checked = check_record(record, schema, where, out)
     assert checked is not None  # the gold text is a valid string
     _keep_alignment(record, checked)
-    return {k: checked[k] for k in ("doc_id", "text", "actors", "claims", "doc_stances")}
+    return {"doc_id": checked["doc_id"], "text": checked["text"], "actors": checked["actors"],
+            "claims": checked["claims"], "doc_stances": checked["doc_stances"]}
 
 
 def _missing_documents(path: Path, texts: dict, seen: set, out: Imported) -> None:

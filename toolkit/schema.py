@@ -10,7 +10,6 @@ import yaml
 
 from .errors import SchemaError
 
-
 # Names of the Label Studio control tags; the gold importer reads results by these names.
 TEXT_NAME = "text"
 ACTOR_TAG = "actor"
@@ -230,7 +229,7 @@ def _hotkeys(groups: list[tuple[str, int]]) -> list[list[str | None]]:
     each falls back to the other pools, and ``None`` once all 64 keys are taken."""
     prefer = {"label": (*_DIGITS, *_LETTERS, *_SHIFTED), "region": (*_LETTERS, *_DIGITS, *_SHIFTED),
               "doc": (*_SHIFTED, *_LETTERS, *_DIGITS)}
-    used: set[str] = set()
+    used: set[str | None] = set()
     out = []
     for kind, size in groups:
         keys = []
@@ -276,7 +275,7 @@ def labeling_config(schema: Schema) -> str:
         out = [f'    <Choices name="{name}" toName="{TEXT_NAME}" choice="single-radio" showInline="true"{extra}>']
         out += [f"      <Choice value={q(v)}{hotkey(k)}{f' hint={q(hint[v])}' if hint.get(v) else ''}/>"
                 for v, k in zip(values, keys, strict=True)]
-        return out + ["    </Choices>"]
+        return [*out, "    </Choices>"]
 
     def listed(keys: list[str | None]) -> str:
         return " ".join(k or "-" for k in keys)
@@ -362,7 +361,7 @@ def validate_config(config: str) -> None:
     try:
         interface = LabelInterface(config)
         interface.validate()
-    except Exception as exc:  # the SDK raises several exception types
+    except Exception as exc:  # noqa: BLE001 - the SDK raises several exception types; all mean a rejected config
         raise SchemaError(f"labeling config rejected by LabelInterface: {' '.join(str(exc).split())}") from None
-    if TEXT_NAME not in interface._objects:  # noqa: SLF001 - no public accessor for object tags
+    if TEXT_NAME not in interface._objects:  # no public accessor for object tags
         raise SchemaError(f"labeling config has no <Text name='{TEXT_NAME}'>")

@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from ._common import SchemaOpt, StrictOpt, app, default, err, out, say, summary, warn
 
-GoldOpt = Annotated[Optional[list[Path]], typer.Option(
+if TYPE_CHECKING:
+    from ..records import GoldRecord
+
+GoldOpt = Annotated[list[Path] | None, typer.Option(
     "--gold", help="Gold: Label Studio native export(s), records JSONL, a dataset folder, or anything "
     "datasets.load_dataset reads (default: the project's gold).", show_default=False)]
-ExtractorOpt = Annotated[Optional[list[str]], typer.Option(
+ExtractorOpt = Annotated[list[str] | None, typer.Option(
     "--extractor", "-e", help="Extractor name or module:attribute (repeatable; default: every built-in one that "
     "can run).", show_default=False)]
-PredictionsOpt = Annotated[Optional[list[Path]], typer.Option(
+PredictionsOpt = Annotated[list[Path] | None, typer.Option(
     "--predictions", "-p", help="Predictions made elsewhere: JSONL (one record per line) or the Parquet shards "
     "of `toolkit predict` (repeatable).",
     show_default=False)]
 ModelVersionsOpt = Annotated[bool, typer.Option(
     "--model-versions", help="Also score every Label Studio model version whose predictions the --gold export(s) "
     "hold, as systems named ls:VERSION (no built-in extractors unless -e).")]
-ModelVersionOpt = Annotated[Optional[list[str]], typer.Option(
+ModelVersionOpt = Annotated[list[str] | None, typer.Option(
     "--model-version", help="Score this Label Studio model version from the --gold export(s) (repeatable; implies "
     "--model-versions).", show_default=False)]
 MatchOpt = Annotated[str, typer.Option("--match", help="Claim span matching: overlap or exact.")]
 ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Jaccard threshold for --match overlap.")]
 NBootOpt = Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
-CompareOpt = Annotated[Optional[tuple[str, str]], typer.Option(
+CompareOpt = Annotated[tuple[str, str] | None, typer.Option(
     "--compare", help="Two system names: paired p-values for the headline metrics.", show_default=False)]
 
 
@@ -41,8 +44,9 @@ def _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, 
     gold = default("gold", gold)
     with err.status("evaluating …"):
         run = run_evaluation(gold, schema, lambda: default("schema"), extractor or [], predictions or [],
-                             MatchRule(match, threshold), n_boot, seed, tuple(compare) if compare else None, strict,
-                             list(model_version or []) if model_versions or model_version else None)
+                             rule=MatchRule(match, threshold), n_boot=n_boot, seed=seed,
+                             compare=tuple(compare) if compare else None, strict=strict,
+                             model_versions=list(model_version or []) if model_versions or model_version else None)
     for note in run.notes:
         warn(note)
     summary("gold", run.gold_counts, run.gold_problems)
@@ -65,8 +69,8 @@ def evaluate_cli(
     n_boot: NBootOpt = 1000,
     seed: SeedOpt = 0,
     compare: CompareOpt = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every number and the metadata as JSON.")] = None,
-    markdown_out: Annotated[Optional[Path], typer.Option("--markdown", help="Write a Markdown report.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write every number and the metadata as JSON.")] = None,
+    markdown_out: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report.")] = None,
     schema: SchemaOpt = None,
     strict: StrictOpt = False,
 ) -> None:
@@ -89,7 +93,7 @@ def evaluate_cli(
 
 @app.command("report")
 def report_cli(
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="The HTML file to write (default: the project's report).", show_default=False)] = None,
     gold: GoldOpt = None,
     extractor: ExtractorOpt = None,
@@ -101,7 +105,7 @@ def report_cli(
     n_boot: NBootOpt = 1000,
     seed: SeedOpt = 0,
     compare: CompareOpt = None,
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the scores the page shows as JSON (as `toolkit evaluate --json`).")] = None,
     schema: SchemaOpt = None,
     strict: StrictOpt = False,
@@ -124,14 +128,14 @@ def report_cli(
 
 @app.command("agreement")
 def agreement_cli(
-    exports: Annotated[Optional[list[Path]], typer.Argument(
+    exports: Annotated[list[Path] | None, typer.Argument(
         help="Gold with several annotations per task: Label Studio export(s), records JSONL with an 'annotator' "
         "field, or a dataset built with --all-annotations (default: the project's gold).", show_default=False)] = None,
     schema: SchemaOpt = None,
     overlap: Annotated[float, typer.Option("--overlap", min=0.01, max=1.0, help="Jaccard threshold for overlapping claim spans.")] = 0.5,
     include_ground_truth: Annotated[bool, typer.Option("--include-ground-truth", help="Also count annotations flagged ground truth (adjudications).")] = False,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write every figure as JSON here.")] = None,
-    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write an HTML page with αU and every disagreement per document.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write every figure as JSON here.")] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML page with αU and every disagreement per document.")] = None,
     strict: StrictOpt = False,
 ) -> None:
     """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1, unitizing alpha, disagreements."""
@@ -144,7 +148,7 @@ def agreement_cli(
     for note in gold.notes:
         warn(note)
     summary("import", gold.counts, gold.problems)
-    result = agreement(gold.records, gold.schema, overlap, include_ground_truth)
+    result = agreement(cast("list[GoldRecord]", gold.records), gold.schema, overlap, include_ground_truth)
     if json_out:
         atomic_write_json(json_out, result)
     if html_out:

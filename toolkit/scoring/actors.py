@@ -152,6 +152,7 @@ def overlapping_pairs(pred: Spans, true: Spans, min_pct: float) -> tuple[np.ndar
     if max(int(true.doc.max()), int(pred.doc.max())) + 1 > (2**62) // big:
         raise ToolkitError("actor offsets are too large to score")
     start_key = true.doc * big + true.start
+    order: np.ndarray
     if np.all(start_key[1:] >= start_key[:-1]):  # already sorted (gold in text order): no sort, no copies
         order, ts, te = np.arange(true.size), true.start, true.end
     else:
@@ -385,10 +386,10 @@ def spans_from_arrow(column, labels: Sequence[str]) -> Spans:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     flat = column.flatten()
-    doc = np.asarray(pc.list_parent_indices(column), dtype=np.int64)
+    doc = np.asarray(pc.list_parent_indices(column), dtype=np.int64)  # type: ignore[attr-defined]  # pc functions are generated at import
     start = np.asarray(flat.field("start").to_numpy(zero_copy_only=False), dtype=np.int64)
     end = np.asarray(flat.field("end").to_numpy(zero_copy_only=False), dtype=np.int64) - 1
-    encoded = pc.dictionary_encode(flat.field("label"))
+    encoded = pc.dictionary_encode(flat.field("label"))  # type: ignore[attr-defined]  # generated at import
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     wanted = {label: i for i, label in enumerate(labels)}
