@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 import yaml
-from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_from_disk
+from datasets import ClassLabel, Dataset, DatasetDict, DatasetInfo, Features, List, Value, load_from_disk
+from datasets.table import InMemoryTable
 
 from .errors import PublishError
 from .io import atomic_dir, paused_gc, shown
@@ -128,7 +130,21 @@ def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]
         if columns is None:
             rows = {"documents": document_rows(records, schema), "claims": claim_rows(records, schema)}
             return {name: DatasetDict({SPLIT: _table(rows[name], feats[name])}) for name in CONFIGS}
-        return {name: DatasetDict({SPLIT: Dataset.from_dict(columns[name], features=feats[name])}) for name in CONFIGS}
+        return {name: DatasetDict({SPLIT: _dataset(columns[name], feats[name])}) for name in CONFIGS}
+
+
+def _dataset(columns: dict[str, pa.Array], feats: Features) -> Dataset:
+    """What ``Dataset.from_dict(columns, features=feats)`` makes of storage-typed columns, with
+    a fingerprint hashed from the Arrow buffers (``datasets`` would pickle the whole table for it)."""
+    table = InMemoryTable.from_pydict(columns)
+    digest = xxhash.xxh64(str(table.schema).encode("utf-8"))
+    for column in table.columns:
+        for chunk in column.chunks:
+            digest.update(f"{chunk.offset} {len(chunk)}".encode())
+            for buffer in chunk.buffers():
+                if buffer is not None:
+                    digest.update(buffer)
+    return Dataset(table, info=DatasetInfo(features=feats), fingerprint=digest.hexdigest())
 
 
 def _table(rows: list[dict], feats: Features) -> Dataset:
@@ -213,41 +229,37 @@ def _arrow_columns(records: list[dict], schema: Schema, feats: dict[str, Feature
         }
         for key in ("task_id", "annotation_id", "annotator", "ground_truth", "schema_version"):
             documents[key] = pa.array([p[key] for p in provenance], _storage(docs[key]))
-        claims = _claim_columns(records, provenance, claim_feats)
+        claims = _claim_columns(documents, claim_feats)
     except (_NotExact, pa.ArrowException, TypeError, ValueError, KeyError, AttributeError, OverflowError):
         return None
     return {"documents": documents, "claims": claims}
 
 
-def _claim_columns(records: list[dict], provenance: list[dict], feats: Features) -> dict:
-    """The ``claims`` configuration's columns (see :func:`claim_rows`)."""
-    cols: dict[str, list] = {name: [] for name in feats}
-    doc_ids, claim_ids, texts, starts, ends = (cols[k] for k in ("doc_id", "claim_id", "claim_text", "start", "end"))
-    speaker_texts, speaker_types, targets, stances = (cols[k] for k in ("speaker_text", "speaker_type", "target", "stance"))
-    rows = []  # the record of each claim, for the provenance columns
-    for index, r in enumerate(records):
-        actors = {a["id"]: a for a in r["actors"]}
-        for c in r["claims"]:
-            speaker = actors.get(c["speaker"]) or {}
-            doc_ids.append(r["doc_id"])
-            claim_ids.append(c["id"])
-            texts.append(c["text"])
-            starts.append(c["start"])
-            ends.append(c["end"])
-            speaker_texts.append(speaker.get("text"))
-            speaker_types.append(speaker.get("label"))
-            targets.append(c["target"])
-            stances.append(c["stance"])
-            rows.append(index)
-    out = {}
-    for name, feature in feats.items():
-        if name in _PROVENANCE_KEYS:
-            out[name] = pa.array([provenance[i][name] for i in rows], _storage(feature))
-        elif isinstance(feature, ClassLabel):
-            out[name] = _indices(pa.array(cols[name], pa.string()), feature)
-        else:
-            out[name] = pa.array(cols[name], _storage(feature))
-    return out
+def _claim_columns(documents: dict[str, pa.Array], feats: Features) -> dict:
+    """The ``claims`` configuration's columns from the ``documents`` ones (see :func:`claim_rows`):
+    each claim with its document's columns, and its speaker's text and type found by a join on
+    (document, actor id). Actor ids that are null or repeat in a document are left to
+    :func:`claim_rows` (its lookup keeps the last)."""
+    claims, actors = documents["claims"], documents["actors"]
+    parent, claim = pc.list_parent_indices(claims), claims.flatten()
+    actor = actors.flatten()
+    speakers = pa.table({"doc": pc.list_parent_indices(actors), "id": actor.field("id"),
+                         "speaker_text": actor.field("text"), "speaker_type": actor.field("label")})
+    if actor.field("id").null_count or speakers.group_by(["doc", "id"]).aggregate([]).num_rows != len(speakers):
+        raise _NotExact
+    keys = pa.table({"row": pa.array(range(len(claim)), pa.int64()), "doc": parent, "id": claim.field("speaker")})
+    found = keys.join(speakers, keys=["doc", "id"], join_type="left outer").sort_by("row")
+    columns = {"doc_id": documents["doc_id"].take(parent), "claim_id": claim.field("id"),
+               "claim_text": claim.field("text"), "start": claim.field("start"), "end": claim.field("end"),
+               "speaker_text": found.column("speaker_text").combine_chunks(),
+               "speaker_type": found.column("speaker_type").combine_chunks(),
+               "target": claim.field("target"), "stance": claim.field("stance")}
+    for key in _PROVENANCE_KEYS:
+        columns[key] = documents[key].take(parent)
+    types = feats.arrow_schema
+    if list(columns) != list(feats) or any(columns[k].type != types.field(k).type for k in columns):
+        raise _NotExact
+    return columns
 
 
 SCHEMA_FILE = "schema.yaml"  # the schema stored with the data (also in the Hub folder)

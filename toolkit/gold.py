@@ -965,11 +965,14 @@ def _fast_check(record: dict, fast: _FastSchema) -> dict | None:
     actors: dict[str, dict] = {}
     claims: dict[str, dict] = {}
     speakers = []
+    actor_labels = fast.actor
     for actor in actors_in if isinstance(actors_in, list) else ():
         if not isinstance(actor, dict):
             continue
-        rid, start, end, label = _ok_id(actor.get("id")), actor.get("start"), actor.get("end"), actor.get("label")
-        if rid is None or rid in actors or type(label) is not str or label not in fast.actor \
+        rid, start, end, label = actor.get("id"), actor.get("start"), actor.get("end"), actor.get("label")
+        if type(rid) is not str or not rid or not rid.isascii():
+            rid = _ok_id(rid)
+        if rid is None or rid in actors or type(label) is not str or label not in actor_labels \
                 or type(start) is not int or type(end) is not int or not 0 <= start < end <= n:
             return None
         part, own = text[start:end], actor.get("text")
@@ -979,7 +982,9 @@ def _fast_check(record: dict, fast: _FastSchema) -> dict | None:
     for claim in claims_in if isinstance(claims_in, list) else ():
         if not isinstance(claim, dict):
             continue
-        rid, start, end = _ok_id(claim.get("id")), claim.get("start"), claim.get("end")
+        rid, start, end = claim.get("id"), claim.get("start"), claim.get("end")
+        if type(rid) is not str or not rid or not rid.isascii():
+            rid = _ok_id(rid)
         target, stance, speaker = claim.get("target"), claim.get("stance"), claim.get("speaker")
         if rid is None or rid in claims or rid in actors or type(start) is not int or type(end) is not int \
                 or not 0 <= start < end <= n:
