@@ -52,7 +52,7 @@ def test_features_carry_class_names(records, schema):
 def test_publish_folder_loads_with_the_same_rows_and_features(records, schema, tmp_path):
     built = build_dataset(records, schema)
     save_dataset(built, tmp_path / "ds", schema)
-    reloaded, stored = load_dataset_dir(tmp_path / "ds")
+    reloaded, _ = load_dataset_dir(tmp_path / "ds")
     hub = build_hub_folder(reloaded, schema, tmp_path / "hub", "org/name", how="Read by two annotators.")
     for config in ("documents", "claims"):
         loaded = load_dataset(str(hub), config, split="test", cache_dir=str(tmp_path / "cache"))

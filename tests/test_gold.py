@@ -34,7 +34,7 @@ from toolkit.schema import TEXT_NAME
 runner = CliRunner()
 
 # Letters from several planes: ASCII, accents, combining marks, CJK, emoji (outside the BMP).
-ALPHABET = st.sampled_from(list("abc XYZ\n\t.,’“”é") + ["\u0301", "\u0308", "漢", "😀", "🇷", "🇺", "𝔸", "\u200d"])
+ALPHABET = st.sampled_from([*"abc XYZ\n\t.,’“”é", "\u0301", "\u0308", "漢", "😀", "🇷", "🇺", "𝔸", "\u200d"])  # noqa: RUF001 - confusables on purpose
 
 
 @st.composite

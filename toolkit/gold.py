@@ -420,7 +420,7 @@ def _link_speakers(doc: _Doc) -> dict[str, str]:
         where = "->".join(_label(r) for r in raw)
         ends = [doc.spans.get(i) if i is not None else None for i in ids]
         if None in ends:
-            missing = next(_missing_end(i, r, doc) for i, r, e in zip(ids, raw, ends) if e is None)
+            missing = next(_missing_end(i, r, doc) for i, r, e in zip(ids, raw, ends, strict=True) if e is None)
             doc.problem(where, f"relation endpoint is missing: {missing}; relation dropped", "relations_skipped")
             continue
         labels = given or [speaker]
@@ -873,7 +873,7 @@ def record_to_results(record: Record, schema: Schema, given_text: bool = False) 
 
     for actor in _list(record.get("actors")):
         if isinstance(actor, dict):
-            results.append(item(actor.get("id"), ACTOR_TAG, "labels", _span_value(actor, text, given_text, labels=[actor.get("label")])))
+            results.append(item(actor.get("id"), ACTOR_TAG, "labels", _span_value(actor, text, given_text, labels=[actor.get("label")])))  # noqa: PERF401
     for claim in _list(record.get("claims")):
         if not isinstance(claim, dict):
             continue

@@ -233,7 +233,7 @@ def _load_with_datasets(ref: str):
                                              keep_in_memory=True)
         else:
             data = datasets.load_dataset(ref, "documents", split="test")
-    except Exception as exc:  # offline, not found, not a dataset: say which, in one line
+    except Exception as exc:  # noqa: BLE001 - offline, not found, not a dataset: say which, in one line
         detail = " ".join(str(exc).split())[:200]
         raise GoldError(f"{ref}: cannot load it as a dataset ({exc.__class__.__name__}: {detail})") from None
     return data, read_stored_schema(local) if local.is_dir() else None
