@@ -53,9 +53,7 @@ NAMES = {
     "ORGANIZATION": ["the United Nations Security Council", "the League of Arab States", "TASS", "UNRWA"],
     "GROUP": ["Hamas", "Palestinian Islamic Jihad", "Fatah"],
 }
-WORDS = ("the minister said talks would continue while aid convoys waited at the crossing for hours and "
-         "officials in the region called for restraint as diplomats met behind closed doors to discuss "
-         "a truce hostages civilians corridor resolution council vote statement").split()
+WORDS = ["the", "minister", "said", "talks", "would", "continue", "while", "aid", "convoys", "waited", "at", "the", "crossing", "for", "hours", "and", "officials", "in", "the", "region", "called", "for", "restraint", "as", "diplomats", "met", "behind", "closed", "doors", "to", "discuss", "a", "truce", "hostages", "civilians", "corridor", "resolution", "council", "vote", "statement"]
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 
