@@ -65,8 +65,15 @@ def generate(n_docs: int, seed: int) -> tuple[list[dict], list[dict]]:
                 p_actors.append({"id": f"p{len(p_actors)}", "start": s + 1, "end": e, "text": "", "label": lab})
         for _ in range(int(rng.poisson(1.1))):
             s = int(rng.integers(0, int(starts[-1]) + 30 if n else 1000))
-            p_actors.append({"id": f"p{len(p_actors)}", "start": s, "end": s + int(rng.integers(3, 30)), "text": "",
-                             "label": LABELS[int(rng.integers(0, len(LABELS)))]})
+            p_actors.append(
+                {
+                    "id": f"p{len(p_actors)}",
+                    "start": s,
+                    "end": s + int(rng.integers(3, 30)),
+                    "text": "",
+                    "label": LABELS[int(rng.integers(0, len(LABELS)))],
+                }
+            )
         p_actors.sort(key=lambda a: a["start"])
         doc_id = f"doc{d:06d}"
         gold.append(json.dumps({"doc_id": doc_id, "actors": g_actors, "claims": [], "doc_stances": {}}))
@@ -110,8 +117,12 @@ def check_equal(ours: dict, ref: dict) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=100_000, help="documents to generate (default 100000)")
-    ap.add_argument("--nervaluate-docs", type=int, default=10_000,
-                    help="size of the random subsample nervaluate runs on (default 10000; >= --docs: all)")
+    ap.add_argument(
+        "--nervaluate-docs",
+        type=int,
+        default=10_000,
+        help="size of the random subsample nervaluate runs on (default 10000; >= --docs: all)",
+    )
     ap.add_argument("--repeat", type=int, default=5, help="timed runs of each scorer; the best is used (default 5)")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
@@ -120,8 +131,10 @@ def main() -> None:
     gold, pred = generate(args.docs, args.seed)
     n_gold = sum(len(r["actors"]) for r in gold)
     n_pred = sum(len(r["actors"]) for r in pred)
-    print(f"generated {args.docs:,} documents, {n_gold:,} gold and {n_pred:,} predicted actor spans "
-          f"(seed {args.seed}) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {args.docs:,} documents, {n_gold:,} gold and {n_pred:,} predicted actor spans "
+        f"(seed {args.seed}) in {time.perf_counter() - t0:.1f} s"
+    )
 
     ours_times = []
     for _ in range(args.repeat):
@@ -130,28 +143,39 @@ def main() -> None:
         table, ours = score(gold, pred)
         ours_times.append(time.perf_counter() - t0)
     t_ours = min(ours_times)
-    print(f"toolkit.scoring: {t_ours:.2f} s (best of {args.repeat}: {', '.join(f'{t:.2f}' for t in ours_times)}) "
-          "for all 4 schemas, pooled and per label "
-          f"({table.rows.shape[0]:,} x {table.rows.shape[1]} per-document count table)")
+    print(
+        f"toolkit.scoring: {t_ours:.2f} s (best of {args.repeat}: {', '.join(f'{t:.2f}' for t in ours_times)}) "
+        "for all 4 schemas, pooled and per label "
+        f"({table.rows.shape[0]:,} x {table.rows.shape[1]} per-document count table)"
+    )
     for schema in SCHEMAS:
         m = ours["schemas"][schema]["micro"]
-        print(f"  {schema:9s} P {m['precision']:.4f} R {m['recall']:.4f} F1 {m['f1']:.4f}  "
-              + " ".join(f"{f} {m[f]:,}" for f in ACTOR_FIELDS))
+        print(
+            f"  {schema:9s} P {m['precision']:.4f} R {m['recall']:.4f} F1 {m['f1']:.4f}  "
+            + " ".join(f"{f} {m[f]:,}" for f in ACTOR_FIELDS)
+        )
 
     tracemalloc.start()
     score(gold, pred)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"peak memory allocated while scoring (tracemalloc, second run): {peak / 2**20:.1f} MiB; "
-          f"process max RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB")
+    print(
+        f"peak memory allocated while scoring (tracemalloc, second run): {peak / 2**20:.1f} MiB; "
+        f"process max RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB"
+    )
 
     k = min(args.nervaluate_docs, args.docs)
     rng = np.random.default_rng(args.seed + 1)
     sub = np.sort(rng.choice(args.docs, size=k, replace=False)) if k < args.docs else np.arange(args.docs)
     sub_gold, sub_pred = [gold[i] for i in sub], [pred[i] for i in sub]
-    which = "all documents" if k == args.docs else (
-        f"random subsample of {k:,} of {args.docs:,} documents (numpy default_rng({args.seed + 1}).choice, "
-        f"sorted; first ids {', '.join(gold[i]['doc_id'] for i in sub[:3])}, ...)")
+    which = (
+        "all documents"
+        if k == args.docs
+        else (
+            f"random subsample of {k:,} of {args.docs:,} documents (numpy default_rng({args.seed + 1}).choice, "
+            f"sorted; first ids {', '.join(gold[i]['doc_id'] for i in sub[:3])}, ...)"
+        )
+    )
     print(f"nervaluate 1.2.1 on {which}")
     nerv_times = []
     for _ in range(args.repeat):
@@ -162,12 +186,16 @@ def main() -> None:
     t_sub = min(nerv_times)
     t_nerv = t_sub * args.docs / k
     compared = check_equal(score(sub_gold, sub_pred)[1], ref)
-    print(f"  {t_sub:.2f} s measured (best of {args.repeat}: {', '.join(f'{t:.2f}' for t in nerv_times)})"
-          + ("" if k == args.docs else f", extrapolated linearly to {args.docs:,} documents: {t_nerv:.1f} s"))
+    print(
+        f"  {t_sub:.2f} s measured (best of {args.repeat}: {', '.join(f'{t:.2f}' for t in nerv_times)})"
+        + ("" if k == args.docs else f", extrapolated linearly to {args.docs:,} documents: {t_nerv:.1f} s")
+    )
     print(f"  our counts and P/R/F1 on the same documents equal nervaluate's exactly ({compared} values compared)")
     med_ratio = float(np.median(nerv_times)) / float(np.median(ours_times)) * args.docs / k
-    print(f"speed-up: {t_nerv / t_ours:.1f}x faster than nervaluate, best vs best (target >= 30x); "
-          f"median vs median: {med_ratio:.1f}x")
+    print(
+        f"speed-up: {t_nerv / t_ours:.1f}x faster than nervaluate, best vs best (target >= 30x); "
+        f"median vs median: {med_ratio:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -64,18 +64,25 @@ def generate(n_docs: int, seed: int) -> tuple[pa.Table, pa.Table]:
     s_start = rng.integers(0, 20_000, len(s_doc))
     pred_doc = np.r_[doc[keep], s_doc]
     order = np.lexsort((np.r_[p_start[keep], s_start], pred_doc))
-    pred = (pred_doc[order], np.r_[p_start[keep], s_start][order],
-            np.r_[p_end[keep], s_start + rng.integers(3, 30, len(s_doc))][order],
-            np.r_[p_label[keep], rng.integers(0, len(LABELS), len(s_doc))][order])
+    pred = (
+        pred_doc[order],
+        np.r_[p_start[keep], s_start][order],
+        np.r_[p_end[keep], s_start + rng.integers(3, 30, len(s_doc))][order],
+        np.r_[p_label[keep], rng.integers(0, len(LABELS), len(s_doc))][order],
+    )
     return _table(n_docs, doc, start, start + length, label), _table(n_docs, *pred)
 
 
 def _table(n_docs: int, doc, start, end, label) -> pa.Table:
     offsets = np.r_[0, np.cumsum(np.bincount(doc, minlength=n_docs))].astype(np.int32)
     structs = pa.StructArray.from_arrays(
-        [pa.array(start, pa.int32()), pa.array(end, pa.int32()),
-         pa.DictionaryArray.from_arrays(pa.array(label, pa.int8()), pa.array(LABELS)).cast(pa.string())],
-        names=["start", "end", "label"])
+        [
+            pa.array(start, pa.int32()),
+            pa.array(end, pa.int32()),
+            pa.DictionaryArray.from_arrays(pa.array(label, pa.int8()), pa.array(LABELS)).cast(pa.string()),
+        ],
+        names=["start", "end", "label"],
+    )
     actors = pa.ListArray.from_arrays(pa.array(offsets), structs)
     ids = pa.array([f"doc{i:07d}" for i in range(n_docs)])
     return pa.table({"doc_id": ids, "actors": actors})
@@ -84,8 +91,9 @@ def _table(n_docs: int, doc, start, end, label) -> pa.Table:
 def toolkit_run(gold_path: Path, pred_path: Path) -> dict:
     gold, pred = pq.read_table(gold_path), pq.read_table(pred_path)
     ids = gold.column("doc_id").to_pylist()
-    table = actor_counts_from_arrays(ids, spans_from_arrow(gold.column("actors"), LABELS),
-                                     spans_from_arrow(pred.column("actors"), LABELS), LABELS)
+    table = actor_counts_from_arrays(
+        ids, spans_from_arrow(gold.column("actors"), LABELS), spans_from_arrow(pred.column("actors"), LABELS), LABELS
+    )
     return actor_scores_from_counts(table)
 
 
@@ -110,7 +118,10 @@ def main() -> None:
     gold, pred = generate(args.docs, args.seed)
     pq.write_table(gold, work / "gold.parquet")
     pq.write_table(pred, work / "pred.parquet")
-    n_gold, n_pred = len(gold.column("actors").combine_chunks().flatten()), len(pred.column("actors").combine_chunks().flatten())
+    n_gold, n_pred = (
+        len(gold.column("actors").combine_chunks().flatten()),
+        len(pred.column("actors").combine_chunks().flatten()),
+    )
     print(f"{args.docs:,} documents, {n_gold:,} gold and {n_pred:,} predicted spans, Parquet in {work}")
     times: dict[str, list[float]] = {"toolkit": [], "floor": []}
     for _ in range(args.repeat):  # alternate A and B: the machine is shared and noisy
@@ -123,9 +134,13 @@ def main() -> None:
     scores = toolkit_run(work / "gold.parquet", work / "pred.parquet")
     print(f"strict micro F1 {scores['schemas']['strict']['micro']['f1']:.4f}; floor exact matches {strict}")
     for name, ts in times.items():
-        print(f"{name:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)})")
-    print(f"ratio toolkit / numpy sort-and-join floor: min {min(times['toolkit']) / min(times['floor']):.2f}x, "
-          f"median {statistics.median(times['toolkit']) / statistics.median(times['floor']):.2f}x")
+        print(
+            f"{name:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)})"
+        )
+    print(
+        f"ratio toolkit / numpy sort-and-join floor: min {min(times['toolkit']) / min(times['floor']):.2f}x, "
+        f"median {statistics.median(times['toolkit']) / statistics.median(times['floor']):.2f}x"
+    )
     tracemalloc.start()
     toolkit_run(work / "gold.parquet", work / "pred.parquet")
     peak = tracemalloc.get_traced_memory()[1]

@@ -28,10 +28,32 @@ import time
 from pathlib import Path
 
 LABELS = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
-TARGETS = ("gaza_ceasefire", "humanitarian_access", "israel_military_operation", "hamas", "palestinian_state",
-           "russia_mediation")
+TARGETS = (
+    "gaza_ceasefire",
+    "humanitarian_access",
+    "israel_military_operation",
+    "hamas",
+    "palestinian_state",
+    "russia_mediation",
+)
 STANCES = ("favor", "against", "neutral", "none")
-WORDS = ["the", "minister", "said", "talks", "would", "continue", "while", "aid", "convoys", "waited", "at", "the", "crossing", "for", "hours"]
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "talks",
+    "would",
+    "continue",
+    "while",
+    "aid",
+    "convoys",
+    "waited",
+    "at",
+    "the",
+    "crossing",
+    "for",
+    "hours",
+]
 
 
 def generate(n_docs: int, seed: int) -> tuple[list[dict], list[dict], list[dict]]:
@@ -42,14 +64,31 @@ def generate(n_docs: int, seed: int) -> tuple[list[dict], list[dict], list[dict]
         words = [rng.choice(WORDS) for _ in range(rng.randint(150, 400))]
         text = " ".join(words)
         starts = sorted(rng.sample(range(0, len(text) - 40, 7), 14))
-        actors = [{"id": f"a{i}", "start": s, "end": s + rng.randint(3, 15), "text": "", "label": rng.choice(LABELS)}
-                  for i, s in enumerate(starts[:10])]
-        claims = [{"id": f"c{i}", "start": s, "end": s + rng.randint(10, 40), "text": "", "speaker": f"a{i}",
-                   "target": rng.choice(TARGETS), "stance": rng.choice(STANCES)} for i, s in enumerate(starts[10:])]
+        actors = [
+            {"id": f"a{i}", "start": s, "end": s + rng.randint(3, 15), "text": "", "label": rng.choice(LABELS)}
+            for i, s in enumerate(starts[:10])
+        ]
+        claims = [
+            {
+                "id": f"c{i}",
+                "start": s,
+                "end": s + rng.randint(10, 40),
+                "text": "",
+                "speaker": f"a{i}",
+                "target": rng.choice(TARGETS),
+                "stance": rng.choice(STANCES),
+            }
+            for i, s in enumerate(starts[10:])
+        ]
         for span in actors + claims:
-            span["text"] = text[span["start"]:span["end"]]
-        record = {"doc_id": f"doc{d:06d}", "text": text, "actors": actors, "claims": claims,
-                  "doc_stances": {t: rng.choice(STANCES) for t in TARGETS}}
+            span["text"] = text[span["start"] : span["end"]]
+        record = {
+            "doc_id": f"doc{d:06d}",
+            "text": text,
+            "actors": actors,
+            "claims": claims,
+            "doc_stances": {t: rng.choice(STANCES) for t in TARGETS},
+        }
         gold.append(record)
         for system in systems:
             system.append(_perturb(record, rng))
@@ -62,13 +101,28 @@ def _perturb(record: dict, rng: random.Random) -> dict:
     def keep(span, **change):
         return {k: v for k, v in span.items() if k != "text"} | change
 
-    actors = [keep(a, label=rng.choice(LABELS) if rng.random() < 0.1 else a["label"])
-              for a in record["actors"] if rng.random() < 0.85]
+    actors = [
+        keep(a, label=rng.choice(LABELS) if rng.random() < 0.1 else a["label"])
+        for a in record["actors"]
+        if rng.random() < 0.85
+    ]
     ids = {a["id"] for a in actors}
-    claims = [keep(c, end=min(len(text), c["end"] + rng.randint(-3, 3)), speaker=c["speaker"] if c["speaker"] in ids
-              else None, stance=rng.choice(STANCES)) for c in record["claims"] if rng.random() < 0.8]
-    return {"doc_id": record["doc_id"], "actors": actors, "claims": claims,
-            "doc_stances": {t: rng.choice(STANCES) for t in record["doc_stances"]}}
+    claims = [
+        keep(
+            c,
+            end=min(len(text), c["end"] + rng.randint(-3, 3)),
+            speaker=c["speaker"] if c["speaker"] in ids else None,
+            stance=rng.choice(STANCES),
+        )
+        for c in record["claims"]
+        if rng.random() < 0.8
+    ]
+    return {
+        "doc_id": record["doc_id"],
+        "actors": actors,
+        "claims": claims,
+        "doc_stances": {t: rng.choice(STANCES) for t in record["doc_stances"]},
+    }
 
 
 def _write(path: Path, records: list[dict]) -> None:
@@ -102,13 +156,30 @@ def main() -> None:
     size = sum((work / f).stat().st_size for f in ("gold.jsonl", "a.jsonl", "b.jsonl")) / 2**20
     print(f"{args.docs:,} documents in {work} ({size:.0f} MiB of JSONL)")
     files = ["gold.jsonl", "a.jsonl", *(["b.jsonl"] if args.compare else [])]
-    toolkit = [sys.executable, "-m", "toolkit.cli", "evaluate", "--gold", str(work / "gold.jsonl"),
-               "-p", str(work / "a.jsonl"), "--n-boot", str(args.n_boot), "--json", str(work / "out.json"),
-               "--schema", str(Path(__file__).resolve().parent.parent / "schemas" / "schema.yaml")]
+    toolkit = [
+        sys.executable,
+        "-m",
+        "toolkit.cli",
+        "evaluate",
+        "--gold",
+        str(work / "gold.jsonl"),
+        "-p",
+        str(work / "a.jsonl"),
+        "--n-boot",
+        str(args.n_boot),
+        "--json",
+        str(work / "out.json"),
+        "--schema",
+        str(Path(__file__).resolve().parent.parent / "schemas" / "schema.yaml"),
+    ]
     if args.compare:
         toolkit += ["-p", str(work / "b.jsonl"), "--compare", "a.jsonl", "b.jsonl"]
-    floor = [sys.executable, "-c", ("import orjson, sys\nfor f in sys.argv[1:]:\n"
-                                    "    [orjson.loads(line) for line in open(f, 'rb')]"), *(str(work / f) for f in files)]
+    floor = [
+        sys.executable,
+        "-c",
+        ("import orjson, sys\nfor f in sys.argv[1:]:\n    [orjson.loads(line) for line in open(f, 'rb')]"),
+        *(str(work / f) for f in files),
+    ]
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     times: dict[str, list[float]] = {"toolkit": [], "floor": []}
     peak = 0
@@ -118,10 +189,14 @@ def main() -> None:
         peak = max(peak, rss)
         times["floor"].append(_timed(floor, env)[0])
     for name, ts in times.items():
-        print(f"{name:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)})")
-    print(f"ratio toolkit / floor (orjson parse of the same files): min {min(times['toolkit']) / min(times['floor']):.1f}x, "
-          f"median {statistics.median(times['toolkit']) / statistics.median(times['floor']):.1f}x; "
-          f"peak RSS of the evaluate process {peak / 1024:.0f} MiB")
+        print(
+            f"{name:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)})"
+        )
+    print(
+        f"ratio toolkit / floor (orjson parse of the same files): min {min(times['toolkit']) / min(times['floor']):.1f}x, "
+        f"median {statistics.median(times['toolkit']) / statistics.median(times['floor']):.1f}x; "
+        f"peak RSS of the evaluate process {peak / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

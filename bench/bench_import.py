@@ -43,8 +43,14 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "schema.yaml"
 LABELS = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
-TARGETS = ("gaza_ceasefire", "humanitarian_access", "israel_military_operation", "hamas", "palestinian_state",
-           "russia_mediation")
+TARGETS = (
+    "gaza_ceasefire",
+    "humanitarian_access",
+    "israel_military_operation",
+    "hamas",
+    "palestinian_state",
+    "russia_mediation",
+)
 TARGETS_OTHER = (*TARGETS, "other")
 STANCES = ("favor", "against", "neutral", "none")
 NAMES = {
@@ -53,7 +59,48 @@ NAMES = {
     "ORGANIZATION": ["the United Nations Security Council", "the League of Arab States", "TASS", "UNRWA"],
     "GROUP": ["Hamas", "Palestinian Islamic Jihad", "Fatah"],
 }
-WORDS = ["the", "minister", "said", "talks", "would", "continue", "while", "aid", "convoys", "waited", "at", "the", "crossing", "for", "hours", "and", "officials", "in", "the", "region", "called", "for", "restraint", "as", "diplomats", "met", "behind", "closed", "doors", "to", "discuss", "a", "truce", "hostages", "civilians", "corridor", "resolution", "council", "vote", "statement"]
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "talks",
+    "would",
+    "continue",
+    "while",
+    "aid",
+    "convoys",
+    "waited",
+    "at",
+    "the",
+    "crossing",
+    "for",
+    "hours",
+    "and",
+    "officials",
+    "in",
+    "the",
+    "region",
+    "called",
+    "for",
+    "restraint",
+    "as",
+    "diplomats",
+    "met",
+    "behind",
+    "closed",
+    "doors",
+    "to",
+    "discuss",
+    "a",
+    "truce",
+    "hostages",
+    "civilians",
+    "corridor",
+    "resolution",
+    "council",
+    "vote",
+    "statement",
+]
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 
@@ -76,7 +123,11 @@ def _document(rng: random.Random) -> tuple[str, list[tuple[int, int, str]], list
         lead = rng.choice(["", "According to ", "On Tuesday ", "In a statement "])
         start = length + len(lead)
         actors.append((start, start + len(name), label))
-        said = f"{lead}{name} said: “{_sentence(rng)[:-1]}”. " if rng.random() < 0.45 else f"{lead}{name} {_sentence(rng)} "
+        said = (
+            f"{lead}{name} said: “{_sentence(rng)[:-1]}”. "
+            if rng.random() < 0.45
+            else f"{lead}{name} {_sentence(rng)} "
+        )
         if "“" in said:
             q0 = length + said.index("“") + 1
             claims.append((q0, length + said.index("”")))
@@ -100,37 +151,110 @@ def _task(i: int, rng: random.Random) -> dict:
     for start, end, label in spans:
         rid = _rid(rng)
         actor_ids.append(rid)
-        result.append({"from_name": "actor", "id": rid, "origin": "manual", "to_name": "text", "type": "labels",
-                       "value": {"end": end, "labels": [label], "start": start, "text": text[start:end]}})
+        result.append(
+            {
+                "from_name": "actor",
+                "id": rid,
+                "origin": "manual",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"end": end, "labels": [label], "start": start, "text": text[start:end]},
+            }
+        )
     for n, (start, end) in enumerate(quotes):
         rid = _rid(rng)
         span = {"end": end, "start": start, "text": text[start:end]}
-        result.append({"from_name": "claim", "id": rid, "origin": "manual", "to_name": "text", "type": "labels",
-                       "value": {**span, "labels": ["CLAIM"]}})
+        result.append(
+            {
+                "from_name": "claim",
+                "id": rid,
+                "origin": "manual",
+                "to_name": "text",
+                "type": "labels",
+                "value": {**span, "labels": ["CLAIM"]},
+            }
+        )
         for name, choice in (("claim_target", rng.choice(TARGETS_OTHER)), ("claim_stance", rng.choice(STANCES))):
-            result.append({"from_name": name, "id": rid, "origin": "manual", "to_name": "text", "type": "choices",
-                           "value": {**span, "choices": [choice]}})
-        result.append({"direction": "right", "from_id": rid, "labels": ["speaker"],
-                       "to_id": actor_ids[min(n, len(actor_ids) - 1)], "type": "relation"})
+            result.append(
+                {
+                    "from_name": name,
+                    "id": rid,
+                    "origin": "manual",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {**span, "choices": [choice]},
+                }
+            )
+        result.append(
+            {
+                "direction": "right",
+                "from_id": rid,
+                "labels": ["speaker"],
+                "to_id": actor_ids[min(n, len(actor_ids) - 1)],
+                "type": "relation",
+            }
+        )
     for target in TARGETS:
-        result.append({"from_name": f"doc_stance__{target}", "id": _rid(rng), "origin": "manual", "to_name": "text",
-                       "type": "choices", "value": {"choices": [rng.choice(STANCES)]}})
+        result.append(
+            {
+                "from_name": f"doc_stance__{target}",
+                "id": _rid(rng),
+                "origin": "manual",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": [rng.choice(STANCES)]},
+            }
+        )
     annotation = {
-        "bulk_created": False, "completed_by": rng.randint(1, 6), "created_at": _when(rng), "draft_created_at": None,
-        "ground_truth": False, "id": 10 * i + 1, "import_id": None, "last_action": None, "last_created_by": None,
-        "lead_time": round(rng.uniform(30, 900), 3), "parent_annotation": None, "parent_prediction": None,
-        "prediction": {}, "project": 1, "result": result, "result_count": len(result), "task": i,
-        "unique_id": f"{rng.getrandbits(128):032x}", "updated_at": _when(rng), "updated_by": 1, "was_cancelled": False,
+        "bulk_created": False,
+        "completed_by": rng.randint(1, 6),
+        "created_at": _when(rng),
+        "draft_created_at": None,
+        "ground_truth": False,
+        "id": 10 * i + 1,
+        "import_id": None,
+        "last_action": None,
+        "last_created_by": None,
+        "lead_time": round(rng.uniform(30, 900), 3),
+        "parent_annotation": None,
+        "parent_prediction": None,
+        "prediction": {},
+        "project": 1,
+        "result": result,
+        "result_count": len(result),
+        "task": i,
+        "unique_id": f"{rng.getrandbits(128):032x}",
+        "updated_at": _when(rng),
+        "updated_by": 1,
+        "was_cancelled": False,
     }
     doc_id = f"{i:06d}_{rng.getrandbits(32):08x}"
     return {
-        "allow_skip": True, "annotations": [annotation], "cancelled_annotations": 0, "comment_authors": [],
-        "comment_count": 0, "created_at": _when(rng),
-        "data": {"doc_id": doc_id, "meta": {"source_file": f"{doc_id}.txt"}, "sha256": f"{rng.getrandbits(256):064x}",
-                 "text": text},
-        "drafts": [], "file_upload": None, "id": i, "inner_id": i, "last_comment_updated_at": None, "meta": {},
-        "predictions": [], "project": 1, "total_annotations": 1, "total_predictions": 0,
-        "unresolved_comment_count": 0, "updated_at": _when(rng), "updated_by": 1,
+        "allow_skip": True,
+        "annotations": [annotation],
+        "cancelled_annotations": 0,
+        "comment_authors": [],
+        "comment_count": 0,
+        "created_at": _when(rng),
+        "data": {
+            "doc_id": doc_id,
+            "meta": {"source_file": f"{doc_id}.txt"},
+            "sha256": f"{rng.getrandbits(256):064x}",
+            "text": text,
+        },
+        "drafts": [],
+        "file_upload": None,
+        "id": i,
+        "inner_id": i,
+        "last_comment_updated_at": None,
+        "meta": {},
+        "predictions": [],
+        "project": 1,
+        "total_annotations": 1,
+        "total_predictions": 0,
+        "unresolved_comment_count": 0,
+        "updated_at": _when(rng),
+        "updated_by": 1,
     }
 
 
@@ -147,7 +271,7 @@ def generate(path: Path, n_tasks: int, seed: int) -> None:
 
 
 # The floor: parse with orjson (GC off, tree frozen) and build the documents table with pyarrow.
-FLOOR = r'''
+FLOOR = r"""
 import gc, sys, time
 gc.disable()
 import orjson, pyarrow as pa
@@ -215,7 +339,7 @@ arrays["schema_version"] = pa.array(["1.0.0"] * n, type=s)
 table = pa.table(arrays)
 with pa.OSFile(out, "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
     writer.write_table(table, max_chunksize=1000)
-'''
+"""
 
 
 def _run(cmd: list[str], env: dict) -> tuple[float, int]:
@@ -239,9 +363,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", type=Path, help="folder for the export and outputs (kept; an export there is reused)")
     ap.add_argument("--only", choices=("toolkit", "floor"), help="time one side only")
-    ap.add_argument("--chunked-floor", action="store_true",
-                    help="also time a floor that parses the file a 16 MiB chunk at a time, as the toolkit does "
-                         "(toolkit.io.json_array_chunks: orjson per chunk), keeping every task")
+    ap.add_argument(
+        "--chunked-floor",
+        action="store_true",
+        help="also time a floor that parses the file a 16 MiB chunk at a time, as the toolkit does "
+        "(toolkit.io.json_array_chunks: orjson per chunk), keeping every task",
+    )
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -256,8 +383,18 @@ def main() -> None:
     out, floor_out = work / "ds", work / "floor.arrow"
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     commands = {
-        "toolkit": [sys.executable, "-m", "toolkit.cli", "dataset", "build", str(export), "-o", str(out),
-                    "--schema", str(SCHEMA)],
+        "toolkit": [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "dataset",
+            "build",
+            str(export),
+            "-o",
+            str(out),
+            "--schema",
+            str(SCHEMA),
+        ],
         "floor": [sys.executable, "-c", FLOOR, str(export), str(floor_out)],
     }
     if args.chunked_floor:
@@ -273,11 +410,15 @@ def main() -> None:
             times[side].append(t)
             peaks[side] = max(peaks[side], rss)
     for side, ts in times.items():
-        print(f"{side:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)}); "
-              f"peak RSS {peaks[side] / 2**20:.2f} GiB = {peaks[side] * 1024 / size:.2f}x the export")
+        print(
+            f"{side:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)}); "
+            f"peak RSS {peaks[side] / 2**20:.2f} GiB = {peaks[side] * 1024 / size:.2f}x the export"
+        )
     for floor in [side for side in sides if side != "toolkit"] if "toolkit" in sides else []:
         a, b = times["toolkit"], times[floor]
-        print(f"ratio toolkit / {floor}: min {min(a) / min(b):.2f}x, median {statistics.median(a) / statistics.median(b):.2f}x")
+        print(
+            f"ratio toolkit / {floor}: min {min(a) / min(b):.2f}x, median {statistics.median(a) / statistics.median(b):.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -49,79 +49,386 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------------------- vocabulary
 
-FIRST = ["Anna", "Lars", "Mikko", "Karin", "Peeter", "Ivan", "Olga", "Pavel", "Sergei", "Maria", "Ahmed", "Fatima",
-         "Omar", "Layla", "Yusuf", "Hassan", "Mehmet", "Elif", "Jean", "Claire", "Pierre", "Hans", "Greta", "Klaus",
-         "Giulia", "Marco", "Carlos", "Lucia", "João", "Ana", "Raj", "Priya", "Kenji", "Yuki", "Min-jun", "Seo-yeon",
-         "Chidi", "Amara", "Kwame", "Thandiwe", "Tomas", "Ingrid", "Nikos", "Eleni", "Jan", "Zofia", "Dmitry", "Irina"]
-SURNAME = ["Olsen", "Salonen", "Holm", "Kask", "Petrov", "Sokolova", "Haddad", "Nasser", "Yilmaz", "Demir", "Dubois",
-           "Laurent", "Schmidt", "Weber", "Rossi", "Bianchi", "Garcia", "Fernandes", "Sharma", "Patel", "Tanaka",
-           "Sato", "Okafor", "Mensah", "Dlamini", "Berg", "Lindqvist", "Papadopoulos", "Kowalski", "Novak", "Ivanov",
-           "Kuznetsova", "Moreau", "Costa", "Mahmoud", "Rahman", "Kamal", "Nurlanov", "Bakirov", "Horvat"]
-EAST_ASIAN = [("Wang", "Lei"), ("Li", "Na"), ("Zhang", "Wei"), ("Kim", "Ji-ho"), ("Park", "Soo-ah"), ("Nguyen", "Van An")]
-PARTICLE_NAMES = ["Faisal bin Farhan", "Khalid bin Omar", "Abdullah al-Sabah", "Ursula von der Leyen",
-                  "Ahmed Abu Zeid", "Mohammed bin Abdulrahman", "Jan de Vries", "Sheikh Tamim bin Hamad"]
-STATES = [("Norway", "Norwegian", "Oslo"), ("Finland", "Finnish", "Helsinki"), ("Sweden", "Swedish", "Stockholm"),
-          ("Estonia", "Estonian", "Tallinn"), ("Russia", "Russian", "Moscow"), ("China", "Chinese", "Beijing"),
-          ("Turkey", "Turkish", "Ankara"), ("Egypt", "Egyptian", "Cairo"), ("Jordan", "Jordanian", "Amman"),
-          ("Qatar", "Qatari", "Doha"), ("France", "French", "Paris"), ("Germany", "German", "Berlin"),
-          ("Italy", "Italian", "Rome"), ("Japan", "Japanese", "Tokyo"), ("India", "Indian", "New Delhi"),
-          ("Brazil", "Brazilian", "Brasilia"), ("South Africa", "South African", "Pretoria"),
-          ("Kazakhstan", "Kazakh", "Astana"), ("Indonesia", "Indonesian", "Jakarta"), ("Canada", "Canadian", "Ottawa"),
-          ("Mexico", "Mexican", "Mexico City"), ("Nigeria", "Nigerian", "Abuja"), ("Poland", "Polish", "Warsaw"),
-          ("Spain", "Spanish", "Madrid"), ("Iran", "Iranian", "Tehran"), ("Saudi Arabia", "Saudi", "Riyadh")]
-BODIES = ["United Nations", "UN Security Council", "European Union", "African Union", "Arab League", "NATO",
-          "World Health Organization", "International Committee of the Red Cross", "OSCE", "IAEA", "World Bank",
-          "International Monetary Fund", "UNICEF", "World Food Programme", "Amnesty International", "ASEAN",
-          "Organization of Islamic Cooperation", "Human Rights Watch", "G20", "WTO", "Council of Europe"]
-OUTLETS = ["Reuters", "TASS", "Xinhua", "AFP", "Anadolu Agency", "Al Jazeera", "BBC", "Kyodo", "Interfax",
-           "Associated Press", "Bloomberg", "Yonhap", "dpa", "EFE", "WAFA"]
+FIRST = [
+    "Anna",
+    "Lars",
+    "Mikko",
+    "Karin",
+    "Peeter",
+    "Ivan",
+    "Olga",
+    "Pavel",
+    "Sergei",
+    "Maria",
+    "Ahmed",
+    "Fatima",
+    "Omar",
+    "Layla",
+    "Yusuf",
+    "Hassan",
+    "Mehmet",
+    "Elif",
+    "Jean",
+    "Claire",
+    "Pierre",
+    "Hans",
+    "Greta",
+    "Klaus",
+    "Giulia",
+    "Marco",
+    "Carlos",
+    "Lucia",
+    "João",
+    "Ana",
+    "Raj",
+    "Priya",
+    "Kenji",
+    "Yuki",
+    "Min-jun",
+    "Seo-yeon",
+    "Chidi",
+    "Amara",
+    "Kwame",
+    "Thandiwe",
+    "Tomas",
+    "Ingrid",
+    "Nikos",
+    "Eleni",
+    "Jan",
+    "Zofia",
+    "Dmitry",
+    "Irina",
+]
+SURNAME = [
+    "Olsen",
+    "Salonen",
+    "Holm",
+    "Kask",
+    "Petrov",
+    "Sokolova",
+    "Haddad",
+    "Nasser",
+    "Yilmaz",
+    "Demir",
+    "Dubois",
+    "Laurent",
+    "Schmidt",
+    "Weber",
+    "Rossi",
+    "Bianchi",
+    "Garcia",
+    "Fernandes",
+    "Sharma",
+    "Patel",
+    "Tanaka",
+    "Sato",
+    "Okafor",
+    "Mensah",
+    "Dlamini",
+    "Berg",
+    "Lindqvist",
+    "Papadopoulos",
+    "Kowalski",
+    "Novak",
+    "Ivanov",
+    "Kuznetsova",
+    "Moreau",
+    "Costa",
+    "Mahmoud",
+    "Rahman",
+    "Kamal",
+    "Nurlanov",
+    "Bakirov",
+    "Horvat",
+]
+EAST_ASIAN = [
+    ("Wang", "Lei"),
+    ("Li", "Na"),
+    ("Zhang", "Wei"),
+    ("Kim", "Ji-ho"),
+    ("Park", "Soo-ah"),
+    ("Nguyen", "Van An"),
+]
+PARTICLE_NAMES = [
+    "Faisal bin Farhan",
+    "Khalid bin Omar",
+    "Abdullah al-Sabah",
+    "Ursula von der Leyen",
+    "Ahmed Abu Zeid",
+    "Mohammed bin Abdulrahman",
+    "Jan de Vries",
+    "Sheikh Tamim bin Hamad",
+]
+STATES = [
+    ("Norway", "Norwegian", "Oslo"),
+    ("Finland", "Finnish", "Helsinki"),
+    ("Sweden", "Swedish", "Stockholm"),
+    ("Estonia", "Estonian", "Tallinn"),
+    ("Russia", "Russian", "Moscow"),
+    ("China", "Chinese", "Beijing"),
+    ("Turkey", "Turkish", "Ankara"),
+    ("Egypt", "Egyptian", "Cairo"),
+    ("Jordan", "Jordanian", "Amman"),
+    ("Qatar", "Qatari", "Doha"),
+    ("France", "French", "Paris"),
+    ("Germany", "German", "Berlin"),
+    ("Italy", "Italian", "Rome"),
+    ("Japan", "Japanese", "Tokyo"),
+    ("India", "Indian", "New Delhi"),
+    ("Brazil", "Brazilian", "Brasilia"),
+    ("South Africa", "South African", "Pretoria"),
+    ("Kazakhstan", "Kazakh", "Astana"),
+    ("Indonesia", "Indonesian", "Jakarta"),
+    ("Canada", "Canadian", "Ottawa"),
+    ("Mexico", "Mexican", "Mexico City"),
+    ("Nigeria", "Nigerian", "Abuja"),
+    ("Poland", "Polish", "Warsaw"),
+    ("Spain", "Spanish", "Madrid"),
+    ("Iran", "Iranian", "Tehran"),
+    ("Saudi Arabia", "Saudi", "Riyadh"),
+]
+BODIES = [
+    "United Nations",
+    "UN Security Council",
+    "European Union",
+    "African Union",
+    "Arab League",
+    "NATO",
+    "World Health Organization",
+    "International Committee of the Red Cross",
+    "OSCE",
+    "IAEA",
+    "World Bank",
+    "International Monetary Fund",
+    "UNICEF",
+    "World Food Programme",
+    "Amnesty International",
+    "ASEAN",
+    "Organization of Islamic Cooperation",
+    "Human Rights Watch",
+    "G20",
+    "WTO",
+    "Council of Europe",
+]
+OUTLETS = [
+    "Reuters",
+    "TASS",
+    "Xinhua",
+    "AFP",
+    "Anadolu Agency",
+    "Al Jazeera",
+    "BBC",
+    "Kyodo",
+    "Interfax",
+    "Associated Press",
+    "Bloomberg",
+    "Yonhap",
+    "dpa",
+    "EFE",
+    "WAFA",
+]
 GROUPS = ["Hamas", "Hezbollah", "Houthis", "Taliban", "Fatah", "Islamic Jihad"]
-ORG_HEADS = ["Federation", "Association", "Council", "Committee", "Union", "Institute", "Foundation", "Coalition",
-             "Chamber", "Board", "Alliance", "Trust"]
-ORG_WORDS = ["National", "Northern", "Regional", "Independent", "Farmers", "Teachers", "Nurses", "Energy", "Ski",
-             "Press", "Medical", "Chess", "Port", "Textile", "Shipping", "Youth", "Water", "Civil Aviation"]
-TITLES = ["Foreign Minister", "Prime Minister", "President", "Defence Minister", "Finance Minister", "Ambassador",
-          "Deputy Foreign Minister", "Special Envoy", "spokesperson", "Interior Minister", "Secretary-General"]
-ROLES = ["foreign minister", "prime minister", "president", "spokesman", "top diplomat", "envoy", "ambassador",
-         "finance minister", "chief negotiator", "deputy head", "senior adviser"]
+ORG_HEADS = [
+    "Federation",
+    "Association",
+    "Council",
+    "Committee",
+    "Union",
+    "Institute",
+    "Foundation",
+    "Coalition",
+    "Chamber",
+    "Board",
+    "Alliance",
+    "Trust",
+]
+ORG_WORDS = [
+    "National",
+    "Northern",
+    "Regional",
+    "Independent",
+    "Farmers",
+    "Teachers",
+    "Nurses",
+    "Energy",
+    "Ski",
+    "Press",
+    "Medical",
+    "Chess",
+    "Port",
+    "Textile",
+    "Shipping",
+    "Youth",
+    "Water",
+    "Civil Aviation",
+]
+TITLES = [
+    "Foreign Minister",
+    "Prime Minister",
+    "President",
+    "Defence Minister",
+    "Finance Minister",
+    "Ambassador",
+    "Deputy Foreign Minister",
+    "Special Envoy",
+    "spokesperson",
+    "Interior Minister",
+    "Secretary-General",
+]
+ROLES = [
+    "foreign minister",
+    "prime minister",
+    "president",
+    "spokesman",
+    "top diplomat",
+    "envoy",
+    "ambassador",
+    "finance minister",
+    "chief negotiator",
+    "deputy head",
+    "senior adviser",
+]
 MINISTRY_KINDS = ["Foreign", "Defence", "Interior", "Health", "Finance", "Energy", "Trade", "Education"]
 MINISTRY_OF = ["Foreign Affairs", "Defence", "Internal Affairs", "the Interior", "Health", "Finance"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-SAY = ["said", "told reporters", "stressed", "noted", "added", "warned", "insisted", "emphasized", "declared",
-       "argued", "reiterated", "pointed out", "underlined", "told a news conference", "wrote on social media"]
-SAY_THAT = ["said that", "stressed that", "noted that", "warned that", "insisted that", "emphasized that",
-            "reiterated that", "told reporters that", "said in a statement that", "affirmed that", "believes that",
-            "pointed out that", "made clear that", "also said that", "has repeatedly warned that"]
-ACTS = ["called for", "urged", "condemned", "welcomed", "rejected", "criticised", "demanded", "denounced",
-        "supported", "praised", "called on all parties to respect"]
-TOPICS = ["an immediate ceasefire", "a humanitarian pause", "the delivery of humanitarian aid", "the new trade deal",
-          "the climate agreement", "sanctions on energy exports", "the two-state solution", "the release of hostages",
-          "the military operation", "the blockade of the port", "talks on nuclear safety", "a truce in the region",
-          "the election results", "the fisheries agreement", "the peace plan", "debt relief for poorer countries",
-          "the opening of humanitarian corridors", "the reform of the Security Council", "the grain corridor",
-          "the expansion of the alliance", "a referendum on independence", "the doping ban", "visa-free travel"]
-CLAUSES = ["{topic} must be implemented without delay", "there is no alternative to {topic}",
-           "{state} stands ready to support {topic}", "{topic} would be a catastrophe for civilians",
-           "the government opposes {topic}", "all sides should show restraint", "{topic} is essential for stability",
-           "the attacks violate international law", "{topic} is unacceptable", "dialogue is the only way forward",
-           "the situation on the ground remains dangerous", "{capital} will not accept {topic}",
-           "the delegation will return next week", "{topic} has been discussed at length",
-           "the talks were constructive and frank", "both parties must respect {topic}",
-           "the aid convoys were blocked at the border", "more needs to be done to protect civilians",
-           "{state} has never supported {topic}", "the decision was taken after careful consideration"]
-QUOTES = ["We cannot accept {topic}", "There can be no military solution", "This is a tragedy for everyone",
-          "Our position has not changed", "We need {topic} now, not later", "History will judge us",
-          "The door to dialogue remains open", "We are ready to help", "This is a dangerous escalation",
-          "Nobody wins a war like this", "The international community must act", "We will not be intimidated"]
-NARRATION = ["The talks lasted more than three hours.", "Talks were held in {capital} on {day}.",
-             "The meeting took place behind closed doors.", "Prices rose by {n} percent last year.",
-             "Thousands of people gathered in the main square.", "The visit had been planned for months.",
-             "No date has been set for the next round.", "The delegation arrived in {state} on {day}.",
-             "Officials said the figures would be published in {month}.", "Analysts said the talks showed progress.",
-             "The agreement was signed in {month} {year}.", "About {n},000 people have been displaced since {month}.",
-             "Fighting continued overnight near the border.", "The vote is expected later this week."]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+SAY = [
+    "said",
+    "told reporters",
+    "stressed",
+    "noted",
+    "added",
+    "warned",
+    "insisted",
+    "emphasized",
+    "declared",
+    "argued",
+    "reiterated",
+    "pointed out",
+    "underlined",
+    "told a news conference",
+    "wrote on social media",
+]
+SAY_THAT = [
+    "said that",
+    "stressed that",
+    "noted that",
+    "warned that",
+    "insisted that",
+    "emphasized that",
+    "reiterated that",
+    "told reporters that",
+    "said in a statement that",
+    "affirmed that",
+    "believes that",
+    "pointed out that",
+    "made clear that",
+    "also said that",
+    "has repeatedly warned that",
+]
+ACTS = [
+    "called for",
+    "urged",
+    "condemned",
+    "welcomed",
+    "rejected",
+    "criticised",
+    "demanded",
+    "denounced",
+    "supported",
+    "praised",
+    "called on all parties to respect",
+]
+TOPICS = [
+    "an immediate ceasefire",
+    "a humanitarian pause",
+    "the delivery of humanitarian aid",
+    "the new trade deal",
+    "the climate agreement",
+    "sanctions on energy exports",
+    "the two-state solution",
+    "the release of hostages",
+    "the military operation",
+    "the blockade of the port",
+    "talks on nuclear safety",
+    "a truce in the region",
+    "the election results",
+    "the fisheries agreement",
+    "the peace plan",
+    "debt relief for poorer countries",
+    "the opening of humanitarian corridors",
+    "the reform of the Security Council",
+    "the grain corridor",
+    "the expansion of the alliance",
+    "a referendum on independence",
+    "the doping ban",
+    "visa-free travel",
+]
+CLAUSES = [
+    "{topic} must be implemented without delay",
+    "there is no alternative to {topic}",
+    "{state} stands ready to support {topic}",
+    "{topic} would be a catastrophe for civilians",
+    "the government opposes {topic}",
+    "all sides should show restraint",
+    "{topic} is essential for stability",
+    "the attacks violate international law",
+    "{topic} is unacceptable",
+    "dialogue is the only way forward",
+    "the situation on the ground remains dangerous",
+    "{capital} will not accept {topic}",
+    "the delegation will return next week",
+    "{topic} has been discussed at length",
+    "the talks were constructive and frank",
+    "both parties must respect {topic}",
+    "the aid convoys were blocked at the border",
+    "more needs to be done to protect civilians",
+    "{state} has never supported {topic}",
+    "the decision was taken after careful consideration",
+]
+QUOTES = [
+    "We cannot accept {topic}",
+    "There can be no military solution",
+    "This is a tragedy for everyone",
+    "Our position has not changed",
+    "We need {topic} now, not later",
+    "History will judge us",
+    "The door to dialogue remains open",
+    "We are ready to help",
+    "This is a dangerous escalation",
+    "Nobody wins a war like this",
+    "The international community must act",
+    "We will not be intimidated",
+]
+NARRATION = [
+    "The talks lasted more than three hours.",
+    "Talks were held in {capital} on {day}.",
+    "The meeting took place behind closed doors.",
+    "Prices rose by {n} percent last year.",
+    "Thousands of people gathered in the main square.",
+    "The visit had been planned for months.",
+    "No date has been set for the next round.",
+    "The delegation arrived in {state} on {day}.",
+    "Officials said the figures would be published in {month}.",
+    "Analysts said the talks showed progress.",
+    "The agreement was signed in {month} {year}.",
+    "About {n},000 people have been displaced since {month}.",
+    "Fighting continued overnight near the border.",
+    "The vote is expected later this week.",
+]
 
 
 class Article:
@@ -151,9 +458,16 @@ class Article:
     def fill(self, template: str) -> str:
         rng = self.rng
         state = rng.choice(self.states)
-        return template.format(topic=rng.choice(TOPICS), state=state[0], capital=state[2], adj=state[1],
-                               day=rng.choice(DAYS), month=rng.choice(MONTHS), n=rng.randint(2, 90),
-                               year=rng.randint(1995, 2024))
+        return template.format(
+            topic=rng.choice(TOPICS),
+            state=state[0],
+            capital=state[2],
+            adj=state[1],
+            day=rng.choice(DAYS),
+            month=rng.choice(MONTHS),
+            n=rng.randint(2, 90),
+            year=rng.randint(1995, 2024),
+        )
 
     def clause(self) -> str:
         return self.fill(self.rng.choice(CLAUSES))
@@ -224,9 +538,11 @@ class Article:
     def text(self) -> str:
         rng = self.rng
         state, (full, _, _) = self.states[0], self.people[0]
-        headline = (f"{state[1]} {rng.choice(['Minister', 'Leader', 'Envoy'])} {full.split()[-1]} "
-                    f"{rng.choice(['Urges', 'Rejects', 'Backs', 'Warns Against'])} "
-                    f"{rng.choice(['Ceasefire', 'Trade Deal', 'Sanctions', 'New Talks', 'Aid Plan'])} in {state[2]}")
+        headline = (
+            f"{state[1]} {rng.choice(['Minister', 'Leader', 'Envoy'])} {full.split()[-1]} "
+            f"{rng.choice(['Urges', 'Rejects', 'Backs', 'Warns Against'])} "
+            f"{rng.choice(['Ceasefire', 'Trade Deal', 'Sanctions', 'New Talks', 'Aid Plan'])} in {state[2]}"
+        )
         dateline = f"{self.states[1][2].upper()}, {rng.choice(MONTHS)} {rng.randint(1, 28)} ({self.outlet}) - "
         paras = [self.paragraph() for _ in range(rng.randint(5, 10))]
         return headline + "\n\n" + dateline + "\n\n".join(paras) + "\n"
@@ -289,8 +605,22 @@ def run_baseline(root: Path, args) -> tuple[float, float, list]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     try:
-        subprocess.run([sys.executable, __file__, "--worker", str(root), "--out", out, "--docs", str(args.docs),
-                        "--seed", str(args.seed)], check=True, cwd=root)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                str(root),
+                "--out",
+                out,
+                "--docs",
+                str(args.docs),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+            cwd=root,
+        )
         data = json.loads(Path(out).read_text(encoding="utf-8"))
         return data["wall"], data["cpu"], data["records"]
     finally:
@@ -331,8 +661,10 @@ def report(times: dict, n_docs: int, baseline: str | None) -> None:
         if baseline:
             print(summary("baseline", times["baseline"][clock], n_docs, floor))
             speedups = sorted(b / a for a, b in zip(times["rules"][clock], times["baseline"][clock], strict=True))
-            print(f"  speed-up over {baseline} (same round): min {speedups[0]:.2f}x, "
-                  f"median {statistics.median(speedups):.2f}x")
+            print(
+                f"  speed-up over {baseline} (same round): min {speedups[0]:.2f}x, "
+                f"median {statistics.median(speedups):.2f}x"
+            )
 
 
 def main() -> None:
@@ -340,8 +672,10 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=20240917)
     parser.add_argument("--repeat", type=int, default=5, help="A/B rounds")
-    parser.add_argument("--baseline", help="a git revision to time alternately and compare outputs with "
-                        "(9af5d37: the last one before the speed-up)")
+    parser.add_argument(
+        "--baseline",
+        help="a git revision to time alternately and compare outputs with (9af5d37: the last one before the speed-up)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -353,8 +687,10 @@ def main() -> None:
     corpus = generate(args.docs, args.seed)
     docs = [Document(i, t) for i, t in corpus]
     texts = [t for _, t in corpus]
-    print(f"corpus: {len(docs)} documents, {sum(map(len, texts)) / len(docs):.0f} characters each on average "
-          f"(seed {args.seed}); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"corpus: {len(docs)} documents, {sum(map(len, texts)) / len(docs):.0f} characters each on average "
+        f"(seed {args.seed}); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     wall, _, extractor = timed(lambda: RulesExtractor(load_schema()))
     print(f"lexicon compiled in {wall:.2f} s (not counted below)")
     extractor.extract(docs[:20])  # warm-up (stemmer import, caches)
@@ -371,24 +707,32 @@ def main() -> None:
                 times[name]["wall"].append(wall)
                 times[name]["cpu"].append(cpu)
             records, base_records = runs["rules"][2], runs.get("baseline", (0, 0, None))[2]
-            print(f"round {r + 1}: " + ", ".join(f"{k} {w:.3f} s" for k, (w, _, _) in runs.items())
-                  + f"  (load {os.getloadavg()[0]:.2f})", flush=True)
+            print(
+                f"round {r + 1}: "
+                + ", ".join(f"{k} {w:.3f} s" for k, (w, _, _) in runs.items())
+                + f"  (load {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
     finally:
         if base_root:
             shutil.rmtree(base_root)
     report(times, len(docs), args.baseline)
     if base_root:
         differ = compare(records, base_records)
-        print(f"outputs: {len(records) - differ} of {len(records)} documents identical to {args.baseline} "
-              f"(digest now {digest(records)}, baseline {digest(base_records)})")
+        print(
+            f"outputs: {len(records) - differ} of {len(records)} documents identical to {args.baseline} "
+            f"(digest now {digest(records)}, baseline {digest(base_records)})"
+        )
 
     tracemalloc.start()
     extractor.extract(docs)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"memory: tracemalloc peak during one pass {peak / 2**20:.1f} MiB (records of {len(docs)} documents "
-          f"included); max RSS of this process {rss:.0f} MiB")
+    print(
+        f"memory: tracemalloc peak during one pass {peak / 2**20:.1f} MiB (records of {len(docs)} documents "
+        f"included); max RSS of this process {rss:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

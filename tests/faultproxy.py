@@ -54,8 +54,11 @@ class Rule:
     _waiting: int = 0
 
     def matches(self, method: str, path: str, query: str) -> bool:
-        return ((self.method is None or self.method == method) and re.search(self.path, path) is not None
-                and self.query in query)
+        return (
+            (self.method is None or self.method == method)
+            and re.search(self.path, path) is not None
+            and self.query in query
+        )
 
     def take(self) -> bool:
         """Count one matching request; True if the fault applies to it."""

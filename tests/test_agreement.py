@@ -22,8 +22,17 @@ TARGETS = ["t1", "t2", "t3"]
 
 def _schema(targets):
     """A schema with these targets and the bundled stance labels."""
-    return parse_schema({"version": "1", "stance_labels": ["favor", "against", "neutral", "none"],
-                         "targets": targets, "actor_types": ["PERSON"], "claim": {}})
+    return parse_schema(
+        {
+            "version": "1",
+            "stance_labels": ["favor", "against", "neutral", "none"],
+            "targets": targets,
+            "actor_types": ["PERSON"],
+            "claim": {},
+        }
+    )
+
+
 LABELS = ["favor", "against", "neutral", "none"]
 
 
@@ -34,9 +43,17 @@ def _records(seed: int, n_docs: int = 30, annotators=(1, 2, 3)):
         base = {t: rng.choice(LABELS) for t in TARGETS}
         for a in annotators:
             stances = {t: (s if rng.random() < 0.7 else rng.choice(LABELS)) for t, s in base.items()}
-            records.append({"doc_id": f"d{d}", "annotator": a, "ground_truth": False, "text": "x" * 50,
-                            "actors": [{"id": "a", "start": 0, "end": 5 + (a == 3), "text": "", "label": "PERSON"}],
-                            "claims": [], "doc_stances": stances})
+            records.append(
+                {
+                    "doc_id": f"d{d}",
+                    "annotator": a,
+                    "ground_truth": False,
+                    "text": "x" * 50,
+                    "actors": [{"id": "a", "start": 0, "end": 5 + (a == 3), "text": "", "label": "PERSON"}],
+                    "claims": [],
+                    "doc_stances": stances,
+                }
+            )
     return records
 
 
@@ -59,8 +76,16 @@ def test_alpha_and_fleiss_on_a_worked_example():
     records = []
     for annotator, labels in ((1, ["favor", "favor", "against", "none"]), (2, ["favor", "against", "against", "none"])):
         for d, label in enumerate(labels):
-            records.append({"doc_id": f"d{d}", "annotator": annotator, "text": "x", "actors": [], "claims": [],
-                            "doc_stances": {"t1": label}})
+            records.append(
+                {
+                    "doc_id": f"d{d}",
+                    "annotator": annotator,
+                    "text": "x",
+                    "actors": [],
+                    "claims": [],
+                    "doc_stances": {"t1": label},
+                }
+            )
     block = agreement(records, _schema(["t1"]))["doc_stance"]["per_target"]["t1"]
     # By hand: 8 pairable values (favor 3, against 3, none 2); the disagreeing unit gives two
     # off-diagonal coincidences, so D_o = 2/8, D_e = (n² - Σ n_c²) / (n (n - 1)), alpha = 1 - D_o/D_e.
@@ -109,10 +134,38 @@ def test_cli_on_the_committed_gold_matches_gold_readme(tmp_path):
 def test_annotators_overlapping_in_part():
     # d0 by annotators 1 and 2, d1 by 2 and 3: each pair shares one document, nobody shares all
     records = [
-        {"doc_id": "d0", "annotator": 1, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "favor", "t2": "none"}},
-        {"doc_id": "d0", "annotator": 2, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "favor", "t2": "against"}},
-        {"doc_id": "d1", "annotator": 2, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "none", "t2": "none"}},
-        {"doc_id": "d1", "annotator": 3, "text": "x", "actors": [], "claims": [], "doc_stances": {"t1": "none", "t2": "none"}},
+        {
+            "doc_id": "d0",
+            "annotator": 1,
+            "text": "x",
+            "actors": [],
+            "claims": [],
+            "doc_stances": {"t1": "favor", "t2": "none"},
+        },
+        {
+            "doc_id": "d0",
+            "annotator": 2,
+            "text": "x",
+            "actors": [],
+            "claims": [],
+            "doc_stances": {"t1": "favor", "t2": "against"},
+        },
+        {
+            "doc_id": "d1",
+            "annotator": 2,
+            "text": "x",
+            "actors": [],
+            "claims": [],
+            "doc_stances": {"t1": "none", "t2": "none"},
+        },
+        {
+            "doc_id": "d1",
+            "annotator": 3,
+            "text": "x",
+            "actors": [],
+            "claims": [],
+            "doc_stances": {"t1": "none", "t2": "none"},
+        },
     ]
     result = agreement(records, _schema(["t1", "t2"]))
     overall = result["doc_stance"]["overall"]
@@ -125,9 +178,17 @@ def test_annotators_overlapping_in_part():
 
 # ---------------------------------------------------------------- disagreements, unitizing alpha
 
+
 def _two_label_schema(targets=("t1", "t2")):
-    return parse_schema({"version": "1", "stance_labels": ["favor", "against", "neutral", "none"],
-                         "targets": list(targets), "actor_types": ["PERSON", "ORG"], "claim": {}})
+    return parse_schema(
+        {
+            "version": "1",
+            "stance_labels": ["favor", "against", "neutral", "none"],
+            "targets": list(targets),
+            "actor_types": ["PERSON", "ORG"],
+            "claim": {},
+        }
+    )
 
 
 TEXT = "Alice met Bob Smith in Paris. Alice said <b>peace</b> is near. Bob said war is coming."
@@ -143,20 +204,43 @@ def _span(text, label=None, nth=0, **extra):
 def _annotation(annotator, actors, claims, stances):
     actors = [{"id": f"a{i}", **a} for i, a in enumerate(actors)]
     claims = [{"id": f"c{i}", "target": "t1", **c} for i, c in enumerate(claims)]
-    return {"doc_id": "d0", "annotator": annotator, "text": TEXT, "actors": actors, "claims": claims, "doc_stances": stances}
+    return {
+        "doc_id": "d0",
+        "annotator": annotator,
+        "text": TEXT,
+        "actors": actors,
+        "claims": claims,
+        "doc_stances": stances,
+    }
 
 
 def _three_annotators():
     alice, bob = _span("Alice", "PERSON"), _span("Bob", "PERSON", nth=0)
     return [
-        _annotation(1, [alice, _span("Bob Smith", "PERSON"), _span("Paris", "ORG"), _span("Bob", "PERSON", nth=1)],
-                    [_span("<b>peace</b> is near", speaker="a0", stance="favor"),
-                     _span("war is coming", speaker="a3", stance="against")], {"t1": "favor", "t2": "favor"}),
-        _annotation(2, [alice, bob, _span("Paris", "PERSON"), _span("Bob", "PERSON", nth=1)],
-                    [_span("<b>peace</b> is near", speaker="a0", stance="favor"),
-                     _span("is coming", speaker="a3", stance="favor")], {"t1": "favor", "t2": "favor"}),
-        _annotation(3, [alice, _span("Bob Smith", "PERSON"), _span("Bob", "PERSON", nth=1)],
-                    [_span("<b>peace</b> is near", speaker="a2", stance="favor")], {"t1": "favor"}),
+        _annotation(
+            1,
+            [alice, _span("Bob Smith", "PERSON"), _span("Paris", "ORG"), _span("Bob", "PERSON", nth=1)],
+            [
+                _span("<b>peace</b> is near", speaker="a0", stance="favor"),
+                _span("war is coming", speaker="a3", stance="against"),
+            ],
+            {"t1": "favor", "t2": "favor"},
+        ),
+        _annotation(
+            2,
+            [alice, bob, _span("Paris", "PERSON"), _span("Bob", "PERSON", nth=1)],
+            [
+                _span("<b>peace</b> is near", speaker="a0", stance="favor"),
+                _span("is coming", speaker="a3", stance="favor"),
+            ],
+            {"t1": "favor", "t2": "favor"},
+        ),
+        _annotation(
+            3,
+            [alice, _span("Bob Smith", "PERSON"), _span("Bob", "PERSON", nth=1)],
+            [_span("<b>peace</b> is near", speaker="a2", stance="favor")],
+            {"t1": "favor"},
+        ),
     ]
 
 
@@ -164,11 +248,11 @@ def test_every_disagreement_is_listed_with_each_annotators_value():
     result = agreement(_three_annotators(), _two_label_schema())
     items = result["disagreements"]
     assert [(i["kind"], i["differs"]) for i in items] == [
-        ("actor", ["span"]),                          # Bob Smith / Bob / Bob Smith
-        ("actor", ["missing", "label"]),              # Paris: ORG, PERSON, nothing
-        ("claim", ["speaker"]),                       # peace is near: Alice, Alice, Bob
-        ("claim", ["missing", "span", "stance"]),     # war is coming / is coming / nothing
-        ("doc_stance", ["stance"]),                   # t2: favor, favor, none (missing)
+        ("actor", ["span"]),  # Bob Smith / Bob / Bob Smith
+        ("actor", ["missing", "label"]),  # Paris: ORG, PERSON, nothing
+        ("claim", ["speaker"]),  # peace is near: Alice, Alice, Bob
+        ("claim", ["missing", "span", "stance"]),  # war is coming / is coming / nothing
+        ("doc_stance", ["stance"]),  # t2: favor, favor, none (missing)
     ]
     bob, paris, peace, war, t2 = items
     assert all(i["doc_id"] == "d0" for i in items)
@@ -200,8 +284,11 @@ def test_alpha_u_over_concatenated_documents_equals_the_unitizing_module():
 
     records = _records(0, n_docs=4)  # annotator 3 ends every actor one character later
     result = agreement(records, _schema(TARGETS))["span_alpha_u"]
-    units = [(str(r["annotator"]), 50 * int(r["doc_id"][1:]) + a["start"], 50 * int(r["doc_id"][1:]) + a["end"], "PERSON")
-             for r in records for a in r["actors"]]
+    units = [
+        (str(r["annotator"]), 50 * int(r["doc_id"][1:]) + a["start"], 50 * int(r["doc_id"][1:]) + a["end"], "PERSON")
+        for r in records
+        for a in r["actors"]
+    ]
     expected = alpha_u(units, ["1", "2", "3"], 200, labels=["PERSON", "CLAIM"])
     assert result["per_label"]["PERSON"] == expected["per_label"]["PERSON"]
     assert 0 < result["per_label"]["PERSON"]["alpha"] < 1
@@ -249,10 +336,21 @@ def test_alpha_u_moves_with_pairwise_f1(seed, n_docs, per_doc):
         out = []
         for a in (1, 2):
             for d, doc in enumerate(docs):
-                actors = [{"id": f"a{i}", "start": s + shift, "end": e + shift, "text": "", "label": "PERSON"}
-                          for i, (s, e) in enumerate(doc) for shift in [shifts[(d, i)] if a == 2 and (d, i) in moved else 0]]
-                out.append({"doc_id": f"d{d}", "annotator": a, "text": "x" * 400, "actors": actors, "claims": [],
-                            "doc_stances": {"t1": "none"}})
+                actors = [
+                    {"id": f"a{i}", "start": s + shift, "end": e + shift, "text": "", "label": "PERSON"}
+                    for i, (s, e) in enumerate(doc)
+                    for shift in [shifts[(d, i)] if a == 2 and (d, i) in moved else 0]
+                ]
+                out.append(
+                    {
+                        "doc_id": f"d{d}",
+                        "annotator": a,
+                        "text": "x" * 400,
+                        "actors": actors,
+                        "claims": [],
+                        "doc_stances": {"t1": "none"},
+                    }
+                )
         return out
 
     f1s, alphas = [], []
@@ -271,9 +369,19 @@ def test_independent_random_annotators_are_near_chance():
     records = []
     for a in (1, 2):
         for d, doc in enumerate(_spread_spans(rng, 30, 12)):
-            records.append({"doc_id": f"d{d}", "annotator": a, "text": "x" * 400, "claims": [], "doc_stances": {},
-                            "actors": [{"id": f"a{i}", "start": s, "end": e, "text": "", "label": "PERSON"}
-                                       for i, (s, e) in enumerate(doc)]})
+            records.append(
+                {
+                    "doc_id": f"d{d}",
+                    "annotator": a,
+                    "text": "x" * 400,
+                    "claims": [],
+                    "doc_stances": {},
+                    "actors": [
+                        {"id": f"a{i}", "start": s, "end": e, "text": "", "label": "PERSON"}
+                        for i, (s, e) in enumerate(doc)
+                    ],
+                }
+            )
     result = agreement(records, _schema(["t1"]))
     assert result["pairs"]["1-2"]["actor_strict_f1"] < 0.1
     assert -0.3 < result["span_alpha_u"]["per_label"]["PERSON"]["alpha"] < 0.15
@@ -294,7 +402,9 @@ def test_html_section_escapes_and_lists_every_disagreement():
 
 def test_cli_writes_the_html_page_and_prints_alpha_u(tmp_path):
     out, page = tmp_path / "agreement.json", tmp_path / "agreement.html"
-    result = CliRunner().invoke(app, ["agreement", str(ROOT / "gold" / "export.json"), "--json", str(out), "--html", str(page)])
+    result = CliRunner().invoke(
+        app, ["agreement", str(ROOT / "gold" / "export.json"), "--json", str(out), "--html", str(page)]
+    )
     assert result.exit_code == 0, result.output
     assert "unitizing alpha" in result.output and "Disagreements" in result.output
     figures = json.loads(out.read_text())

@@ -35,8 +35,11 @@ def test_nested_spans_are_dropped_and_partial_tokens_widened():
     assert bio_to_spans(tokens, tagged.tags) == [(0, 13, "PERSON"), (39, 45, "STATE")]
 
 
-words = st.lists(st.sampled_from(["Lavrov", "said", ",", "the", "UN", "Moscow", "ceasefire", ".", "é", "🇺🇳"]),
-                 min_size=1, max_size=30)
+words = st.lists(
+    st.sampled_from(["Lavrov", "said", ",", "the", "UN", "Moscow", "ceasefire", ".", "é", "🇺🇳"]),
+    min_size=1,
+    max_size=30,
+)
 
 
 @settings(max_examples=200, deadline=None)

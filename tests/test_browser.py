@@ -16,8 +16,15 @@ from toolkit.schema import labeling_config
 from toolkit.studio import connect, ensure_project, project_tasks, push_predictions, push_tasks
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +88,25 @@ def test_html_report_filters_counts_and_links_errors_to_documents(browser, tmp_p
 
     out, scores = tmp_path / "report.html", tmp_path / "scores.json"
     other = _tweaked_gold(tmp_path / "tweaked.jsonl")
-    result = CliRunner().invoke(app, ["report", "-e", "rules", "-p", str(other), "--compare", "rules", "tweaked.jsonl",
-                                      "-o", str(out), "--json", str(scores), "--n-boot", "200"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "-e",
+            "rules",
+            "-p",
+            str(other),
+            "--compare",
+            "rules",
+            "tweaked.jsonl",
+            "-o",
+            str(out),
+            "--json",
+            str(scores),
+            "--n-boot",
+            "200",
+        ],
+    )
     assert result.exit_code == 0, result.output
     scores = json.loads(scores.read_text(encoding="utf-8"))
     page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -104,8 +128,10 @@ def test_html_report_filters_counts_and_links_errors_to_documents(browser, tmp_p
     assert "tweaked.jsonl" in compare.inner_text()
 
     def counts() -> dict[str, int]:
-        return {el.get_attribute("data-kind-key"): int(el.inner_text().replace(",", ""))
-                for el in page.locator("#kind-filter .count").all()}
+        return {
+            el.get_attribute("data-kind-key"): int(el.inner_text().replace(",", ""))
+            for el in page.locator("#kind-filter .count").all()
+        }
 
     def rows():
         return page.locator("#error-table tbody tr")

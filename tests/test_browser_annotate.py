@@ -51,16 +51,25 @@ from toolkit.schema import labeling_config, load_schema
 SCHEMA_FILE = ROOT / "schemas" / "schema.yaml"
 FIXTURE = ROOT / "tests" / "data" / "ui_export_mouse.json"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 TITLE = "mouse annotation"
 WAIT = 30_000  # ms, for anything the UI does after a click
 
 # Two paragraphs; "René" is written as e + U+0301 (combining acute); a flag emoji; the first
 # claim is a quote that runs across the paragraph break.
-TEXT = ("Foreign Minister Sergey Lavrov met Rene\u0301 Dupont of the UN \U0001F1FA\U0001F1F3 in Moscow. "
-        "Lavrov said: \u201cRussia stands ready to mediate.\n\n"
-        "A ceasefire in Gaza is needed now.\u201d Dupont called for aid to reach Gaza.\n")
+TEXT = (
+    "Foreign Minister Sergey Lavrov met Rene\u0301 Dupont of the UN \U0001f1fa\U0001f1f3 in Moscow. "
+    "Lavrov said: \u201cRussia stands ready to mediate.\n\n"
+    "A ceasefire in Gaza is needed now.\u201d Dupont called for aid to reach Gaza.\n"
+)
 SKIP_TEXT = "Hamas did not comment on the talks.\n"
 DRAFT_TEXT = "Moscow said aid must reach Gaza.\n"
 LEGACY_TEXT = "Hamas said the talks in Doha were useful.\n"
@@ -69,12 +78,17 @@ DOCS = {"ui-main": TEXT, "ui-skip": SKIP_TEXT, "ui-draft": DRAFT_TEXT, "ui-legac
 LAVROV, DUPONT = "Sergey Lavrov", "Rene\u0301 Dupont"
 QUOTE = "Russia stands ready to mediate.\n\nA ceasefire in Gaza is needed now."
 AID = "aid to reach Gaza"
-ACTORS = [(LAVROV, "PERSON"), (DUPONT, "PERSON"), ("UN \U0001F1FA\U0001F1F3", "ORGANIZATION"), ("Moscow", "STATE")]
+ACTORS = [(LAVROV, "PERSON"), (DUPONT, "PERSON"), ("UN \U0001f1fa\U0001f1f3", "ORGANIZATION"), ("Moscow", "STATE")]
 # claim text -> (speaker text, target, stance as submitted, stance after the update)
-CLAIMS = {QUOTE: (LAVROV, "gaza_ceasefire", "favor", "favor"),
-          AID: (DUPONT, "humanitarian_access", "favor", "neutral")}
-DOC_STANCES = {"gaza_ceasefire": "favor", "humanitarian_access": "favor", "israel_military_operation": "none",
-               "hamas": "none", "palestinian_state": "none", "russia_mediation": "favor"}
+CLAIMS = {QUOTE: (LAVROV, "gaza_ceasefire", "favor", "favor"), AID: (DUPONT, "humanitarian_access", "favor", "neutral")}
+DOC_STANCES = {
+    "gaza_ceasefire": "favor",
+    "humanitarian_access": "favor",
+    "israel_military_operation": "none",
+    "hamas": "none",
+    "palestinian_state": "none",
+    "russia_mediation": "favor",
+}
 UPDATED_DOC_STANCES = {**DOC_STANCES, "russia_mediation": "neutral"}
 LEGACY_STANCES = {"gaza_ceasefire": "against"}  # the other targets left unanswered
 
@@ -132,7 +146,7 @@ class UI:
     def _rect(self, offset: int) -> dict:
         before = self.text[:offset]
         line = before.count("\n")
-        column = before[before.rfind("\n") + 1:]
+        column = before[before.rfind("\n") + 1 :]
         rect = self.page.evaluate(_GRAPHEME_RECT, [line, len(column.encode("utf-16-le")) // 2])
         assert rect, f"no character at offset {offset} on screen"
         return rect
@@ -174,7 +188,9 @@ class UI:
 
     def select(self, part: str) -> None:
         self.highlight(part).click()
-        self.page.locator(".lsf-detailed-region__content", has_text=part.split("\n", maxsplit=1)[0][:12]).first.wait_for(timeout=WAIT)
+        self.page.locator(
+            ".lsf-detailed-region__content", has_text=part.split("\n", maxsplit=1)[0][:12]
+        ).first.wait_for(timeout=WAIT)
 
     def unselect(self, part: str) -> None:
         """Click the selected region again: Label Studio unselects it and shows the document view."""
@@ -194,7 +210,9 @@ class UI:
         self.checked(index, value)
 
     def checked(self, index: int, value: str) -> None:
-        self._choices(index).locator(f"label.ant-radio-wrapper-checked:has(input[name='{value}'])").wait_for(timeout=WAIT)
+        self._choices(index).locator(f"label.ant-radio-wrapper-checked:has(input[name='{value}'])").wait_for(
+            timeout=WAIT
+        )
 
     def claim_fields(self, part: str, target: str, stance: str) -> None:
         self.select(part)
@@ -221,8 +239,11 @@ class UI:
     def label_relation(self, first_node: str, label: str) -> None:
         """Choose ``label`` for the relation whose first node is labelled ``first_node``."""
         self.relations_tab()
-        item = next(i for i in self.page.locator(".lsf-relations__item").all()
-                    if i.locator(".lsf-detailed-region").first.inner_text().strip().endswith(first_node))
+        item = next(
+            i
+            for i in self.page.locator(".lsf-relations__item").all()
+            if i.locator(".lsf-detailed-region").first.inner_text().strip().endswith(first_node)
+        )
         item.hover()
         item.get_by_role("button", name="Show Relation Labels").click()
         meta = self.page.locator(".lsf-relation-meta")
@@ -351,7 +372,9 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
     ui.unselect(AID)
     ui.doc_stance("russia_mediation", UPDATED_DOC_STANCES["russia_mediation"])
     ui.shot("edited")
-    with page.expect_response(lambda r: r.request.method == "PATCH" and f"/annotations/{annotation_id}" in r.url) as patched:
+    with page.expect_response(
+        lambda r: r.request.method == "PATCH" and f"/annotations/{annotation_id}" in r.url
+    ) as patched:
         update.click()
     assert patched.value.status == 200
     ui.open_task(quick + str(task_ids["ui-main"]), TEXT)  # reloaded from the server: the update is there
@@ -365,7 +388,9 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
     assert posted.value.status == 201 and posted.value.json()["was_cancelled"] is True
     page.locator(".lsf-richtext__line", has_text=DRAFT_TEXT.strip()).wait_for(timeout=WAIT)
     ui.text = DRAFT_TEXT
-    with page.expect_response(lambda r: _is_post(r, f"/tasks/{task_ids['ui-draft']}/drafts"), timeout=60_000) as drafted:
+    with page.expect_response(
+        lambda r: _is_post(r, f"/tasks/{task_ids['ui-draft']}/drafts"), timeout=60_000
+    ) as drafted:
         ui.region("STATE", "Moscow")
     assert drafted.value.status == 201
     ui.shot("draft")
@@ -373,8 +398,9 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
     # 6. Pull with the CLI, keep the raw export, build and compare.
     export = tmp_path / "export.json"
     runner = CliRunner()
-    pulled = runner.invoke(app, ["studio", "pull", "-o", str(export), "--title", TITLE,
-                                 "--url", studio.url, "--token", studio.token])
+    pulled = runner.invoke(
+        app, ["studio", "pull", "-o", str(export), "--title", TITLE, "--url", studio.url, "--token", studio.token]
+    )
     assert pulled.exit_code == 0, pulled.output
     shutil.copyfile(export, ARTIFACTS / "ui_export_mouse.json")
     if os.environ.get("UPDATE_UI_FIXTURE"):
@@ -425,15 +451,25 @@ def check_export(export: Path, out: Path) -> None:
     _check_main(documents["ui-main"], tasks["ui-main"], schema)
     _check_legacy(documents["ui-legacy"], schema)
     claims = [row for row in datasets["claims"]["test"] if row["doc_id"] == "ui-main"]
-    assert sorted((c["claim_text"], c["speaker_text"], schema.claim_targets[c["target"]],
-                   list(schema.stance_labels)[c["stance"]], c["start"], c["end"]) for c in claims) == sorted(
-        (part, speaker, target, stance, *_span(TEXT, part)) for part, (speaker, target, _, stance) in CLAIMS.items())
+    assert sorted(
+        (
+            c["claim_text"],
+            c["speaker_text"],
+            schema.claim_targets[c["target"]],
+            list(schema.stance_labels)[c["stance"]],
+            c["start"],
+            c["end"],
+        )
+        for c in claims
+    ) == sorted(
+        (part, speaker, target, stance, *_span(TEXT, part)) for part, (speaker, target, _, stance) in CLAIMS.items()
+    )
     assert [list(schema.actor_types)[c["speaker_type"]] for c in claims] == ["PERSON", "PERSON"]
 
 
 def _check_raw_shapes(tasks: dict) -> None:
     """What the Label Studio UI wrote (see the module docstring)."""
-    main, = tasks["ui-main"]["annotations"]
+    (main,) = tasks["ui-main"]["annotations"]
     assert not main["was_cancelled"] and tasks["ui-main"]["drafts"] == []
     result = main["result"]
     by_text = {}
@@ -446,18 +482,21 @@ def _check_raw_shapes(tasks: dict) -> None:
     relations = [item for item in result if item["type"] == "relation"]
     ids = {part: by_text[_span(TEXT, part)]["id"] for part in (LAVROV, DUPONT, QUOTE, AID)}
     assert {(r["from_id"], r["to_id"], tuple(r.get("labels") or ())) for r in relations} == {
-        (ids[QUOTE], ids[LAVROV], ("speaker",)), (ids[DUPONT], ids[AID], ())}
+        (ids[QUOTE], ids[LAVROV], ("speaker",)),
+        (ids[DUPONT], ids[AID], ()),
+    }
     per_region = [item for item in result if item["type"] == "choices" and "start" in item["value"]]
     assert {item["id"] for item in per_region} == {ids[QUOTE], ids[AID]} and len(per_region) == 4
 
-    skip, = tasks["ui-skip"]["annotations"]
+    (skip,) = tasks["ui-skip"]["annotations"]
     assert skip["was_cancelled"] is True and skip["result"] == []
     assert tasks["ui-draft"]["annotations"] == []
-    draft, = tasks["ui-draft"]["drafts"]
-    assert [(r["from_name"], r["value"]["labels"], r["value"]["start"], r["value"]["end"]) for r in draft["result"]] == [
-        ("actor", ["STATE"], 0, 6)]
+    (draft,) = tasks["ui-draft"]["drafts"]
+    assert [
+        (r["from_name"], r["value"]["labels"], r["value"]["start"], r["value"]["end"]) for r in draft["result"]
+    ] == [("actor", ["STATE"], 0, 6)]
 
-    legacy, = tasks["ui-legacy"]["annotations"]
+    (legacy,) = tasks["ui-legacy"]["annotations"]
     spans = [item for item in legacy["result"] if item["type"] == "labels"]
     assert sorted((s["from_name"], s["value"]["labels"][0]) for s in spans) == [("actor", "GROUP"), ("claim", "CLAIM")]
     assert len({s["id"] for s in spans}) == 1  # one region, labels from two groups
@@ -472,19 +511,32 @@ def _check_main(row: dict, task: dict, schema) -> None:
     actors = [(a["text"], a["start"], a["end"], list(schema.actor_types)[a["label"]]) for a in row["actors"]]
     assert actors == [(part, *_span(TEXT, part), label) for part, label in ACTORS]
     actor_text = {a["id"]: a["text"] for a in row["actors"]}
-    claims = [(c["text"], c["start"], c["end"], actor_text.get(c["speaker"]), schema.claim_targets[c["target"]],
-               stance_names[c["stance"]]) for c in row["claims"]]
-    assert claims == [(part, *_span(TEXT, part), speaker, target, stance)
-                      for part, (speaker, target, _, stance) in CLAIMS.items()]
-    assert {list(schema.targets)[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]} == UPDATED_DOC_STANCES
+    claims = [
+        (
+            c["text"],
+            c["start"],
+            c["end"],
+            actor_text.get(c["speaker"]),
+            schema.claim_targets[c["target"]],
+            stance_names[c["stance"]],
+        )
+        for c in row["claims"]
+    ]
+    assert claims == [
+        (part, *_span(TEXT, part), speaker, target, stance) for part, (speaker, target, _, stance) in CLAIMS.items()
+    ]
+    assert {
+        list(schema.targets)[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]
+    } == UPDATED_DOC_STANCES
 
 
 def _check_legacy(row: dict, schema) -> None:
     stance_names = list(schema.stance_labels)
     hamas = _span(LEGACY_TEXT, "Hamas")
     assert [(a["text"], a["start"], a["end"], list(schema.actor_types)[a["label"]]) for a in row["actors"]] == [
-        ("Hamas", *hamas, "GROUP")]
-    claim, = row["claims"]  # the same region, kept as a claim too, its fields unanswered
+        ("Hamas", *hamas, "GROUP")
+    ]
+    (claim,) = row["claims"]  # the same region, kept as a claim too, its fields unanswered
     assert (claim["text"], claim["start"], claim["end"], claim["speaker"]) == ("Hamas", *hamas, None)
     assert claim["target"] in (None, -1) and claim["stance"] in (None, -1)
     assert {list(schema.targets)[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]} == LEGACY_STANCES

@@ -48,7 +48,7 @@ def page():
 
 def _rgb(colour: str) -> str:
     """``#RRGGBB`` as the browser's computed style writes it."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
 
@@ -103,7 +103,10 @@ def test_generated_config_in_the_ui(studio, page):
         if name.startswith("doc_stance__"):
             group = ui._choices(2 + list(schema.targets).index(name.removeprefix("doc_stance__")))
             for value, key in keys.items():
-                assert group.locator(f"label:has(input[name='{value}'])").inner_text().endswith(f"[{key}]"), (name, value)
+                assert group.locator(f"label:has(input[name='{value}'])").inner_text().endswith(f"[{key}]"), (
+                    name,
+                    value,
+                )
 
     # A chosen label (its hotkey pressed) is drawn in its colour with readable text; pressed
     # again, it is unselected.
@@ -118,8 +121,13 @@ def test_generated_config_in_the_ui(studio, page):
     selected.wait_for(state="detached", timeout=WAIT)
 
     # A label's hotkey, then a drag: a region of that label, for every label.
-    parts = {"PERSON": DUPONT, "STATE": "Moscow", "ORGANIZATION": "UN \U0001F1FA\U0001F1F3", "GROUP": "Foreign Minister",
-             schema.claim_label: QUOTE}
+    parts = {
+        "PERSON": DUPONT,
+        "STATE": "Moscow",
+        "ORGANIZATION": "UN \U0001f1fa\U0001f1f3",
+        "GROUP": "Foreign Minister",
+        schema.claim_label: QUOTE,
+    }
     assert set(parts) == set(labels)
     for value, part in parts.items():
         ui.region(value, part, hotkey=True)

@@ -21,16 +21,42 @@ def records():
     a = "Lavrov urged a ceasefire. Hamas was blamed by Israel."
     b = "😀 Russia’s envoy said nothing new."
     return [
-        {"doc_id": "a", "text": a, "task_id": 1, "annotation_id": 11, "annotator": 2, "ground_truth": True,
-         "actors": [{"id": "x1", "start": 0, "end": 6, "text": "Lavrov", "label": "PERSON"},
-                    {"id": "x2", "start": 26, "end": 31, "text": "Hamas", "label": "GROUP"},
-                    {"id": "x3", "start": 46, "end": 52, "text": "Israel", "label": "STATE"}],
-         "claims": [{"id": "k1", "start": 14, "end": 24, "text": "a ceasefire", "speaker": "x1",
-                     "target": "gaza_ceasefire", "stance": "favor"}],
-         "doc_stances": {"gaza_ceasefire": "favor", "hamas": "none"}},
-        {"doc_id": "b", "text": b, "task_id": 2, "annotation_id": 12, "annotator": 3, "ground_truth": False,
-         "actors": [{"id": "y1", "start": 2, "end": 8, "text": "Russia", "label": "STATE"}],
-         "claims": [], "doc_stances": {"gaza_ceasefire": "none"}},
+        {
+            "doc_id": "a",
+            "text": a,
+            "task_id": 1,
+            "annotation_id": 11,
+            "annotator": 2,
+            "ground_truth": True,
+            "actors": [
+                {"id": "x1", "start": 0, "end": 6, "text": "Lavrov", "label": "PERSON"},
+                {"id": "x2", "start": 26, "end": 31, "text": "Hamas", "label": "GROUP"},
+                {"id": "x3", "start": 46, "end": 52, "text": "Israel", "label": "STATE"},
+            ],
+            "claims": [
+                {
+                    "id": "k1",
+                    "start": 14,
+                    "end": 24,
+                    "text": "a ceasefire",
+                    "speaker": "x1",
+                    "target": "gaza_ceasefire",
+                    "stance": "favor",
+                }
+            ],
+            "doc_stances": {"gaza_ceasefire": "favor", "hamas": "none"},
+        },
+        {
+            "doc_id": "b",
+            "text": b,
+            "task_id": 2,
+            "annotation_id": 12,
+            "annotator": 3,
+            "ground_truth": False,
+            "actors": [{"id": "y1", "start": 2, "end": 8, "text": "Russia", "label": "STATE"}],
+            "claims": [],
+            "doc_stances": {"gaza_ceasefire": "none"},
+        },
     ]
 
 
@@ -79,11 +105,25 @@ def test_label_counts(records, schema):
 
 def test_cli_build_publish_and_offline_upload(records, schema, tmp_path, monkeypatch):
     export = tmp_path / "export.json"
-    export.write_text(json.dumps([
-        {"id": r["task_id"], "data": {"text": r["text"], "doc_id": r["doc_id"]},
-         "annotations": [{"id": r["annotation_id"], "completed_by": r["annotator"], "ground_truth": r["ground_truth"],
-                          "result": record_to_results(r, schema)}]} for r in records
-    ]))
+    export.write_text(
+        json.dumps(
+            [
+                {
+                    "id": r["task_id"],
+                    "data": {"text": r["text"], "doc_id": r["doc_id"]},
+                    "annotations": [
+                        {
+                            "id": r["annotation_id"],
+                            "completed_by": r["annotator"],
+                            "ground_truth": r["ground_truth"],
+                            "result": record_to_results(r, schema),
+                        }
+                    ],
+                }
+                for r in records
+            ]
+        )
+    )
     built = runner.invoke(app, ["dataset", "build", str(export), "-o", str(tmp_path / "ds")])
     assert built.exit_code == 0, built.output
     assert "2 documents, 1 claims" in built.output
@@ -139,8 +179,9 @@ def _reference_build(records, schema):
 def _gold_records(schema):
     from toolkit.gold_sources import load_gold
 
-    return load_gold([ROOT / "gold" / "export.json"], default_schema=ROOT / "schemas" / "schema.yaml",
-                     policy="all").records
+    return load_gold(
+        [ROOT / "gold" / "export.json"], default_schema=ROOT / "schemas" / "schema.yaml", policy="all"
+    ).records
 
 
 @pytest.mark.parametrize("variant", ["fixture", "gold", "no-claims", "odd-labels", "nulls", "none"])
@@ -180,8 +221,9 @@ def test_saved_dataset_is_the_same_files(records, schema, tmp_path):
 
     records = _gold_records(schema)
     save_dataset(build_dataset(records, schema), tmp_path / "new", schema)
-    save_dataset({n: DatasetDict({"test": d}) for n, d in _reference_build(records, schema).items()}, tmp_path / "old",
-                 schema)
+    save_dataset(
+        {n: DatasetDict({"test": d}) for n, d in _reference_build(records, schema).items()}, tmp_path / "old", schema
+    )
     files = sorted(p.relative_to(tmp_path / "old") for p in (tmp_path / "old").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "new") for p in (tmp_path / "new").rglob("*") if p.is_file())
     for file in files:

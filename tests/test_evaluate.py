@@ -30,7 +30,9 @@ def _write_predictions(path, records, drop_text=True):
 
 def test_default_run_scores_every_runnable_extractor(tmp_path):
     out = tmp_path / "scores.json"
-    result = runner.invoke(app, ["evaluate", "--json", str(out), "--markdown", str(tmp_path / "scores.md"), "--n-boot", "200"])
+    result = runner.invoke(
+        app, ["evaluate", "--json", str(out), "--markdown", str(tmp_path / "scores.md"), "--n-boot", "200"]
+    )
     assert result.exit_code == 0, result.output
     scores = json.loads(out.read_text())
     assert set(scores["systems"]) == {"rules", "embeddings"}
@@ -62,8 +64,23 @@ def test_compare_gives_p_values(tmp_path, gold_records):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("".join(json.dumps({"doc_id": r["doc_id"]}) + "\n" for r in gold_records))
     out = tmp_path / "s.json"
-    result = runner.invoke(app, ["evaluate", "-p", str(perfect), "-p", str(empty), "--compare", "perfect.jsonl", "empty.jsonl",
-                                 "--json", str(out), "--n-boot", "200"])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "-p",
+            str(perfect),
+            "-p",
+            str(empty),
+            "--compare",
+            "perfect.jsonl",
+            "empty.jsonl",
+            "--json",
+            str(out),
+            "--n-boot",
+            "200",
+        ],
+    )
     assert result.exit_code == 0, result.output
     comparisons = json.loads(out.read_text())["comparisons"]
     actors = next(c for c in comparisons if c["metric"] == "actors_strict_f1")
@@ -79,7 +96,9 @@ def test_unknown_extractor_lists_the_available_ones():
 
 def test_module_attribute_reference(tmp_path):
     out = tmp_path / "s.json"
-    result = runner.invoke(app, ["evaluate", "-e", "toolkit.extractors.rules:RulesExtractor", "--json", str(out), "--n-boot", "100"])
+    result = runner.invoke(
+        app, ["evaluate", "-e", "toolkit.extractors.rules:RulesExtractor", "--json", str(out), "--n-boot", "100"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["meta"]["systems"][0]["name"] == "rules"
 
@@ -88,9 +107,24 @@ def test_confidence_intervals_are_identical_to_the_per_metric_bootstrap_of_3714b
     """The shared-resample bootstrap gives exactly the intervals the per-metric one gave."""
     recorded = json.loads((ROOT / "tests" / "data" / "evaluate_headline_3714b52.json").read_text())["headline"]
     out = tmp_path / "scores.json"
-    result = runner.invoke(app, ["evaluate", "-p", str(ROOT / "tests" / "data" / "predictions_perturbed.jsonl"),
-                                 "--n-boot", "500", "--seed", "3", "--json", str(out),
-                                 "--gold", str(ROOT / "gold" / "export.json"), "--schema", str(ROOT / "schemas" / "schema.yaml")])
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "-p",
+            str(ROOT / "tests" / "data" / "predictions_perturbed.jsonl"),
+            "--n-boot",
+            "500",
+            "--seed",
+            "3",
+            "--json",
+            str(out),
+            "--gold",
+            str(ROOT / "gold" / "export.json"),
+            "--schema",
+            str(ROOT / "schemas" / "schema.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     headline = json.loads(out.read_text())["systems"]["predictions_perturbed.jsonl"]["headline"]
     assert headline == recorded

@@ -50,7 +50,9 @@ def test_normalisation_leaves_no_cr_and_is_idempotent(text):
 
 def test_jsonl_sources_keep_meta(tmp_path):
     src = tmp_path / "docs.jsonl"
-    src.write_text('{"doc_id": "b", "text": "B text", "meta": {"url": "u"}}\n\n{"doc_id": "a", "text": "A\\r\\ntext"}\n')
+    src.write_text(
+        '{"doc_id": "b", "text": "B text", "meta": {"url": "u"}}\n\n{"doc_id": "a", "text": "A\\r\\ntext"}\n'
+    )
     tasks = build_tasks(src)
     assert [t["data"]["doc_id"] for t in tasks] == ["a", "b"]
     assert tasks[0]["data"]["text"] == "A\ntext"
@@ -63,8 +65,17 @@ def test_jsonl_sources_keep_meta(tmp_path):
         (lambda p: p / "missing", "no such file or folder"),
         (lambda p: (p / "e.txt").write_text("  \n") and p, "empty document"),
         (lambda p: (p / "x.txt").write_bytes(b"caf\xe9") and p, "not valid UTF-8"),
-        (lambda p: (p / "d.jsonl").write_text('{"doc_id": "a", "text": "x"}\n{"doc_id": "a", "text": "y"}\n') and p / "d.jsonl", "duplicate doc_id 'a'"),
-        (lambda p: (p / "d.jsonl").write_text('{"doc_id": "a", "text": "x"}\n{"doc_id": "b", "te') and p / "d.jsonl", "d.jsonl:2"),
+        (
+            lambda p: (
+                (p / "d.jsonl").write_text('{"doc_id": "a", "text": "x"}\n{"doc_id": "a", "text": "y"}\n')
+                and p / "d.jsonl"
+            ),
+            "duplicate doc_id 'a'",
+        ),
+        (
+            lambda p: (p / "d.jsonl").write_text('{"doc_id": "a", "text": "x"}\n{"doc_id": "b", "te') and p / "d.jsonl",
+            "d.jsonl:2",
+        ),
         (lambda p: (p / "d.jsonl").write_text('{"text": "x"}\n') and p / "d.jsonl", "doc_id"),
     ],
 )

@@ -76,7 +76,7 @@ def check_record(record: dict, text: str, schema) -> None:
     assert len(ids) == len(set(ids))
     for item in record["actors"] + record["claims"]:
         assert 0 <= item["start"] < item["end"] <= len(text)
-        assert item["text"] == text[item["start"]:item["end"]]
+        assert item["text"] == text[item["start"] : item["end"]]
     assert {a["label"] for a in record["actors"]} <= set(schema.actor_types)
     actor_ids = {a["id"] for a in record["actors"]}
     for c in record["claims"]:
@@ -109,7 +109,8 @@ def test_unknown_name_lists_what_is_available():
 
 @pytest.fixture
 def plugin_module(tmp_path, monkeypatch):
-    (tmp_path / "fake_extractor_plugin.py").write_text(textwrap.dedent('''
+    (tmp_path / "fake_extractor_plugin.py").write_text(
+        textwrap.dedent("""
         from toolkit.records import empty_record
 
         class Upper:
@@ -125,7 +126,8 @@ def plugin_module(tmp_path, monkeypatch):
 
         ready = Upper("-ready")
         not_an_extractor = object()
-    '''))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "fake_extractor_plugin"
     sys.modules.pop("fake_extractor_plugin", None)
@@ -173,23 +175,37 @@ def test_missing_model_package_gives_install_hint(monkeypatch, module):
 
 
 def test_actor_spans_exclude_titles_possessives_and_articles(rules):
-    text = ("Norway’s Foreign Minister Lars Olsen met UN Secretary-General Ivan Dorn. "
-            "The Kremlin's spokesman Pavel Sokolov said Hamas's leaders were invited. "
-            "The Organization of Islamic Cooperation (OIC) and the Estonian Foreign Ministry welcomed the talks. "
-            "Mr Olsen later spoke to TASS.")
+    text = (
+        "Norway’s Foreign Minister Lars Olsen met UN Secretary-General Ivan Dorn. "
+        "The Kremlin's spokesman Pavel Sokolov said Hamas's leaders were invited. "
+        "The Organization of Islamic Cooperation (OIC) and the Estonian Foreign Ministry welcomed the talks. "
+        "Mr Olsen later spoke to TASS."
+    )
     record = run(rules, text)
     got = {(a["text"], a["label"]) for a in record["actors"]}
-    expected = {("Norway", "STATE"), ("Lars Olsen", "PERSON"), ("UN", "ORGANIZATION"), ("Ivan Dorn", "PERSON"),
-                ("Kremlin", "STATE"), ("Pavel Sokolov", "PERSON"), ("Hamas", "GROUP"),
-                ("Organization of Islamic Cooperation", "ORGANIZATION"), ("OIC", "ORGANIZATION"),
-                ("Estonian Foreign Ministry", "STATE"), ("Olsen", "PERSON"), ("TASS", "ORGANIZATION")}
+    expected = {
+        ("Norway", "STATE"),
+        ("Lars Olsen", "PERSON"),
+        ("UN", "ORGANIZATION"),
+        ("Ivan Dorn", "PERSON"),
+        ("Kremlin", "STATE"),
+        ("Pavel Sokolov", "PERSON"),
+        ("Hamas", "GROUP"),
+        ("Organization of Islamic Cooperation", "ORGANIZATION"),
+        ("OIC", "ORGANIZATION"),
+        ("Estonian Foreign Ministry", "STATE"),
+        ("Olsen", "PERSON"),
+        ("TASS", "ORGANIZATION"),
+    }
     assert got == expected
     assert not any("Minister" in a["text"] or "’s" in a["text"] or "'s" in a["text"] for a in record["actors"])
 
 
 def test_nobility_rank_kept_apposition_and_verb_subject(rules):
-    text = ("Saudi Foreign Minister Prince Khalid bin Omar arrived. Karin Holm, the foreign minister of Sweden, "
-            "spoke first. Erdem Yilmaz insisted on dialogue.")
+    text = (
+        "Saudi Foreign Minister Prince Khalid bin Omar arrived. Karin Holm, the foreign minister of Sweden, "
+        "spoke first. Erdem Yilmaz insisted on dialogue."
+    )
     record = run(rules, text)
     assert actor(record, "Prince Khalid bin Omar")["label"] == "PERSON"
     assert actor(record, "Karin Holm")["label"] == "PERSON"
@@ -198,8 +214,9 @@ def test_nobility_rank_kept_apposition_and_verb_subject(rules):
 
 
 def test_capital_is_a_state_only_when_it_acts(rules):
-    record = run(rules, "In Oslo, the envoys met. Oslo’s position is firm, and Ankara said it agreed. "
-                        "Talks were held in Egypt.")
+    record = run(
+        rules, "In Oslo, the envoys met. Oslo’s position is firm, and Ankara said it agreed. Talks were held in Egypt."
+    )
     assert [a["text"] for a in record["actors"]] == ["Oslo", "Ankara"]
     assert record["actors"][0]["start"] == record["text"].index("Oslo’s")
 
@@ -223,9 +240,11 @@ def test_reported_speech_after_that(rules):
 
 
 def test_quote_then_speaker_and_pronoun_subject(rules):
-    text = ("Estonian envoy Peeter Kask arrived on Monday. "
-            "“We need a humanitarian pause now, not later,” Kask said. "
-            "He stressed the need to open humanitarian corridors. “Talks must go on,” said Anna Berg.")
+    text = (
+        "Estonian envoy Peeter Kask arrived on Monday. "
+        "“We need a humanitarian pause now, not later,” Kask said. "
+        "He stressed the need to open humanitarian corridors. “Talks must go on,” said Anna Berg."
+    )
     record = run(rules, text)
     quoted = claim(record, "We need a humanitarian pause now, not later")
     assert speaker_text(record, quoted) == "Kask"
@@ -237,9 +256,11 @@ def test_quote_then_speaker_and_pronoun_subject(rules):
 
 
 def test_description_subject_resolves_by_nationality(rules):
-    text = ("Kazakh Foreign Minister Murat Nurlanov met the Secretary-General of the League of Arab States, "
-            "Hassan Kamal. The Kazakh official emphasized that dialogue must continue. "
-            "The minister added that aid deliveries must increase.")
+    text = (
+        "Kazakh Foreign Minister Murat Nurlanov met the Secretary-General of the League of Arab States, "
+        "Hassan Kamal. The Kazakh official emphasized that dialogue must continue. "
+        "The minister added that aid deliveries must increase."
+    )
     record = run(rules, text)
     assert speaker_text(record, claim(record, "dialogue must continue")) == "Murat Nurlanov"  # not the later Kamal
     assert speaker_text(record, claim(record, "aid deliveries must increase")) == "Hassan Kamal"  # most recent
@@ -247,9 +268,11 @@ def test_description_subject_resolves_by_nationality(rules):
 
 
 def test_one_claim_per_cue_and_nested_attribution(rules):
-    text = ("The Estonian Foreign Ministry said that Minister Peeter Kask affirmed Tallinn’s support for a "
-            "humanitarian pause. Kask expressed strong criticism of Israel’s bombardment of Gaza, stating that it "
-            "violates international law.")
+    text = (
+        "The Estonian Foreign Ministry said that Minister Peeter Kask affirmed Tallinn’s support for a "
+        "humanitarian pause. Kask expressed strong criticism of Israel’s bombardment of Gaza, stating that it "
+        "violates international law."
+    )
     record = run(rules, text)
     assert texts(record, "claims") == [
         "Tallinn’s support for a humanitarian pause",
@@ -266,17 +289,20 @@ def test_unnamed_speakers_and_narration_are_not_claims(rules):
     assert set(record["doc_stances"].values()) == {"none"}
 
 
-@pytest.mark.parametrize(("text", "target", "stance"), [
-    ("Lars Olsen urged Israel to halt its military operation in Gaza.", "israel_military_operation", "against"),
-    ("Lars Olsen called for a ceasefire in Gaza.", "gaza_ceasefire", "favor"),
-    ("Lars Olsen condemned the attack by Hamas on Israel.", "hamas", "against"),
-    ("Lars Olsen demanded the release of all hostages.", "hamas", "against"),
-    ("Lars Olsen noted that the two-state solution has no alternative.", "palestinian_state", "favor"),
-    ("Lars Olsen called on all parties to respect the truce.", "gaza_ceasefire", "neutral"),
-    ("Lars Olsen said that Russia stands ready to assist in mediation efforts.", "russia_mediation", "favor"),
-    ("Lars Olsen said the delegation will arrive on Tuesday.", "other", "none"),
-    ("According to TASS, Russia supports a truce.", "gaza_ceasefire", "none"),  # an outlet only reports
-])
+@pytest.mark.parametrize(
+    ("text", "target", "stance"),
+    [
+        ("Lars Olsen urged Israel to halt its military operation in Gaza.", "israel_military_operation", "against"),
+        ("Lars Olsen called for a ceasefire in Gaza.", "gaza_ceasefire", "favor"),
+        ("Lars Olsen condemned the attack by Hamas on Israel.", "hamas", "against"),
+        ("Lars Olsen demanded the release of all hostages.", "hamas", "against"),
+        ("Lars Olsen noted that the two-state solution has no alternative.", "palestinian_state", "favor"),
+        ("Lars Olsen called on all parties to respect the truce.", "gaza_ceasefire", "neutral"),
+        ("Lars Olsen said that Russia stands ready to assist in mediation efforts.", "russia_mediation", "favor"),
+        ("Lars Olsen said the delegation will arrive on Tuesday.", "other", "none"),
+        ("According to TASS, Russia supports a truce.", "gaza_ceasefire", "none"),  # an outlet only reports
+    ],
+)
 def test_claim_target_and_stance(rules, text, target, stance):
     record = run(rules, text)
     assert [(c["target"], c["stance"]) for c in record["claims"]] == [(target, stance)]
@@ -288,8 +314,12 @@ def test_document_stance_follows_the_principal_speaker(rules):
     # Salonen (the first speaker) favours a ceasefire, Cohen rejects one: the principal speaker decides.
     assert {c["stance"] for c in record["claims"] if c["target"] == "gaza_ceasefire"} == {"favor", "against"}
     assert record["doc_stances"] == {
-        "gaza_ceasefire": "favor", "humanitarian_access": "none", "israel_military_operation": "against",
-        "hamas": "none", "palestinian_state": "favor", "russia_mediation": "none",
+        "gaza_ceasefire": "favor",
+        "humanitarian_access": "none",
+        "israel_military_operation": "against",
+        "hamas": "none",
+        "palestinian_state": "favor",
+        "russia_mediation": "none",
     }
     assert "Analysts" not in texts(record, "actors")
 
@@ -317,16 +347,26 @@ def test_embeddings_extractor_returns_valid_records(embeddings, rules):
     check_record(record, ARTICLE, embeddings.schema)
     baseline = run(rules, ARTICLE)
     # same spans and speakers as the rules extractor; target/stance chosen by the model
-    assert [(a["start"], a["end"], a["label"]) for a in record["actors"]] == \
-        [(a["start"], a["end"], a["label"]) for a in baseline["actors"]]
-    assert [(c["start"], c["end"], c["speaker"]) for c in record["claims"]] == \
-        [(c["start"], c["end"], c["speaker"]) for c in baseline["claims"]]
-    picks = dict(zip(["ceasefire", "corridors", "bombardment", "schedule"], embeddings.choose([
-        "called for an immediate ceasefire and a truce in Gaza",
-        "stressed the need to open humanitarian corridors for aid deliveries",
-        "condemned Israel's bombardment of Gaza",
-        "said the economy grew by three percent last year",
-    ]), strict=True))
+    assert [(a["start"], a["end"], a["label"]) for a in record["actors"]] == [
+        (a["start"], a["end"], a["label"]) for a in baseline["actors"]
+    ]
+    assert [(c["start"], c["end"], c["speaker"]) for c in record["claims"]] == [
+        (c["start"], c["end"], c["speaker"]) for c in baseline["claims"]
+    ]
+    picks = dict(
+        zip(
+            ["ceasefire", "corridors", "bombardment", "schedule"],
+            embeddings.choose(
+                [
+                    "called for an immediate ceasefire and a truce in Gaza",
+                    "stressed the need to open humanitarian corridors for aid deliveries",
+                    "condemned Israel's bombardment of Gaza",
+                    "said the economy grew by three percent last year",
+                ]
+            ),
+            strict=True,
+        )
+    )
     assert picks["ceasefire"] == ("gaza_ceasefire", "favor")
     assert picks["corridors"][0] == "humanitarian_access"
     assert picks["bombardment"] == ("israel_military_operation", "against")
@@ -359,8 +399,12 @@ SKI_SCHEMA = {
         "SPORTS_BODY": {"definition": "A federation, association or agency.", "covers": ["ORG"]},
         "TEAM": {"definition": "A club or team.", "covers": []},
     },
-    "claim": {"label": "QUOTE", "definition": "A statement attributed to an actor.", "fields": ["target", "stance"],
-              "speaker_relation": "said_by"},
+    "claim": {
+        "label": "QUOTE",
+        "definition": "A statement attributed to an actor.",
+        "fields": ["target", "stance"],
+        "speaker_relation": "said_by",
+    },
 }
 
 SKI_TEXT = (
@@ -387,9 +431,15 @@ def test_rules_with_another_schema_use_its_labels(ski_rules):
     record = run(ski_rules, SKI_TEXT)
     check_record(record, SKI_TEXT, ski_rules.schema)
     got = {(a["text"], a["label"]) for a in record["actors"]}
-    assert got == {("International Ski Federation", "SPORTS_BODY"), ("Anna Keller", "INDIVIDUAL"),
-                   ("Norway", "NATION"), ("Northern Ski Association", "SPORTS_BODY"), ("Tomas Berg", "INDIVIDUAL"),
-                   ("Berg", "INDIVIDUAL"), ("World Anti-Doping Agency", "SPORTS_BODY")}
+    assert got == {
+        ("International Ski Federation", "SPORTS_BODY"),
+        ("Anna Keller", "INDIVIDUAL"),
+        ("Norway", "NATION"),
+        ("Northern Ski Association", "SPORTS_BODY"),
+        ("Tomas Berg", "INDIVIDUAL"),
+        ("Berg", "INDIVIDUAL"),
+        ("World Anti-Doping Agency", "SPORTS_BODY"),
+    }
     expected = [  # (claim, speaker, target, stance): targets found from the schema's own definitions
         ("the lifetime doping ban must stay in force", "Anna Keller", "doping_ban", "support"),
         ("the plan to relocate the championship to another city", "Norway", "venue_relocation", "oppose"),
@@ -402,10 +452,13 @@ def test_rules_with_another_schema_use_its_labels(ski_rules):
     assert record["doc_stances"] == {"doping_ban": "support", "venue_relocation": "oppose"}
 
 
-@pytest.mark.parametrize(("dropped", "mention", "its_claim"), [
-    ("SPORTS_BODY", "International Ski Federation", "the season starts on Monday"),
-    ("NATION", "Norway", "the plan to relocate the championship to another city"),
-])
+@pytest.mark.parametrize(
+    ("dropped", "mention", "its_claim"),
+    [
+        ("SPORTS_BODY", "International Ski Federation", "the season starts on Monday"),
+        ("NATION", "Norway", "the plan to relocate the championship to another city"),
+    ],
+)
 def test_a_kind_no_actor_type_covers_is_dropped(dropped, mention, its_claim):
     types = {k: v for k, v in SKI_SCHEMA["actor_types"].items() if k != dropped}
     extractor = RulesExtractor(ski_schema(actor_types=types))
@@ -420,34 +473,47 @@ def test_a_kind_no_actor_type_covers_is_dropped(dropped, mention, its_claim):
 
 
 def test_schema_extractor_data_adds_names_keywords_and_cues():
-    data = {"rules": {
-        "gazetteer": {"TEAM": ["Snowhawks"], "NATION": ["Lapland"]},
-        "not_names": ["Coach"],
-        "stance_cues": {"oppose": ["witch hunt"]},
-        "targets": {"doping_ban": {"keywords": ["suspension"], "stance_keywords": {"support": ["clean sport"]}}},
-        "outlet_evaluative": {"venue_relocation": {"oppose": ["chaotic move"]}},
-    }}
+    data = {
+        "rules": {
+            "gazetteer": {"TEAM": ["Snowhawks"], "NATION": ["Lapland"]},
+            "not_names": ["Coach"],
+            "stance_cues": {"oppose": ["witch hunt"]},
+            "targets": {"doping_ban": {"keywords": ["suspension"], "stance_keywords": {"support": ["clean sport"]}}},
+            "outlet_evaluative": {"venue_relocation": {"oppose": ["chaotic move"]}},
+        }
+    }
     extractor = RulesExtractor(ski_schema(extractor_data=data))
-    text = ("The Snowhawks said the suspension was a witch hunt. Lapland said the suspension protects clean sport. "
-            "Fans fear a chaotic move.")
+    text = (
+        "The Snowhawks said the suspension was a witch hunt. Lapland said the suspension protects clean sport. "
+        "Fans fear a chaotic move."
+    )
     record = run(extractor, text)
     check_record(record, text, extractor.schema)
     assert {(a["text"], a["label"]) for a in record["actors"]} == {("Snowhawks", "TEAM"), ("Lapland", "NATION")}
-    assert [(c["target"], c["stance"]) for c in record["claims"]] == [("doping_ban", "oppose"), ("doping_ban", "support")]
+    assert [(c["target"], c["stance"]) for c in record["claims"]] == [
+        ("doping_ban", "oppose"),
+        ("doping_ban", "support"),
+    ]
     assert record["doc_stances"]["venue_relocation"] == "oppose"  # the outlet's own wording
     # a target the data gives keywords to keeps only those; the others are derived from the schema
     assert run(extractor, "Anna Keller said the doping ban must stay.")["claims"][0]["target"] == "unrelated"
     assert run(extractor, "Anna Keller said the championship must stay.")["claims"][0]["target"] == "venue_relocation"
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"rules": {"gazetteer": {"GROUP": ["Hamas"]}}}, "'GROUP' is not an actor type of the schema"),
-    ({"rules": {"targets": {"gaza_ceasefire": {"keywords": ["truce"]}}}}, "'gaza_ceasefire' is not a target"),
-    ({"rules": {"stance_cues": {"favor": ["backs"]}}}, "stance 'favor' is not one the rules extractor gives"),
-    ({"rules": {"targets": {"doping_ban": {"default": "against"}}}}, "stance 'against'"),
-    ({"rules": {"keywords": []}}, "unknown key 'rules.keywords'"),
-    ({"rules": {"targets": {"doping_ban": {"keyword": ["ban"]}}}}, "unknown key 'rules.targets.doping_ban.keyword'"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rules": {"gazetteer": {"GROUP": ["Hamas"]}}}, "'GROUP' is not an actor type of the schema"),
+        ({"rules": {"targets": {"gaza_ceasefire": {"keywords": ["truce"]}}}}, "'gaza_ceasefire' is not a target"),
+        ({"rules": {"stance_cues": {"favor": ["backs"]}}}, "stance 'favor' is not one the rules extractor gives"),
+        ({"rules": {"targets": {"doping_ban": {"default": "against"}}}}, "stance 'against'"),
+        ({"rules": {"keywords": []}}, "unknown key 'rules.keywords'"),
+        (
+            {"rules": {"targets": {"doping_ban": {"keyword": ["ban"]}}}},
+            "unknown key 'rules.targets.doping_ban.keyword'",
+        ),
+    ],
+)
 def test_bad_extractor_data_is_reported(data, message):
     with pytest.raises(ExtractorError, match=message):
         RulesExtractor(ski_schema(extractor_data=data))
@@ -456,8 +522,10 @@ def test_bad_extractor_data_is_reported(data, message):
 def test_stance_polarities_map_onto_the_schema_labels():
     assert StanceMap.for_schema(ski_schema()) == StanceMap("support", "oppose", "mixed", "no_position")
     assert StanceMap.for_schema(BUNDLED) == StanceMap("favor", "against", "neutral", "none")
-    three = ski_schema(stance_labels={"pro": "For the target.", "con": "Against the target.", "silent": "No position."},
-                       no_stance="silent")
+    three = ski_schema(
+        stance_labels={"pro": "For the target.", "con": "Against the target.", "silent": "No position."},
+        no_stance="silent",
+    )
     stances = StanceMap.for_schema(three)
     assert stances == StanceMap("pro", "con", "silent", "silent")  # no neutral label: neutral is no position
     assert stances.polarity("silent") == "none" and stances.polarity("con") == "against"
@@ -467,10 +535,15 @@ def test_stance_polarities_map_onto_the_schema_labels():
 
 
 def test_derived_keywords_skip_stop_words_cues_and_shared_words():
-    stems = derive_stems({"teacher_pay": "Pay rises for the district's teachers.",
-                          "school_closures": "Closing or merging schools in the district.",
-                          "board_elections": "The support for the election of board members."},
-                         stop_words={"the", "for", "or", "in", "of"}, cue_words={"support"})
+    stems = derive_stems(
+        {
+            "teacher_pay": "Pay rises for the district's teachers.",
+            "school_closures": "Closing or merging schools in the district.",
+            "board_elections": "The support for the election of board members.",
+        },
+        stop_words={"the", "for", "or", "in", "of"},
+        cue_words={"support"},
+    )
     assert stems["teacher_pay"] == {"teacher", "pay", "rise"}  # "district" is shared, so it tells nothing
     assert stems["school_closures"] == {"school", "closur", "close", "merg"}
     assert stems["board_elections"] == {"board", "elect", "member"}  # "support" is a stance cue
@@ -481,8 +554,12 @@ def test_embeddings_with_another_schema(embeddings):
     record = run(extractor, SKI_TEXT)
     check_record(record, SKI_TEXT, extractor.schema)
     assert {a["label"] for a in record["actors"]} <= set(SKI_SCHEMA["actor_types"])
-    picks = extractor.choose(["demanded that the lifetime doping ban for athletes who fail drug tests stay",
-                              "criticised relocating the world championship to another host city"])
+    picks = extractor.choose(
+        [
+            "demanded that the lifetime doping ban for athletes who fail drug tests stay",
+            "criticised relocating the world championship to another host city",
+        ]
+    )
     assert [target for target, _ in picks] == ["doping_ban", "venue_relocation"]
     assert {stance for _, stance in picks} <= set(SKI_SCHEMA["stance_labels"])
     extractor.other_threshold = 1.1  # nothing is similar enough: the schema's other target, no position
@@ -490,13 +567,18 @@ def test_embeddings_with_another_schema(embeddings):
 
 
 def test_stance_prototypes_name_the_target_even_when_the_definition_does_not():
-    schema = ski_schema(stance_labels={"pro": "The speaker is in favour.", "con": "", "quiet": "No position."},
-                        no_stance="quiet")
+    schema = ski_schema(
+        stance_labels={"pro": "The speaker is in favour.", "con": "", "quiet": "No position."}, no_stance="quiet"
+    )
     _, stances = prototypes(schema)
     assert stances["doping_ban"][0] == (
-        "pro", "The speaker is in favour (The lifetime doping ban imposed on athletes who fail drug tests).")
+        "pro",
+        "The speaker is in favour (The lifetime doping ban imposed on athletes who fail drug tests).",
+    )
     assert stances["venue_relocation"][1] == (
-        "con", "con towards Relocating the world championship to another host city")
+        "con",
+        "con towards Relocating the world championship to another host city",
+    )
 
 
 # ---------------------------------------------------------------------------- pinned outputs
@@ -519,10 +601,33 @@ def test_rules_outputs_are_unchanged(schema, request):
 
 # The speed-ups of the rules extractor replace patterns by equivalent ones; each is checked here
 # against the plain pattern it stands for, on random text made of the phrases themselves.
-FLAT = {"ignorecase": lambda phrases: "|".join(re.escape(p).replace("\\ ", r"\s+")
-                                               for p in sorted(set(phrases), key=len, reverse=True))}
-TRICKY = ["Saudi", "Saudi Arabia", "Sa", "S", "saudi  arabia", "İstanbul", "ıd", "ſome", "Kelvin", "K",
-          "al-Sabah", "U.N.", "St. John's", "a b", "ab", "Ab", "aB c", "ı-xy", "i-x", "ı"]  # ı matches i
+FLAT = {
+    "ignorecase": lambda phrases: "|".join(
+        re.escape(p).replace("\\ ", r"\s+") for p in sorted(set(phrases), key=len, reverse=True)
+    )
+}
+TRICKY = [
+    "Saudi",
+    "Saudi Arabia",
+    "Sa",
+    "S",
+    "saudi  arabia",
+    "İstanbul",
+    "ıd",
+    "ſome",
+    "Kelvin",
+    "K",
+    "al-Sabah",
+    "U.N.",
+    "St. John's",
+    "a b",
+    "ab",
+    "Ab",
+    "aB c",
+    "ı-xy",
+    "i-x",
+    "ı",
+]  # ı matches i
 
 
 def _soup(rng, words, n=60) -> str:
@@ -555,17 +660,41 @@ def test_rules_shortcuts_find_what_their_patterns_find(rules):
     from toolkit.extractors import rules as module
 
     lex, rng = rules.lex, random.Random(2)
-    vocab = (list(lex.entries)[:150] + list(lex.title_words) + list(lex.particles) + list(lex.stop_words)[:80]
-             + ["Ministry", "Ministry of Foreign Affairs", "Foreign Ministry", "Federation", "Committee of",
-                "Ski Association", "also", "has", "on Monday", "said", "Lavrov", "who", "the minister", ",", "."])
+    vocab = (
+        list(lex.entries)[:150]
+        + list(lex.title_words)
+        + list(lex.particles)
+        + list(lex.stop_words)[:80]
+        + [
+            "Ministry",
+            "Ministry of Foreign Affairs",
+            "Foreign Ministry",
+            "Federation",
+            "Committee of",
+            "Ski Association",
+            "also",
+            "has",
+            "on Monday",
+            "said",
+            "Lavrov",
+            "who",
+            "the minister",
+            ",",
+            ".",
+        ]
+    )
     for _ in range(300):
         t = _soup(rng, vocab, n=rng.randint(1, 80))
         assert [m.span() for m in lex.ministries.finditer(t)] == [m.span() for m in lex.ministry_rx.finditer(t)]
         assert [m.span() for m in lex.org_names.finditer(t)] == [m.span() for m in lex.org_head_rx.finditer(t)]
         assert lex.strip_fillers(t) == lex.fill_tail.sub("", t)
-        for rx, run in ((lex.name_before_rx, module._NAME_RUN), (lex.pron_tail, module._WORD_RUN),
-                        (lex.desc_tail, module._DESCRIPTION_RUN), (module._WHO, module._WHO_RUN),
-                        (module._UNNAMED, module._UNNAMED_RUN)):
+        for rx, run in (
+            (lex.name_before_rx, module._NAME_RUN),
+            (lex.pron_tail, module._WORD_RUN),
+            (lex.desc_tail, module._DESCRIPTION_RUN),
+            (module._WHO, module._WHO_RUN),
+            (module._UNNAMED, module._UNNAMED_RUN),
+        ):
             found, want = module._search_end(rx, t, run), rx.search(t)
             assert (found and found.span()) == (want and want.span())
         keys = {w for w in rng.sample(vocab, 6) if w.strip() and not any(c.isspace() for c in w)}
@@ -578,7 +707,9 @@ def test_a_nationality_written_across_a_double_space_or_line_break_does_not_cras
     from toolkit.export import Document
 
     extractor = get_extractor("rules")
-    for text in ("The South  African official said the talks had failed.",
-                 "The South\nAfrican official said the talks had failed."):
+    for text in (
+        "The South  African official said the talks had failed.",
+        "The South\nAfrican official said the talks had failed.",
+    ):
         [record] = extractor.extract([Document("d", text)])
         assert record["doc_id"] == "d"

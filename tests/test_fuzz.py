@@ -34,12 +34,47 @@ EXAMPLES = int(os.environ.get("TOOLKIT_FUZZ_EXAMPLES", "0"))
 
 
 def _settings(examples: int):
-    return settings(max_examples=EXAMPLES or examples, deadline=None, suppress_health_check=list(HealthCheck),
-                    derandomize=not os.environ.get("TOOLKIT_FUZZ_RANDOM"), phases=PHASES, database=None)
+    return settings(
+        max_examples=EXAMPLES or examples,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not os.environ.get("TOOLKIT_FUZZ_RANDOM"),
+        phases=PHASES,
+        database=None,
+    )
 
-ODD_VALUES = [None, "", "x", 0, -1, 7, 2**63, 10**30, -(10**30), 1.5, True, False, [], {}, [1], {"a": 1},
-              "\ud800", "a\u2028b\u2029c", "a\\nb", "line\nbreak", "PERSON", "CLAIM", "favor", "speaker",
-              "doc_stance__hamas", "a1", "c1", "😀" * 3, [[[[[[[[[[[]]]]]]]]]]]]
+
+ODD_VALUES = [
+    None,
+    "",
+    "x",
+    0,
+    -1,
+    7,
+    2**63,
+    10**30,
+    -(10**30),
+    1.5,
+    True,
+    False,
+    [],
+    {},
+    [1],
+    {"a": 1},
+    "\ud800",
+    "a\u2028b\u2029c",
+    "a\\nb",
+    "line\nbreak",
+    "PERSON",
+    "CLAIM",
+    "favor",
+    "speaker",
+    "doc_stance__hamas",
+    "a1",
+    "c1",
+    "😀" * 3,
+    [[[[[[[[[[[]]]]]]]]]]],
+]
 
 
 def _paths(node, prefix=()):
@@ -73,8 +108,11 @@ def _mutate(tree, path_index: int, op: str, value):
     return tree
 
 
-MUTATION = st.tuples(st.integers(0, 10**6), st.sampled_from(["delete", "set", "set", "duplicate", "shift", "newline"]),
-                     st.sampled_from(ODD_VALUES))
+MUTATION = st.tuples(
+    st.integers(0, 10**6),
+    st.sampled_from(["delete", "set", "set", "duplicate", "shift", "newline"]),
+    st.sampled_from(ODD_VALUES),
+)
 RAW = st.sampled_from(["none", "none", "none", "cut", "deep", "bad-utf8", "huge-int", "nan"])
 
 
@@ -86,7 +124,7 @@ def _serialise(tree, raw: str, cut_at: int) -> bytes:
     if raw == "deep":
         return b"[" * 100_000 + data
     if raw == "bad-utf8":
-        return data[: cut_at % max(len(data), 1)] + b"\xff\xfe" + data[cut_at % max(len(data), 1):]
+        return data[: cut_at % max(len(data), 1)] + b"\xff\xfe" + data[cut_at % max(len(data), 1) :]
     if raw == "huge-int":
         return data.replace(b'"start": ', b'"start": ' + b"9" * 5000, 1)
     if raw == "nan":
@@ -114,22 +152,38 @@ def _check(result, outputs: list[Path], folder: Path) -> None:
 def _strict_json(path: Path):
     def refuse(name):
         raise AssertionError(f"{path} holds {name}")
+
     return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
 
 
 # --- Label Studio exports ----------------------------------------------------------------
+
 
 def _small_export() -> list[dict]:
     """A made-up export with what the UI produces: an escaped line break, a region with labels
     from two groups, drafts, a cancelled annotation, a task without annotations."""
     schema = load_schema()
     text = "Lavrov said the ceasefire must hold.\nHamas  was   silent."
-    record = {"doc_id": "doc1", "text": text,
-              "actors": [{"id": "a1", "start": 0, "end": 6, "text": "Lavrov", "label": "PERSON"},
-                         {"id": "a2", "start": 37, "end": 42, "text": "Hamas", "label": "GROUP"}],
-              "claims": [{"id": "c1", "start": 12, "end": 42, "text": text[12:42], "speaker": "a1",
-                          "target": "gaza_ceasefire", "stance": "favor"}],
-              "doc_stances": dict.fromkeys(schema.targets, "none")}
+    record = {
+        "doc_id": "doc1",
+        "text": text,
+        "actors": [
+            {"id": "a1", "start": 0, "end": 6, "text": "Lavrov", "label": "PERSON"},
+            {"id": "a2", "start": 37, "end": 42, "text": "Hamas", "label": "GROUP"},
+        ],
+        "claims": [
+            {
+                "id": "c1",
+                "start": 12,
+                "end": 42,
+                "text": text[12:42],
+                "speaker": "a1",
+                "target": "gaza_ceasefire",
+                "stance": "favor",
+            }
+        ],
+        "doc_stances": dict.fromkeys(schema.targets, "none"),
+    }
     result = record_to_results(record, schema)
     for item in result:
         if item.get("id") == "c1" and "text" in item.get("value", {}):
@@ -137,10 +191,16 @@ def _small_export() -> list[dict]:
     claim = next(r for r in result if r.get("id") == "c1" and r["from_name"] == "claim")
     result.append({**claim, "from_name": "actor", "value": {**claim["value"], "labels": ["PERSON"]}})
     return [
-        {"id": 1, "data": {"text": text, "doc_id": "doc1"}, "drafts": [{"id": 9, "result": []}],
-         "annotations": [{"id": 11, "completed_by": {"id": 1, "email": "a@b"}, "result": result},
-                         {"id": 12, "completed_by": 2, "result": copy.deepcopy(result)},
-                         {"id": 13, "completed_by": 3, "result": [], "was_cancelled": True}]},
+        {
+            "id": 1,
+            "data": {"text": text, "doc_id": "doc1"},
+            "drafts": [{"id": 9, "result": []}],
+            "annotations": [
+                {"id": 11, "completed_by": {"id": 1, "email": "a@b"}, "result": result},
+                {"id": 12, "completed_by": 2, "result": copy.deepcopy(result)},
+                {"id": 13, "completed_by": 3, "result": [], "was_cancelled": True},
+            ],
+        },
         {"id": 2, "data": {"text": "Nothing here.", "doc_id": "doc2"}, "annotations": []},
     ]
 
@@ -149,7 +209,11 @@ def _no_claims(tasks: list[dict]) -> list[dict]:
     tasks = copy.deepcopy(tasks)
     for task in tasks:
         for annotation in task["annotations"]:
-            annotation["result"] = [r for r in annotation["result"] if r.get("from_name") not in ("claim", "claim_target", "claim_stance") and r.get("type") != "relation"]
+            annotation["result"] = [
+                r
+                for r in annotation["result"]
+                if r.get("from_name") not in ("claim", "claim_target", "claim_stance") and r.get("type") != "relation"
+            ]
     return tasks
 
 
@@ -160,8 +224,13 @@ for _path in sorted((ROOT / "tests" / "data").glob("ui_export_*.json")):
 
 
 @_settings(80)
-@given(base=st.sampled_from(sorted(BASES)), mutations=st.lists(MUTATION, max_size=4), raw=RAW,
-       cut_at=st.integers(0, 10**6), strict=st.booleans())
+@given(
+    base=st.sampled_from(sorted(BASES)),
+    mutations=st.lists(MUTATION, max_size=4),
+    raw=RAW,
+    cut_at=st.integers(0, 10**6),
+    strict=st.booleans(),
+)
 def test_mutated_exports(base, mutations, raw, cut_at, strict):
     tree = copy.deepcopy(BASES[base])
     for mutation in mutations:
@@ -184,17 +253,20 @@ def test_mutated_exports(base, mutations, raw, cut_at, strict):
         if result.exit_code == 0:
             _strict_json(scores)
         preds = folder / "p.jsonl"
-        preds.write_text("".join(json.dumps({"doc_id": t["data"]["doc_id"]}) + "\n" for t in BASES[base]
-                                 if t.get("annotations")))
+        preds.write_text(
+            "".join(json.dumps({"doc_id": t["data"]["doc_id"]}) + "\n" for t in BASES[base] if t.get("annotations"))
+        )
         scores = folder / "scores.json"
-        result = runner.invoke(app, ["evaluate", "--gold", str(export), "-p", str(preds), "--n-boot", "100",
-                                     "--json", str(scores), *flags])
+        result = runner.invoke(
+            app, ["evaluate", "--gold", str(export), "-p", str(preds), "--n-boot", "100", "--json", str(scores), *flags]
+        )
         _check(result, [scores], folder)
         if result.exit_code == 0:
             _strict_json(scores)
 
 
 # --- predictions files -------------------------------------------------------------------
+
 
 def _prediction_rows(variant: str) -> list[dict]:
     from toolkit.gold import import_tasks
@@ -211,7 +283,9 @@ def _prediction_rows(variant: str) -> list[dict]:
 
 
 PREDICTIONS = {v: _prediction_rows(v) for v in ("perfect", "nulls", "no-claims")}
-LINE_RAW = st.sampled_from(["none", "none", "none", "cut", "blank-lines", "u2028", "bad-utf8", "junk-line", "nan", "deep"])
+LINE_RAW = st.sampled_from(
+    ["none", "none", "none", "cut", "blank-lines", "u2028", "bad-utf8", "junk-line", "nan", "deep"]
+)
 
 
 def _prediction_bytes(rows: list, raw: str, cut_at: int) -> bytes:
@@ -221,8 +295,11 @@ def _prediction_bytes(rows: list, raw: str, cut_at: int) -> bytes:
     data = "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n"
     where = cut_at % max(len(data), 1)
     return {
-        "cut": data[:where], "blank-lines": data.replace(b"\n", b"\n\n\r\n"), "bad-utf8": data[:where] + b"\xc3" + data[where:],
-        "junk-line": data[:where] + b"\n}{\n" + data[where:], "nan": data.replace(b'"start": ', b'"start": NaN, "s": ', 1),
+        "cut": data[:where],
+        "blank-lines": data.replace(b"\n", b"\n\n\r\n"),
+        "bad-utf8": data[:where] + b"\xc3" + data[where:],
+        "junk-line": data[:where] + b"\n}{\n" + data[where:],
+        "nan": data.replace(b'"start": ', b'"start": NaN, "s": ', 1),
         "deep": data + b"[" * 50_000 + b"\n",
     }.get(raw, data)
 
@@ -236,8 +313,14 @@ def small_gold(tmp_path_factory):
 
 
 @_settings(80)
-@given(base=st.sampled_from(sorted(PREDICTIONS)), mutations=st.lists(MUTATION, max_size=4), raw=LINE_RAW,
-       cut_at=st.integers(0, 10**6), strict=st.booleans(), report=st.integers(0, 5))
+@given(
+    base=st.sampled_from(sorted(PREDICTIONS)),
+    mutations=st.lists(MUTATION, max_size=4),
+    raw=LINE_RAW,
+    cut_at=st.integers(0, 10**6),
+    strict=st.booleans(),
+    report=st.integers(0, 5),
+)
 def test_mutated_predictions(small_gold, base, mutations, raw, cut_at, strict, report):
     tree = copy.deepcopy(PREDICTIONS[base])
     for mutation in mutations:
@@ -248,19 +331,36 @@ def test_mutated_predictions(small_gold, base, mutations, raw, cut_at, strict, r
         preds.write_bytes(_prediction_bytes(tree, raw, cut_at))
         flags = ["--strict"] if strict else []
         scores = folder / "scores.json"
-        result = runner.invoke(app, ["evaluate", "--gold", str(small_gold), "-p", str(preds), "--n-boot", "100",
-                                     "--json", str(scores), "--markdown", str(folder / "s.md"), *flags])
+        result = runner.invoke(
+            app,
+            [
+                "evaluate",
+                "--gold",
+                str(small_gold),
+                "-p",
+                str(preds),
+                "--n-boot",
+                "100",
+                "--json",
+                str(scores),
+                "--markdown",
+                str(folder / "s.md"),
+                *flags,
+            ],
+        )
         _check(result, [scores, folder / "s.md"], folder)
         if result.exit_code == 0:
             _strict_json(scores)
         if report == 0:
             page = folder / "report.html"
-            result = runner.invoke(app, ["report", "--gold", str(small_gold), "-p", str(preds), "--n-boot", "100",
-                                         "-o", str(page), *flags])
+            result = runner.invoke(
+                app, ["report", "--gold", str(small_gold), "-p", str(preds), "--n-boot", "100", "-o", str(page), *flags]
+            )
             _check(result, [page], folder)
 
 
 # --- source folders and JSONL sources ----------------------------------------------------
+
 
 def _make_entry(folder: Path, kind: str, index: int) -> None:
     """One folder entry of the given kind (a good document, or something to skip or refuse)."""
@@ -291,8 +391,24 @@ def _make_entry(folder: Path, kind: str, index: int) -> None:
         (folder / f".{name}.txt").write_text("hidden")
 
 
-ENTRY = st.sampled_from(["txt", "txt", "txt", "upper", "empty", "latin1", "folder", "fifo", "loop", "broken", "link",
-                         "bad-name", "other", "hidden"])
+ENTRY = st.sampled_from(
+    [
+        "txt",
+        "txt",
+        "txt",
+        "upper",
+        "empty",
+        "latin1",
+        "folder",
+        "fifo",
+        "loop",
+        "broken",
+        "link",
+        "bad-name",
+        "other",
+        "hidden",
+    ]
+)
 
 
 @_settings(100)
@@ -325,8 +441,10 @@ def test_source_folders(entries, link_output):
 @_settings(100)
 @given(mutations=st.lists(MUTATION, max_size=4), raw=LINE_RAW, cut_at=st.integers(0, 10**6))
 def test_jsonl_sources(mutations, raw, cut_at):
-    rows = [{"doc_id": "a", "text": "First\r\ndocument \u2028 with a separator.", "meta": {"url": "u", "n": 1}},
-            {"doc_id": "b", "text": "Second.", "meta": None}]
+    rows = [
+        {"doc_id": "a", "text": "First\r\ndocument \u2028 with a separator.", "meta": {"url": "u", "n": 1}},
+        {"doc_id": "b", "text": "Second.", "meta": None},
+    ]
     for mutation in mutations:
         rows = _mutate(rows, *mutation)
     with tempfile.TemporaryDirectory() as tmp:

@@ -49,15 +49,29 @@ def annotated_documents(draw, schema):
     actors = []
     for i in range(draw(st.integers(0, 4))):
         start, end = span()
-        actors.append({"id": f"a{i}", "start": start, "end": end, "text": text[start:end],
-                       "label": draw(st.sampled_from(list(schema.actor_types)))})
+        actors.append(
+            {
+                "id": f"a{i}",
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "label": draw(st.sampled_from(list(schema.actor_types))),
+            }
+        )
     claims = []
     for i in range(draw(st.integers(0, 3)) if actors else 0):
         start, end = span()
-        claims.append({"id": f"c{i}", "start": start, "end": end, "text": text[start:end],
-                       "speaker": draw(st.sampled_from([a["id"] for a in actors])),
-                       "target": draw(st.sampled_from(schema.claim_targets)),
-                       "stance": draw(st.sampled_from(list(schema.stance_labels)))})
+        claims.append(
+            {
+                "id": f"c{i}",
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "speaker": draw(st.sampled_from([a["id"] for a in actors])),
+                "target": draw(st.sampled_from(schema.claim_targets)),
+                "stance": draw(st.sampled_from(list(schema.stance_labels))),
+            }
+        )
     stances = {t: draw(st.sampled_from(list(schema.stance_labels))) for t in schema.targets}
     return {"doc_id": "d", "text": text, "actors": actors, "claims": claims, "doc_stances": stances}
 
@@ -69,8 +83,13 @@ def _export(tmp_path, tasks, name="export.json"):
 
 
 def _task(record, schema, task_id=1, **annotation):
-    return {"id": task_id, "data": {"text": record["text"], "doc_id": record["doc_id"]},
-            "annotations": [{"id": task_id * 10, "completed_by": 1, "result": record_to_results(record, schema), **annotation}]}
+    return {
+        "id": task_id,
+        "data": {"text": record["text"], "doc_id": record["doc_id"]},
+        "annotations": [
+            {"id": task_id * 10, "completed_by": 1, "result": record_to_results(record, schema), **annotation}
+        ],
+    }
 
 
 def _key(spans):
@@ -98,13 +117,31 @@ def test_round_trip_keeps_spans_labels_links_and_stances(tmp_path_factory, schem
 def record():
     text = "Lavrov said the ceasefire must hold.\nHamas  was   silent."
     return {
-        "doc_id": "doc1", "text": text,
-        "actors": [{"id": "a1", "start": 0, "end": 6, "text": "Lavrov", "label": "PERSON"},
-                   {"id": "a2", "start": 37, "end": 42, "text": "Hamas", "label": "GROUP"}],
-        "claims": [{"id": "c1", "start": 12, "end": 35, "text": text[12:35], "speaker": "a1",
-                    "target": "gaza_ceasefire", "stance": "favor"}],
-        "doc_stances": {"gaza_ceasefire": "favor", "humanitarian_access": "none", "israel_military_operation": "none",
-                        "hamas": "none", "palestinian_state": "none", "russia_mediation": "none"},
+        "doc_id": "doc1",
+        "text": text,
+        "actors": [
+            {"id": "a1", "start": 0, "end": 6, "text": "Lavrov", "label": "PERSON"},
+            {"id": "a2", "start": 37, "end": 42, "text": "Hamas", "label": "GROUP"},
+        ],
+        "claims": [
+            {
+                "id": "c1",
+                "start": 12,
+                "end": 35,
+                "text": text[12:35],
+                "speaker": "a1",
+                "target": "gaza_ceasefire",
+                "stance": "favor",
+            }
+        ],
+        "doc_stances": {
+            "gaza_ceasefire": "favor",
+            "humanitarian_access": "none",
+            "israel_military_operation": "none",
+            "hamas": "none",
+            "palestinian_state": "none",
+            "russia_mediation": "none",
+        },
     }
 
 
@@ -121,12 +158,24 @@ def _find(result, rid, name=None):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda res: _find(res, "a1")["value"].update(end=999), "task 1 region a1: offsets [0, 999) are outside the text"),
+        (
+            lambda res: _find(res, "a1")["value"].update(end=999),
+            "task 1 region a1: offsets [0, 999) are outside the text",
+        ),
         (lambda res: _find(res, "a1")["value"].update(text="Putin"), "task 1 region a1: region text 'Putin' differs"),
-        (lambda res: _find(res, "a2")["value"].update(labels=["TERRORIST"]), "task 1 region a2: label ['TERRORIST'] is not one actor label"),
+        (
+            lambda res: _find(res, "a2")["value"].update(labels=["TERRORIST"]),
+            "task 1 region a2: label ['TERRORIST'] is not one actor label",
+        ),
         (lambda res: res.remove(_find(res, "a1")), "relation endpoint is missing"),
-        (lambda res: res.remove(next(r for r in res if r["type"] == "relation")), "task 1 region c1: claim has no speaker relation"),
-        (lambda res: _find(res, "c1", "claim_stance")["value"].update(choices=["angry"]), "claim_stance 'angry' is not in schema"),
+        (
+            lambda res: res.remove(next(r for r in res if r["type"] == "relation")),
+            "task 1 region c1: claim has no speaker relation",
+        ),
+        (
+            lambda res: _find(res, "c1", "claim_stance")["value"].update(choices=["angry"]),
+            "claim_stance 'angry' is not in schema",
+        ),
         (lambda res: res.remove(_find(res, "c1", "claim_target")), "task 1 region c1: claim has no target"),
     ],
 )
@@ -298,14 +347,24 @@ def reference_check_record(record, schema, source, out):
     shape = _shape_problems(record, source, task_id)
     out.problems += shape
     out.count("regions_skipped", sum("#" in p.message for p in shape))
-    task = {"id": task_id if valid_string(task_id) else short(task_id), "data": {TEXT_NAME: record.get("text"), "doc_id": task_id}}
-    parsed = parse_annotation(task, {"result": record_to_results(record, schema, given_text=True)}, schema, source, out,
-                              complete=False)
+    task = {
+        "id": task_id if valid_string(task_id) else short(task_id),
+        "data": {TEXT_NAME: record.get("text"), "doc_id": task_id},
+    }
+    parsed = parse_annotation(
+        task, {"result": record_to_results(record, schema, given_text=True)}, schema, source, out, complete=False
+    )
     if parsed is None:
         return None
     kept = {k: v for k, v in record.items() if k not in ("actors", "claims", "doc_stances", "text")}
-    return {**kept, "doc_id": parsed["doc_id"], "text": parsed["text"], "actors": parsed["actors"],
-            "claims": parsed["claims"], "doc_stances": parsed["doc_stances"]}
+    return {
+        **kept,
+        "doc_id": parsed["doc_id"],
+        "text": parsed["text"],
+        "actors": parsed["actors"],
+        "claims": parsed["claims"],
+        "doc_stances": parsed["doc_stances"],
+    }
 
 
 def _same_check(record, schema):
@@ -323,8 +382,9 @@ def _gold_text():
     return BASES["real"][0]["data"]["text"]
 
 
-@settings(max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-          database=None)
+@settings(
+    max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
 @given(base=st.sampled_from(sorted(PREDICTIONS)), mutations=st.lists(MUTATION, max_size=5), whole=st.booleans())
 def test_check_record_equals_the_reference_on_mutated_records(schema, base, mutations, whole):
     rows = copy.deepcopy(PREDICTIONS[base])
@@ -338,26 +398,42 @@ def test_check_record_equals_the_reference_on_mutated_records(schema, base, muta
         for mutation in mutations:
             row = _mutate(row, *mutation)
         row = row if isinstance(row, dict) else {"doc_id": "d"}
-        record = {**empty_record("d"), **{k: row[k] for k in ("doc_id", "actors", "claims", "doc_stances") if k in row},
-                  "text": _gold_text()}
+        record = {
+            **empty_record("d"),
+            **{k: row[k] for k in ("doc_id", "actors", "claims", "doc_stances") if k in row},
+            "text": _gold_text(),
+        }
     _same_check(record, schema)
 
 
 def test_check_record_equals_the_reference_on_test_inputs(schema, record):
     assert _same_check(record, schema)[1] == []
     odd = [
-        lambda r: r["actors"][0].update(end=999), lambda r: r["actors"][0].update(text="Putin"),
-        lambda r: r["actors"][1].update(label="TERRORIST"), lambda r: r["actors"].pop(0),
-        lambda r: r["claims"][0].update(speaker=None), lambda r: r["claims"][0].update(stance="angry"),
-        lambda r: r["claims"][0].update(target=None), lambda r: r["claims"][0].update(id=None),
-        lambda r: r["claims"][0].update(id=7, speaker=7), lambda r: r["actors"][0].update(id="c1"),
-        lambda r: r["actors"].append(dict(r["actors"][0])), lambda r: r["claims"].append(dict(r["claims"][0])),
-        lambda r: r["claims"][0].update(speaker="c1"), lambda r: r["claims"][0].update(text=r["text"][12:35].upper()),
+        lambda r: r["actors"][0].update(end=999),
+        lambda r: r["actors"][0].update(text="Putin"),
+        lambda r: r["actors"][1].update(label="TERRORIST"),
+        lambda r: r["actors"].pop(0),
+        lambda r: r["claims"][0].update(speaker=None),
+        lambda r: r["claims"][0].update(stance="angry"),
+        lambda r: r["claims"][0].update(target=None),
+        lambda r: r["claims"][0].update(id=None),
+        lambda r: r["claims"][0].update(id=7, speaker=7),
+        lambda r: r["actors"][0].update(id="c1"),
+        lambda r: r["actors"].append(dict(r["actors"][0])),
+        lambda r: r["claims"].append(dict(r["claims"][0])),
+        lambda r: r["claims"][0].update(speaker="c1"),
+        lambda r: r["claims"][0].update(text=r["text"][12:35].upper()),
         lambda r: r["doc_stances"].update({"nowhere": "favor", "hamas": "angry", 5: "none"}),
-        lambda r: r.update(doc_stances=[1]), lambda r: r.update(actors={"a": 1}, claims=[None, 3]),
-        lambda r: r.update(text=None), lambda r: r.update(doc_id=5), lambda r: r.update(doc_id=None),
-        lambda r: r.update(doc_id=["x"]), lambda r: r.update(text="\ud800"), lambda r: r.update(extra=1),
-        lambda r: r["actors"][0].update(start=True), lambda r: r["actors"][0].update(start=2**70),
+        lambda r: r.update(doc_stances=[1]),
+        lambda r: r.update(actors={"a": 1}, claims=[None, 3]),
+        lambda r: r.update(text=None),
+        lambda r: r.update(doc_id=5),
+        lambda r: r.update(doc_id=None),
+        lambda r: r.update(doc_id=["x"]),
+        lambda r: r.update(text="\ud800"),
+        lambda r: r.update(extra=1),
+        lambda r: r["actors"][0].update(start=True),
+        lambda r: r["actors"][0].update(start=2**70),
         lambda r: r["claims"][0].update(text=r["text"][12:35].replace(" ", "  ")),
     ]
     for change in odd:
@@ -377,14 +453,25 @@ def _reference_import(tasks, schema, policy):
 
 
 def _outcome(imported, fit):
-    return (imported.records, [str(p) for p in imported.problems], list(imported.counts.items()),
-            fit.total, fit.misfit, list(fit.examples.items()))
+    return (
+        imported.records,
+        [str(p) for p in imported.problems],
+        list(imported.counts.items()),
+        fit.total,
+        fit.misfit,
+        list(fit.examples.items()),
+    )
 
 
-@settings(max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-          database=None)
-@given(base=st.sampled_from(sorted(BASES)), mutations=st.lists(MUTATION, max_size=5),
-       policy=st.sampled_from(gold.POLICIES), big=st.booleans())
+@settings(
+    max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
+@given(
+    base=st.sampled_from(sorted(BASES)),
+    mutations=st.lists(MUTATION, max_size=5),
+    policy=st.sampled_from(gold.POLICIES),
+    big=st.booleans(),
+)
 def test_fast_import_equals_the_reference_on_mutated_exports(schema, base, mutations, policy, big):
     tree = copy.deepcopy(BASES[base])
     for mutation in mutations:
@@ -409,12 +496,24 @@ def test_fast_import_equals_the_reference_on_mutated_exports(schema, base, mutat
     assert _outcome(fast, fit) == expected
 
 
-@settings(max_examples=DIFF_EXAMPLES // 2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-          database=None)
-@given(base=st.sampled_from(sorted(BASES)), mutations=st.lists(MUTATION, max_size=3), raw=RAW,
-       cut_at=st.integers(0, 10**6), chunk=st.integers(1, 3000), indent=st.sampled_from([None, 2, 4]))
-def test_load_gold_equals_the_reference_on_raw_exports(tmp_path_factory, monkeypatch, schema, base, mutations, raw,
-                                                       cut_at, chunk, indent):
+@settings(
+    max_examples=DIFF_EXAMPLES // 2,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    database=None,
+)
+@given(
+    base=st.sampled_from(sorted(BASES)),
+    mutations=st.lists(MUTATION, max_size=3),
+    raw=RAW,
+    cut_at=st.integers(0, 10**6),
+    chunk=st.integers(1, 3000),
+    indent=st.sampled_from([None, 2, 4]),
+)
+def test_load_gold_equals_the_reference_on_raw_exports(
+    tmp_path_factory, monkeypatch, schema, base, mutations, raw, cut_at, chunk, indent
+):
     """End to end (chunked orjson reading, the fast import, the fit check) against load_export,
     check_schema_fit and import_tasks: the same gold, or the same error."""
     tree = copy.deepcopy(BASES[base])
@@ -436,8 +535,11 @@ def test_load_gold_equals_the_reference_on_raw_exports(tmp_path_factory, monkeyp
             found = read()
         except ToolkitError as exc:
             return type(exc).__name__, str(exc)
-        return found.records, [str(p) for p in found.problems], {k: v for k, v in found.counts.items()
-                                                                 if k not in ("problems", "documents_duplicated")}
+        return (
+            found.records,
+            [str(p) for p in found.problems],
+            {k: v for k, v in found.counts.items() if k not in ("problems", "documents_duplicated")},
+        )
 
     monkeypatch.setattr(gold_sources, "CHUNK_SIZE", chunk)
     new = outcome(lambda: gold_sources.load_gold([path], schema_flag=None, default_schema=ROOT_SCHEMA))
@@ -482,12 +584,30 @@ def _json_outcome(read, data):
     return "ok", value, repr(value)
 
 
-@settings(max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-          database=None)
-@given(base=st.sampled_from(sorted(PREDICTIONS)), mutations=st.lists(MUTATION, max_size=4),
-       raw=st.sampled_from(["none", "cut", "u2028", "bad-utf8", "junk-line", "nan", "deep", "huge", "bom", "surrogate",
-                            "big-float", "ctrl"]),
-       cut_at=st.integers(0, 10**6))
+@settings(
+    max_examples=DIFF_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
+@given(
+    base=st.sampled_from(sorted(PREDICTIONS)),
+    mutations=st.lists(MUTATION, max_size=4),
+    raw=st.sampled_from(
+        [
+            "none",
+            "cut",
+            "u2028",
+            "bad-utf8",
+            "junk-line",
+            "nan",
+            "deep",
+            "huge",
+            "bom",
+            "surrogate",
+            "big-float",
+            "ctrl",
+        ]
+    ),
+    cut_at=st.integers(0, 10**6),
+)
 def test_json_reading_equals_json_loads(base, mutations, raw, cut_at):
     """parse_json and load_export read with orjson where it gives json's value, else with json:
     the same value or the same error, message included."""
@@ -496,8 +616,12 @@ def test_json_reading_equals_json_loads(base, mutations, raw, cut_at):
         tree = _mutate(tree, *mutation)
     line_raw = raw if raw in ("cut", "u2028", "bad-utf8", "junk-line", "nan", "deep") else "none"
     data = _prediction_bytes(tree, line_raw, cut_at)
-    extra = {"huge": (b'"start": ', b'"start": -' + b"9" * 30 + b', "s": '), "big-float": (b'"end": ', b'"end": 1e300, "e": '),
-             "surrogate": (b'"doc_id": ', b'"doc_id": "\\udc80", "d": '), "ctrl": (b'"doc_id": "', b'"doc_id": "\x01')}
+    extra = {
+        "huge": (b'"start": ', b'"start": -' + b"9" * 30 + b', "s": '),
+        "big-float": (b'"end": ', b'"end": 1e300, "e": '),
+        "surrogate": (b'"doc_id": ', b'"doc_id": "\\udc80", "d": '),
+        "ctrl": (b'"doc_id": "', b'"doc_id": "\x01'),
+    }
     if raw in extra:
         data = data.replace(*extra[raw], 1)
     if raw == "bom":
@@ -521,9 +645,14 @@ def test_json_reading_equals_json_loads(base, mutations, raw, cut_at):
 @pytest.mark.parametrize("indent", [None, 2, 4, "compact", "tabs"])
 @pytest.mark.parametrize("size", [1, 7, 100, 10**6])
 def test_json_array_chunks_give_the_list(tmp_path, indent, size):
-    tasks = [{"id": i, "data": {"text": 'a "}, {" b }, { c \\n  },\n  {' * (i % 3), "doc_id": f"d{i}"},
-              "annotations": [{"id": i, "result": [{"id": "x", "value": {"start": 0, "end": 1}} for _ in range(i % 4)]}]}
-             for i in range(25)]
+    tasks = [
+        {
+            "id": i,
+            "data": {"text": 'a "}, {" b }, { c \\n  },\n  {' * (i % 3), "doc_id": f"d{i}"},
+            "annotations": [{"id": i, "result": [{"id": "x", "value": {"start": 0, "end": 1}} for _ in range(i % 4)]}],
+        }
+        for i in range(25)
+    ]
     if indent == "compact":
         data = json.dumps(tasks, separators=(",", ":"))
     elif indent == "tabs":
@@ -537,8 +666,22 @@ def test_json_array_chunks_give_the_list(tmp_path, indent, size):
     assert len(chunks) > 1 or size == 10**6
 
 
-@pytest.mark.parametrize("data", [b"", b"[]", b"  [ ]  ", b"{}", b"[1, 2]", b"[{}, 3]", b"[{}", b"[{}]]", b"\xef\xbb\xbf[{}]",
-                                  b'[{"a": NaN}]', b"[{}] x"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"[]",
+        b"  [ ]  ",
+        b"{}",
+        b"[1, 2]",
+        b"[{}, 3]",
+        b"[{}",
+        b"[{}]]",
+        b"\xef\xbb\xbf[{}]",
+        b'[{"a": NaN}]',
+        b"[{}] x",
+    ],
+)
 def test_json_array_chunks_refuse_what_they_cannot_split(tmp_path, data):
     path = tmp_path / "e.json"
     path.write_bytes(data)

@@ -64,4 +64,6 @@ def test_readme_counts_match_the_export(gold):
     for target, n in Counter(c["target"] for c in claims).items():
         assert f"| claim target {target} | {n} |" in readme
     docs = Counter(s for r in gold.records for s in r["doc_stances"].values())
-    assert re.search(rf"\| {docs['favor']} / {docs['against']} / {docs['neutral']} / {docs['none']} \|\s*$", readme, re.MULTILINE)
+    assert re.search(
+        rf"\| {docs['favor']} / {docs['against']} / {docs['neutral']} / {docs['none']} \|\s*$", readme, re.MULTILINE
+    )

@@ -64,8 +64,9 @@ def test_records_jsonl_dataset_folder_and_hub_folder_give_the_same_gold(tmp_path
 
 
 def test_a_schema_that_does_not_match_the_data_is_refused_in_one_line(tmp_path, wf_schema, wf_jsonl):
-    save_dataset(build_dataset(load_gold([wf_jsonl], WINDFARM / "schema.yaml").records, wf_schema), tmp_path / "ds",
-                 wf_schema)
+    save_dataset(
+        build_dataset(load_gold([wf_jsonl], WINDFARM / "schema.yaml").records, wf_schema), tmp_path / "ds", wf_schema
+    )
     bundled = ROOT / "schemas" / "schema.yaml"
     with pytest.raises(SchemaError) as info:
         load_gold([tmp_path / "ds"], bundled)
@@ -94,10 +95,23 @@ def test_records_without_a_stored_schema_must_fit_it(tmp_path, wf_records):
 
 
 def test_evaluate_a_predictions_file_against_dataset_gold_in_another_schema(tmp_path, wf_schema, wf_jsonl):
-    save_dataset(build_dataset(load_gold([wf_jsonl], WINDFARM / "schema.yaml").records, wf_schema), tmp_path / "ds",
-                 wf_schema)
-    result = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "ds"), "-p", str(wf_jsonl), "--n-boot", "100",
-                                 "--json", str(tmp_path / "scores.json")])
+    save_dataset(
+        build_dataset(load_gold([wf_jsonl], WINDFARM / "schema.yaml").records, wf_schema), tmp_path / "ds", wf_schema
+    )
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--gold",
+            str(tmp_path / "ds"),
+            "-p",
+            str(wf_jsonl),
+            "--n-boot",
+            "100",
+            "--json",
+            str(tmp_path / "scores.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["meta"]["schema"]["name"] == "windfarm-dispute"

@@ -52,8 +52,10 @@ def _versions_per_task(client, project_id) -> dict[int, list[str]]:
 
 def _reader2(client, project_id, schema) -> list[tuple[int, list[dict]]]:
     records = _pass2()
-    return [(t.id, record_to_results({**records[t.data["doc_id"]], "text": t.data["text"]}, schema))
-            for t in project_tasks(client, project_id)]
+    return [
+        (t.id, record_to_results({**records[t.data["doc_id"]], "text": t.data["text"]}, schema))
+        for t in project_tasks(client, project_id)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +85,18 @@ def pulled(studio, schema, tmp_path_factory):
     kept = {task: [p["id"] for p in found if p["model_version"] == version] for task, found in after.items()}
     assert kept == {task: [p["id"] for p in found] for task, found in first.items()}  # updated in place
 
-    annotated = runner.invoke(app, ["studio", "annotate", *map(str, sorted((GOLD / "adjudicated").glob("*.json"))),
-                                    "--ground-truth", "--title", TITLE], env=env)
+    annotated = runner.invoke(
+        app,
+        [
+            "studio",
+            "annotate",
+            *map(str, sorted((GOLD / "adjudicated").glob("*.json"))),
+            "--ground-truth",
+            "--title",
+            TITLE,
+        ],
+        env=env,
+    )
     assert annotated.exit_code == 0, annotated.output
     out = tmp_path_factory.mktemp("model-versions") / "export.json"
     pull = runner.invoke(app, ["studio", "pull", "--title", TITLE, "-o", str(out)], env=env)
@@ -168,8 +180,14 @@ def test_model_version_picks_one_and_an_unknown_one_is_one_line(pulled, tmp_path
 
 
 def _prediction(pid, version, result, created="2025-01-01T00:00:00Z", updated=None):
-    return {"id": pid, "model_version": version, "result": result, "score": None, "created_at": created,
-            "updated_at": updated or created}
+    return {
+        "id": pid,
+        "model_version": version,
+        "result": result,
+        "score": None,
+        "created_at": created,
+        "updated_at": updated or created,
+    }
 
 
 @pytest.fixture
@@ -188,8 +206,10 @@ def hand_made(schema, tmp_path):
     tasks[1]["predictions"] = [7]
     tasks[2]["predictions"] = [_prediction(2, "m1", "oops")]
     tasks[3]["predictions"] = [_prediction(3, "m1", bad_region), _prediction(4, "m2", [])]
-    tasks[4]["predictions"] = [_prediction(6, "m1", perfect[4], created="2025-03-01T00:00:00Z"),
-                               _prediction(5, "m1", [], created="2025-02-01T00:00:00Z")]
+    tasks[4]["predictions"] = [
+        _prediction(6, "m1", perfect[4], created="2025-03-01T00:00:00Z"),
+        _prediction(5, "m1", [], created="2025-02-01T00:00:00Z"),
+    ]
     path = tmp_path / "export.json"
     path.write_text(json.dumps(tasks), encoding="utf-8")
     return path, [gold[d] for d in sorted(gold)], tasks
@@ -199,8 +219,14 @@ def test_a_hand_made_export_missing_and_malformed_predictions(schema, hand_made)
     path, gold, tasks = hand_made
     m1, m2 = systems_from_exports([path], schema, gold)
     assert (m1.name, m1.version, m1.source, m2.name) == ("ls:m1", "m1", "export.json", "ls:m2")
-    assert m1.skipped == {"predictions_unreadable": 1, "regions_skipped": 1, "predictions_skipped": 1,
-                          "duplicate_predictions": 1, "documents_without_prediction": 1, "problems": 5}
+    assert m1.skipped == {
+        "predictions_unreadable": 1,
+        "regions_skipped": 1,
+        "predictions_skipped": 1,
+        "duplicate_predictions": 1,
+        "documents_without_prediction": 1,
+        "problems": 5,
+    }
     problems = [str(p) for p in m1.problems]
     assert any("by id only" in p for p in problems)
     assert any(p.startswith("export.json prediction 2: task") and "not a list" in p for p in problems)

@@ -39,8 +39,18 @@ from toolkit.records import empty_record
 EXAMPLE = bundled_example()
 SHARD = 5
 
-_PEOPLE = ["Sergey Lavrov", "Antony Blinken", "Recep Tayyip Erdogan", "Ayman Safadi", "Sameh Shoukry",
-           "Mikhail Bogdanov", "Maria Zakharova", "Wang Yi", "Josep Borrell", "Hakan Fidan"]
+_PEOPLE = [
+    "Sergey Lavrov",
+    "Antony Blinken",
+    "Recep Tayyip Erdogan",
+    "Ayman Safadi",
+    "Sameh Shoukry",
+    "Mikhail Bogdanov",
+    "Maria Zakharova",
+    "Wang Yi",
+    "Josep Borrell",
+    "Hakan Fidan",
+]
 _TITLES = ["Foreign Minister", "Deputy Foreign Minister", "spokeswoman", "President", "envoy"]
 _PLACES = ["Moscow", "Cairo", "Ankara", "Doha", "Amman", "Beijing", "Brussels", "Riyadh"]
 _VERBS = ["said", "stated", "told reporters", "stressed", "warned", "insisted"]
@@ -62,10 +72,13 @@ def make_corpus(n: int = 200, seed: int = 7) -> list[dict]:
     docs = []
     for i in range(n):
         person, place = rng.choice(_PEOPLE), rng.choice(_PLACES)
-        lines = [f"{person} meets counterparts in {place}",
-                 f"In {place}, {rng.choice(_TITLES)} {person} held talks on the war in Gaza."]
-        lines.extend(f"{rng.choice(_PEOPLE)} {rng.choice(_VERBS)} that {rng.choice(_CLAIMS)}."
-                     for _ in range(rng.randint(2, 4)))
+        lines = [
+            f"{person} meets counterparts in {place}",
+            f"In {place}, {rng.choice(_TITLES)} {person} held talks on the war in Gaza.",
+        ]
+        lines.extend(
+            f"{rng.choice(_PEOPLE)} {rng.choice(_VERBS)} that {rng.choice(_CLAIMS)}." for _ in range(rng.randint(2, 4))
+        )
         lines.append(f"\u201c{rng.choice(_CLAIMS).capitalize()},\u201d {person.split()[-1]} said.")
         docs.append({"doc_id": f"gen-{i:04d}", "text": "\n".join(lines)})
     return docs
@@ -107,7 +120,7 @@ def test_clean_run_holds_every_document_in_doc_id_order(clean, corpus, schema):
     assert list(shards) == [shard_name(i) for i in range(41)]
     for i, table in enumerate(shards.values()):
         assert table.schema.remove_metadata() == PREDICTION_SCHEMA
-        assert table.column("doc_id").to_pylist() == [d.doc_id for d in docs[i * SHARD:(i + 1) * SHARD]]
+        assert table.column("doc_id").to_pylist() == [d.doc_id for d in docs[i * SHARD : (i + 1) * SHARD]]
     extractor = get_extractor("rules", schema=schema)
     expected = [record_to_row(r, d.sha256) for r, d in zip(extractor.extract(docs), docs, strict=True)]
     assert pa.concat_tables(shards.values()).to_pylist() == expected
@@ -116,8 +129,13 @@ def test_clean_run_holds_every_document_in_doc_id_order(clean, corpus, schema):
 def _kill_halfway(args: list[str], out: Path, cwd: Path, timeout: float) -> dict:
     """Start `toolkit predict ARGS`, SIGKILL its whole process group once a shard exists; the
     shards on disk then (inode, mtime)."""
-    proc = subprocess.Popen([shutil.which("toolkit") or "toolkit", "predict", *args], cwd=cwd,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [shutil.which("toolkit") or "toolkit", "predict", *args],
+        cwd=cwd,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + timeout
     try:
         while not any(out.glob("shard-*.parquet")):
@@ -134,8 +152,14 @@ def _kill_halfway(args: list[str], out: Path, cwd: Path, timeout: float) -> dict
 
 def _resume_and_compare(before: dict, args: list[str], out: Path, cwd: Path, clean: Path) -> None:
     assert 0 < len(before) < 41, f"the kill came too late or too early: {len(before)} shards"
-    done = subprocess.run([shutil.which("toolkit") or "toolkit", "predict", *args], cwd=cwd, check=False,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [shutil.which("toolkit") or "toolkit", "predict", *args],
+        cwd=cwd,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"{len(before)} shard(s) already done" in done.stdout
     after = snapshot(out)
@@ -157,8 +181,21 @@ def test_killed_ray_run_resumes_without_redoing_finished_shards(corpus, clean, t
     import ray.data  # noqa: F401 - installed by the test extra; a missing ray must fail, not skip
 
     out = tmp_path / "out"
-    args = [str(corpus), "-e", "rules", "-o", str(out), "--shard-size", str(SHARD), "--workers", "2",
-            "--engine", "ray", "--batch-size", str(SHARD)]
+    args = [
+        str(corpus),
+        "-e",
+        "rules",
+        "-o",
+        str(out),
+        "--shard-size",
+        str(SHARD),
+        "--workers",
+        "2",
+        "--engine",
+        "ray",
+        "--batch-size",
+        str(SHARD),
+    ]
     before = _kill_halfway(args, out, tmp_path, timeout=120)
     _resume_and_compare(before, args, out, tmp_path, clean)
 
@@ -203,8 +240,9 @@ def test_evaluate_reads_the_shards(clean, schema):
     by_id = {r["doc_id"]: r for r in system.records}
     for record in direct:
         got = by_id[record["doc_id"]]
-        assert {k: got[k] for k in ("actors", "claims", "doc_stances")} == \
-               {k: record[k] for k in ("actors", "claims", "doc_stances")}
+        assert {k: got[k] for k in ("actors", "claims", "doc_stances")} == {
+            k: record[k] for k in ("actors", "claims", "doc_stances")
+        }
 
 
 def test_evaluate_scores_shards_as_the_extractor_itself(clean):

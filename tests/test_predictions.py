@@ -21,8 +21,9 @@ def gold_records(schema):
 
 
 def _lines(path, rows):
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -41,14 +42,20 @@ def test_perfect_predictions_have_no_problems(tmp_path, schema, gold_records):
     [
         ("{not json", ":2: not valid JSON"),
         ('{"doc_id": 3}', ":2: expected an object with a string 'doc_id'"),
-        ('{"doc_id": "DOC", "actors": [{"id": "x", "start": NaN, "end": 3, "label": "PERSON"}]}', ":2: not valid JSON (NaN"),
-        ('[' * 100000, ":2: not valid JSON"),
+        (
+            '{"doc_id": "DOC", "actors": [{"id": "x", "start": NaN, "end": 3, "label": "PERSON"}]}',
+            ":2: not valid JSON (NaN",
+        ),
+        ("[" * 100000, ":2: not valid JSON"),
         ('{"doc_id": "FIRST"}', ":2: duplicate doc_id"),
     ],
 )
 def test_malformed_lines_stop_with_one_line(tmp_path, gold_records, line, message):
     first = gold_records[0]["doc_id"]
-    preds = _lines(tmp_path / "bad.jsonl", [{"doc_id": first}, line.replace("DOC", gold_records[1]["doc_id"]).replace("FIRST", first)])
+    preds = _lines(
+        tmp_path / "bad.jsonl",
+        [{"doc_id": first}, line.replace("DOC", gold_records[1]["doc_id"]).replace("FIRST", first)],
+    )
     result = runner.invoke(app, ["evaluate", "-p", str(preds), "--n-boot", "100"])
     assert result.exit_code == 1
     assert message in result.stderr and result.stderr.strip().count("\n") == 0
@@ -58,15 +65,33 @@ def test_malformed_lines_stop_with_one_line(tmp_path, gold_records, line, messag
 @pytest.mark.parametrize(
     "line, message",
     [
-        ('{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 99999, "label": "PERSON"}]}', ":2: task DOC region x: offsets [0, 99999) are outside the text"),
-        ('{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 3, "label": "ROBOT"}]}', "label ['ROBOT'] is not one actor label"),
+        (
+            '{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 99999, "label": "PERSON"}]}',
+            ":2: task DOC region x: offsets [0, 99999) are outside the text",
+        ),
+        (
+            '{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 3, "label": "ROBOT"}]}',
+            "label ['ROBOT'] is not one actor label",
+        ),
         ('{"doc_id": "DOC", "actors": "x"}', "'actors' is str, not a list"),
         ('{"doc_id": "DOC", "actors": [7]}', "actors #1 7 is not an object"),
-        ('{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 6, "text": "Putin", "label": "PERSON"}]}', "region text 'Putin' differs"),
+        (
+            '{"doc_id": "DOC", "actors": [{"id": "x", "start": 0, "end": 6, "text": "Putin", "label": "PERSON"}]}',
+            "region text 'Putin' differs",
+        ),
         ('{"doc_id": "DOC", "actors": [{"id": "x", "start": true, "end": 6, "label": "PERSON"}]}', "offsets [True, 6)"),
-        ('{"doc_id": "DOC", "claims": [{"id": "c", "start": 0, "end": 6, "speaker": "nobody"}]}', "relation endpoint is missing: nobody"),
-        ('{"doc_id": "DOC", "claims": [{"id": "c", "start": 0, "end": 6}, {"id": "c", "start": 1, "end": 6}]}', "a second claim result for this region"),
-        ('{"doc_id": "DOC", "doc_stances": {"hamas": "love"}}', "document stance 'doc_stance__hamas'=['love'] is not in schema"),
+        (
+            '{"doc_id": "DOC", "claims": [{"id": "c", "start": 0, "end": 6, "speaker": "nobody"}]}',
+            "relation endpoint is missing: nobody",
+        ),
+        (
+            '{"doc_id": "DOC", "claims": [{"id": "c", "start": 0, "end": 6}, {"id": "c", "start": 1, "end": 6}]}',
+            "a second claim result for this region",
+        ),
+        (
+            '{"doc_id": "DOC", "doc_stances": {"hamas": "love"}}',
+            "document stance 'doc_stance__hamas'=['love'] is not in schema",
+        ),
         ('{"doc_id": "nowhere"}', ":2: doc_id 'nowhere' is not in the gold; line skipped"),
     ],
 )
@@ -141,8 +166,12 @@ def test_duplicate_claim_stance_is_a_problem_not_last_one_wins(schema, gold_reco
     out = Imported()
     claim = record["claims"][0]
     results = record_to_results(record, schema)
-    results.append({**next(r for r in results if r.get("id") == claim["id"] and r["from_name"] == "claim_stance"),
-                    "value": {"choices": ["against" if claim["stance"] != "against" else "favor"]}})
+    results.append(
+        {
+            **next(r for r in results if r.get("id") == claim["id"] and r["from_name"] == "claim_stance"),
+            "value": {"choices": ["against" if claim["stance"] != "against" else "favor"]},
+        }
+    )
     from toolkit.gold import parse_annotation
 
     task = {"id": 1, "data": {"text": record["text"], "doc_id": "d"}}
@@ -179,15 +208,24 @@ def test_report_survives_no_claims_no_predictions_and_dollar_labels(tmp_path, go
     raw["stance_labels"] = {f"{k}$": v for k, v in raw["stance_labels"].items()}
     raw["no_stance"] = raw.get("no_stance", "none") + "$"
     schema = parse_schema(raw)
-    gold = [{**r, "actors": [{**a, "label": f"{a['label']}$_$"} for a in r["actors"]], "claims": [],
-             "doc_stances": {t: f"{s}$" for t, s in r["doc_stances"].items()}} for r in gold_records]
+    gold = [
+        {
+            **r,
+            "actors": [{**a, "label": f"{a['label']}$_$"} for a in r["actors"]],
+            "claims": [],
+            "doc_stances": {t: f"{s}$" for t, s in r["doc_stances"].items()},
+        }
+        for r in gold_records
+    ]
     from toolkit.predictions import System
 
     empty = System("empty", "1", [{"doc_id": r["doc_id"], "actors": [], "claims": [], "doc_stances": {}} for r in gold])
     result = evaluate(gold, {"files": [], "fingerprint": "x", "documents": len(gold)}, [empty], schema, n_boot=100)
     page = html_report(result, gold, {"empty": empty.records}, MatchRule())
     assert "nothing to plot" in page and "<img" in page
-    nothing = evaluate(gold[:1], {"files": [], "fingerprint": "x", "documents": 1}, [System("none", "1", [])], schema, n_boot=100)
+    nothing = evaluate(
+        gold[:1], {"files": [], "fingerprint": "x", "documents": 1}, [System("none", "1", [])], schema, n_boot=100
+    )
     assert "<html" in html_report(nothing, gold[:1], {"none": []}, MatchRule())
 
 
@@ -200,10 +238,14 @@ def test_file_names_that_are_not_utf8(tmp_path, gold_records):
     shutil.copy(GOLD, export)
     preds = _lines(tmp_path / f"{odd}.jsonl", _perfect(gold_records))
     out = tmp_path / "scores.json"  # (an output name that is not UTF-8 is the CLI's to print: see clean())
-    result = runner.invoke(app, ["evaluate", "--gold", str(export), "-p", str(preds), "--n-boot", "100", "--json", str(out)])
+    result = runner.invoke(
+        app, ["evaluate", "--gold", str(export), "-p", str(preds), "--n-boot", "100", "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "caf\\xe9.jsonl" in json.loads(out.read_text(encoding="utf-8"))["systems"]
     result = runner.invoke(app, ["dataset", "build", str(export), "-o", str(tmp_path / "ds")])
     assert result.exit_code == 0, result.output
     missing = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / f"{odd}-no.json"), "-p", str(preds)])
-    assert missing.exit_code == 1 and "caf\\xe9-no.json" in missing.stderr and "rerun with --debug" not in missing.stderr
+    assert (
+        missing.exit_code == 1 and "caf\\xe9-no.json" in missing.stderr and "rerun with --debug" not in missing.stderr
+    )

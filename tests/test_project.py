@@ -34,7 +34,8 @@ PACKAGED = {
 def test_packaged_example_equals_the_source_of_truth(name):
     packaged = example_dir() / name
     assert packaged.read_bytes() == PACKAGED[name].read_bytes(), (
-        f"toolkit/example/{name} differs from {PACKAGED[name].relative_to(ROOT)}: copy it over")
+        f"toolkit/example/{name} differs from {PACKAGED[name].relative_to(ROOT)}: copy it over"
+    )
 
 
 def test_packaged_example_has_nothing_else():
@@ -59,8 +60,15 @@ def test_init_creates_a_project_that_every_command_finds_from_below(tmp_path, mo
     result = runner.invoke(app, ["init", str(tmp_path / "team"), "--title", "Our project", "--url", "http://ls:8080"])
     assert result.exit_code == 0, result.output
     root = tmp_path / "team"
-    assert {p.name for p in root.iterdir()} >= {PROJECT_FILE, "schema.yaml", "GUIDELINES.md", "labeling_config.xml",
-                                                 "README.md", "articles", "annotations"}
+    assert {p.name for p in root.iterdir()} >= {
+        PROJECT_FILE,
+        "schema.yaml",
+        "GUIDELINES.md",
+        "labeling_config.xml",
+        "README.md",
+        "articles",
+        "annotations",
+    }
     raw = yaml.safe_load((root / PROJECT_FILE).read_text())
     assert raw["studio"] == {"title": "Our project", "url": "http://ls:8080"}
     assert "token" not in raw and "token" not in raw["studio"]
@@ -86,7 +94,9 @@ def test_init_never_overwrites(tmp_path):
 
 def test_init_example_is_the_bundled_project(tmp_path, monkeypatch):
     create_project(tmp_path / "ex", example=True)
-    assert sorted(p.name for p in (tmp_path / "ex" / "articles").iterdir()) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert sorted(p.name for p in (tmp_path / "ex" / "articles").iterdir()) == sorted(
+        p.name for p in SEEDS.glob("*.txt")
+    )
     monkeypatch.chdir(tmp_path / "ex")
     proj = current_project()
     assert proj.gold == ((tmp_path / "ex" / "annotations" / "example-gold.json").resolve(),)

@@ -14,11 +14,36 @@ from toolkit.report import KIND_KEYS, error_analysis, error_counts, html_report,
 from toolkit.scoring import MatchRule, actor_outcomes, actor_scores
 
 TYPES = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
-TARGETS = ("gaza_ceasefire", "humanitarian_access", "israel_military_operation", "hamas", "palestinian_state",
-           "russia_mediation")
+TARGETS = (
+    "gaza_ceasefire",
+    "humanitarian_access",
+    "israel_military_operation",
+    "hamas",
+    "palestinian_state",
+    "russia_mediation",
+)
 STANCES = ("favor", "against", "neutral", "none")
-WORDS = ("the", "minister", "said", "that", "talks", "on", "aid", "and", "a", "truce", "would", "go", "on", "while",
-         "envoys", "met", "in", "the", "capital")
+WORDS = (
+    "the",
+    "minister",
+    "said",
+    "that",
+    "talks",
+    "on",
+    "aid",
+    "and",
+    "a",
+    "truce",
+    "would",
+    "go",
+    "on",
+    "while",
+    "envoys",
+    "met",
+    "in",
+    "the",
+    "capital",
+)
 
 
 def synthetic_doc(rng: random.Random, doc_id: str, n_words: int = 400) -> dict:
@@ -31,14 +56,33 @@ def synthetic_doc(rng: random.Random, doc_id: str, n_words: int = 400) -> dict:
     text = " ".join(words)
     actors, claims = [], []
     for k, i in enumerate(range(3, n_words - 12, 25)):
-        actor = {"id": f"a{k}", "start": starts[i], "end": starts[i + 1] + len(words[i + 1]), "label": rng.choice(TYPES)}
-        actor["text"] = text[actor["start"]:actor["end"]]
+        actor = {
+            "id": f"a{k}",
+            "start": starts[i],
+            "end": starts[i + 1] + len(words[i + 1]),
+            "label": rng.choice(TYPES),
+        }
+        actor["text"] = text[actor["start"] : actor["end"]]
         actors.append(actor)
         c_start, c_end = starts[i + 3], starts[i + 10] + len(words[i + 10])
-        claims.append({"id": f"c{k}", "start": c_start, "end": c_end, "text": text[c_start:c_end], "speaker": actor["id"],
-                       "target": rng.choice(TARGETS), "stance": rng.choice(STANCES)})
-    return {"doc_id": doc_id, "text": text, "actors": actors, "claims": claims,
-            "doc_stances": {t: rng.choice(STANCES) for t in TARGETS}}
+        claims.append(
+            {
+                "id": f"c{k}",
+                "start": c_start,
+                "end": c_end,
+                "text": text[c_start:c_end],
+                "speaker": actor["id"],
+                "target": rng.choice(TARGETS),
+                "stance": rng.choice(STANCES),
+            }
+        )
+    return {
+        "doc_id": doc_id,
+        "text": text,
+        "actors": actors,
+        "claims": claims,
+        "doc_stances": {t: rng.choice(STANCES) for t in TARGETS},
+    }
 
 
 def perturb(rng: random.Random, gold: dict) -> dict:
@@ -55,11 +99,12 @@ def perturb(rng: random.Random, gold: dict) -> dict:
     claims[1]["target"] = next(t for t in TARGETS if t != claims[1]["target"])  # wrong target
     claims[4]["speaker"] = actors[5]["id"]  # wrong speaker
     claims.pop(6)  # missed claim
-    claims.append({"id": "y", "start": 0, "end": 20, "text": gold["text"][:20], "speaker": None, "target": None,
-                   "stance": None})  # spurious claim
+    claims.append(
+        {"id": "y", "start": 0, "end": 20, "text": gold["text"][:20], "speaker": None, "target": None, "stance": None}
+    )  # spurious claim
     pred["doc_stances"]["hamas"] = next(s for s in STANCES if s != gold["doc_stances"]["hamas"])
     for span in actors + claims:
-        span["text"] = gold["text"][span["start"]:span["end"]]
+        span["text"] = gold["text"][span["start"] : span["end"]]
     return pred
 
 
@@ -82,11 +127,16 @@ def expected_counts(result: dict, system: str) -> dict[str, int]:
     strict, claims = s["actors"]["schemas"]["strict"]["micro"], s["claims"]["counts"]
     stance_cm, doc_cm = s["claims"]["stance"]["confusion"], s["doc_stance"]["overall"]
     off = lambda cm: sum(v for i, row in enumerate(cm) for j, v in enumerate(row) if i != j)  # noqa: E731
-    return {"actor-missed": strict["missed"], "actor-spurious": strict["spurious"],
-            "actor-boundary+type": strict["incorrect"], "claim-missed": claims["gold"] - claims["matched"],
-            "claim-spurious": claims["pred"] - claims["matched"],
-            "claim-speaker": claims["matched"] - claims["speaker_correct"], "claim-stance": off(stance_cm),
-            "doc-stance": off(doc_cm["confusion"])}
+    return {
+        "actor-missed": strict["missed"],
+        "actor-spurious": strict["spurious"],
+        "actor-boundary+type": strict["incorrect"],
+        "claim-missed": claims["gold"] - claims["matched"],
+        "claim-spurious": claims["pred"] - claims["matched"],
+        "claim-speaker": claims["matched"] - claims["speaker_correct"],
+        "claim-stance": off(stance_cm),
+        "doc-stance": off(doc_cm["confusion"]),
+    }
 
 
 def test_one_list_of_headline_metrics(schema):
@@ -106,8 +156,14 @@ def test_error_list_counts_what_the_scores_count(schema, rule):
     noisy = [{**p, "claims": [{**c, "start": c["start"] + rng.choice([0, 0, 3])} for c in p["claims"]]} for p in pred]
     systems = [System("a", "1", pred), System("b", "1", noisy)]
     result = score(schema, gold, systems, rule)
-    errors, correct = error_analysis(gold, {s.name: s.records for s in systems}, rule, actor_labels=list(TYPES),
-                                     targets=list(TARGETS), no_stance="none")
+    errors, correct = error_analysis(
+        gold,
+        {s.name: s.records for s in systems},
+        rule,
+        actor_labels=list(TYPES),
+        targets=list(TARGETS),
+        no_stance="none",
+    )
     counts = error_counts(errors, ["a", "b"])
     for name in ("a", "b"):
         want, got = expected_counts(result, name), counts[name]
@@ -116,8 +172,11 @@ def test_error_list_counts_what_the_scores_count(schema, rule):
         assert all(got[k] > 0 for k in KIND_KEYS), got  # the generator makes every kind of error
         # claims right in speaker, target and stance are the end-to-end-with-stance true positives
         c = result["systems"][name]["claims"]["counts"]
-        wrong = {(e["doc"], tuple(e["gold"])) for e in errors if e["system"] == name
-                 and e["kind"] in ("claim-speaker", "claim-target", "claim-stance")}
+        wrong = {
+            (e["doc"], tuple(e["gold"]))
+            for e in errors
+            if e["system"] == name and e["kind"] in ("claim-speaker", "claim-target", "claim-stance")
+        }
         assert c["matched"] - len(wrong) == c["stance_correct"]
         right_claims = [x for x in correct if x["system"] == name and x["layer"] == "claim"]
         assert len(right_claims) == c["stance_correct"]
@@ -130,12 +189,14 @@ def test_actor_outcomes_sum_to_the_actor_counts():
     rng = random.Random(11)
     labels = ("P", "S", "O")
     for _ in range(200):
+
         def spans():
             out = []
             for _ in range(rng.randint(0, 8)):
                 s = rng.randint(0, 40)
                 out.append({"start": s, "end": s + rng.randint(1, 10), "label": rng.choice((*labels, "X"))})
             return out
+
         gold = [{"doc_id": str(d), "actors": spans(), "claims": [], "doc_stances": {}} for d in range(4)]
         pred = [{"doc_id": str(d), "actors": spans(), "claims": [], "doc_stances": {}} for d in range(4)]
         scores = actor_scores(gold, pred, labels=labels)
@@ -144,11 +205,14 @@ def test_actor_outcomes_sum_to_the_actor_counts():
             for g, p in zip(gold, pred, strict=True):
                 out = actor_outcomes(g["actors"], p["actors"], labels, schema=schema)
                 total.update(out.pred)
-                total["missed"] += sum(1 for a, by in zip(g["actors"], out.gold, strict=True) if by is None and a["label"] in labels)
+                total["missed"] += sum(
+                    1 for a, by in zip(g["actors"], out.gold, strict=True) if by is None and a["label"] in labels
+                )
                 assert all(out.gold[out.took[q]] == q for q, w in enumerate(out.pred) if w in ("correct", "incorrect"))
             micro = scores["schemas"][schema]["micro"]
-            assert [total[k] for k in ("correct", "incorrect", "spurious", "missed")] == \
-                [micro[k] for k in ("correct", "incorrect", "spurious", "missed")]
+            assert [total[k] for k in ("correct", "incorrect", "spurious", "missed")] == [
+                micro[k] for k in ("correct", "incorrect", "spurious", "missed")
+            ]
 
 
 def page_json(page: str) -> dict:
@@ -160,7 +224,7 @@ def test_page_escapes_text_and_data(schema):
     gold, pred = corpus(3, 3, seed=1)
     evil = "</script><script>alert(1)</script> & <b>bold</b> \u2028"
     gold[0]["doc_id"] = pred[0]["doc_id"] = "<img src=x onerror=alert(1)>"
-    gold[0]["text"] = evil + gold[0]["text"][len(evil):]
+    gold[0]["text"] = evil + gold[0]["text"][len(evil) :]
     result = score(schema, gold, [System("<sys>&", "1", pred)])
     page = html_report(result, gold, {"<sys>&": pred}, MatchRule())
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page
@@ -184,9 +248,15 @@ def test_page_shows_tables_comparison_and_warning(schema):
     for t in TYPES + TARGETS:
         assert f"<td>{t}</td>" in page
     data = page_json(page)
-    assert len(data["errors"]) == sum(sum(c.values()) for c in error_counts(
-        error_analysis(gold, {s.name: s.records for s in systems}, MatchRule(), actor_labels=list(TYPES),
-                       targets=list(TARGETS))[0], ["a", "b"]).values())
+    assert len(data["errors"]) == sum(
+        sum(c.values())
+        for c in error_counts(
+            error_analysis(
+                gold, {s.name: s.records for s in systems}, MatchRule(), actor_labels=list(TYPES), targets=list(TARGETS)
+            )[0],
+            ["a", "b"],
+        ).values()
+    )
     gold, pred = corpus(30, 1)
     enough = score(schema, gold, [System("a", "1", pred)])
     assert "Small sample" not in html_report(enough, gold, {"a": pred}, MatchRule())
@@ -202,23 +272,33 @@ def test_page_grows_with_errors_not_text(schema):
     data = page_json(page)
     assert len(data["docs"]) == 20  # only documents with errors carry text
     twice = corpus(2000, 40, seed=4)
-    page2 = html_report(score(schema, twice[0], [System("sys", "1", twice[1])]), twice[0], {"sys": twice[1]},
-                        MatchRule())
+    page2 = html_report(
+        score(schema, twice[0], [System("sys", "1", twice[1])]), twice[0], {"sys": twice[1]}, MatchRule()
+    )
     assert len(page2.encode()) - size < 20 * 3 * len(gold[0]["text"])  # about one text (and its errors) per doc
 
 
 def test_long_documents_carry_windows_around_errors():
     assert text_windows(100, [(10, 20)]) == [(0, 100)]
-    assert text_windows(10_000, [(5000, 5010), (5100, 5120), (9990, 10_000)], limit=4000, window=300) == \
-        [(4700, 5420), (9690, 10_000)]
+    assert text_windows(10_000, [(5000, 5010), (5100, 5120), (9990, 10_000)], limit=4000, window=300) == [
+        (4700, 5420),
+        (9690, 10_000),
+    ]
     assert text_windows(10_000, [], limit=4000, window=300) == [(0, 600)]
 
 
 def test_spans_grounding_could_not_place_are_spurious_errors():
     gold, pred = corpus(3, 0)
-    unplaced = {"a": [{"doc_id": gold[1]["doc_id"], "layer": "actors", "label": "PERSON", "text": "Nobody"},
-                      {"doc_id": gold[1]["doc_id"], "layer": "claims", "text": "never said"},
-                      {"doc_id": gold[1]["doc_id"], "layer": "actors", "label": "NOT-A-TYPE", "text": "ignored"}]}
+    unplaced = {
+        "a": [
+            {"doc_id": gold[1]["doc_id"], "layer": "actors", "label": "PERSON", "text": "Nobody"},
+            {"doc_id": gold[1]["doc_id"], "layer": "claims", "text": "never said"},
+            {"doc_id": gold[1]["doc_id"], "layer": "actors", "label": "NOT-A-TYPE", "text": "ignored"},
+        ]
+    }
     errors, _ = error_analysis(gold, {"a": pred}, MatchRule(), actor_labels=list(TYPES), unplaced=unplaced)
-    assert [(e["kind"], e["doc"], e["pred"]) for e in errors] == [("actor-spurious", 1, None), ("claim-spurious", 1, None)]
+    assert [(e["kind"], e["doc"], e["pred"]) for e in errors] == [
+        ("actor-spurious", 1, None),
+        ("claim-spurious", 1, None),
+    ]
     assert "not found in the document" in errors[0]["detail"]

@@ -28,8 +28,10 @@ from toolkit.schema import labeling_config, load_schema
 
 SCHEMA_FILE = ROOT / "schemas" / "schema.yaml"
 ARTIFACTS = ROOT / "test-artifacts"
-TEXT = ("Foreign Minister Sergey Lavrov met the UN envoy in Moscow. Lavrov said a ceasefire in Gaza is needed now. "
-        "Hamas did not comment.\n")
+TEXT = (
+    "Foreign Minister Sergey Lavrov met the UN envoy in Moscow. Lavrov said a ceasefire in Gaza is needed now. "
+    "Hamas did not comment.\n"
+)
 CLAIM = "a ceasefire in Gaza is needed now"
 
 
@@ -50,29 +52,45 @@ def stances(schema, **changed) -> dict:
 
 
 def record(schema, actors, claims, **doc_stances) -> dict:
-    return {"doc_id": "d1", "text": TEXT, "actors": actors, "claims": claims, "doc_stances": stances(schema, **doc_stances)}
+    return {
+        "doc_id": "d1",
+        "text": TEXT,
+        "actors": actors,
+        "claims": claims,
+        "doc_stances": stances(schema, **doc_stances),
+    }
 
 
 def annotator_one(schema) -> dict:
     """Marks the UN as an organisation and Moscow; the claim's stance favor."""
-    return record(schema, [
-        {"id": "a1", **span("Sergey Lavrov"), "label": "PERSON"},
-        {"id": "a2", **span("UN"), "label": "ORGANIZATION"},
-        {"id": "a3", **span("Moscow"), "label": "STATE"},
-        {"id": "a4", **span("Lavrov", 1), "label": "PERSON"},
-    ], [{"id": "c1", **span(CLAIM), "speaker": "a4", "target": "gaza_ceasefire", "stance": "favor"}])
+    return record(
+        schema,
+        [
+            {"id": "a1", **span("Sergey Lavrov"), "label": "PERSON"},
+            {"id": "a2", **span("UN"), "label": "ORGANIZATION"},
+            {"id": "a3", **span("Moscow"), "label": "STATE"},
+            {"id": "a4", **span("Lavrov", 1), "label": "PERSON"},
+        ],
+        [{"id": "c1", **span(CLAIM), "speaker": "a4", "target": "gaza_ceasefire", "stance": "favor"}],
+    )
 
 
 def annotator_two(schema, moscow: bool = False) -> dict:
     """Marks "UN envoy" as a person, no Moscow (unless ``moscow``); stance neutral; Russia's
     mediation favoured."""
-    actors = [{"id": "x1", **span("Sergey Lavrov"), "label": "PERSON"},
-              {"id": "x2", **span("UN envoy"), "label": "PERSON"},
-              {"id": "x4", **span("Lavrov", 1), "label": "PERSON"}]
+    actors = [
+        {"id": "x1", **span("Sergey Lavrov"), "label": "PERSON"},
+        {"id": "x2", **span("UN envoy"), "label": "PERSON"},
+        {"id": "x4", **span("Lavrov", 1), "label": "PERSON"},
+    ]
     if moscow:
         actors.append({"id": "x5", **span("Moscow"), "label": "STATE"})
-    return record(schema, actors, [{"id": "y1", **span(CLAIM), "speaker": "x4", "target": "gaza_ceasefire",
-                                    "stance": "neutral"}], russia_mediation="favor")
+    return record(
+        schema,
+        actors,
+        [{"id": "y1", **span(CLAIM), "speaker": "x4", "target": "gaza_ceasefire", "stance": "neutral"}],
+        russia_mediation="favor",
+    )
 
 
 # --- the consensus, pure ---------------------------------------------------------------------
@@ -86,12 +104,18 @@ def test_full_agreement_is_accepted_as_it_is(schema):
     two["claims"][0].update(id="z", speaker="other3")
     consensus = build_consensus({"ann1": one, "ann2": two}, schema)
     assert consensus.disputes == [] and consensus.score == 1.0
-    assert consensus.stats == {"actors": {"accepted": 4, "disputed": 0}, "claims": {"accepted": 1, "disputed": 0},
-                               "speakers": {"accepted": 1, "disputed": 0}, "targets": {"accepted": 1, "disputed": 0},
-                               "stances": {"accepted": 1, "disputed": 0}, "doc_stances": {"accepted": 6, "disputed": 0}}
+    assert consensus.stats == {
+        "actors": {"accepted": 4, "disputed": 0},
+        "claims": {"accepted": 1, "disputed": 0},
+        "speakers": {"accepted": 1, "disputed": 0},
+        "targets": {"accepted": 1, "disputed": 0},
+        "stances": {"accepted": 1, "disputed": 0},
+        "doc_stances": {"accepted": 6, "disputed": 0},
+    }
     got = consensus.record()
     assert [(a["start"], a["end"], a["label"]) for a in got["actors"]] == [
-        (a["start"], a["end"], a["label"]) for a in one["actors"]]
+        (a["start"], a["end"], a["label"]) for a in one["actors"]
+    ]
     [claim] = got["claims"]
     speaker = next(a for a in got["actors"] if a["id"] == claim["speaker"])
     assert (speaker["text"], claim["target"], claim["stance"]) == ("Lavrov", "gaza_ceasefire", "favor")
@@ -102,9 +126,14 @@ def test_full_agreement_is_accepted_as_it_is(schema):
 
 def test_disagreements_are_left_open_and_listed(schema):
     consensus = build_consensus({"ann1": annotator_one(schema), "ann2": annotator_two(schema)}, schema)
-    assert consensus.stats == {"actors": {"accepted": 2, "disputed": 3}, "claims": {"accepted": 1, "disputed": 0},
-                               "speakers": {"accepted": 1, "disputed": 0}, "targets": {"accepted": 1, "disputed": 0},
-                               "stances": {"accepted": 0, "disputed": 1}, "doc_stances": {"accepted": 5, "disputed": 1}}
+    assert consensus.stats == {
+        "actors": {"accepted": 2, "disputed": 3},
+        "claims": {"accepted": 1, "disputed": 0},
+        "speakers": {"accepted": 1, "disputed": 0},
+        "targets": {"accepted": 1, "disputed": 0},
+        "stances": {"accepted": 0, "disputed": 1},
+        "doc_stances": {"accepted": 5, "disputed": 1},
+    }
     actors = {(a["text"], a["label"]): a for a in consensus.actors}
     assert {k for k, a in actors.items() if a["accepted"]} == {("Sergey Lavrov", "PERSON"), ("Lavrov", "PERSON")}
     un = actors["UN", "ORGANIZATION"]
@@ -116,37 +145,45 @@ def test_disagreements_are_left_open_and_listed(schema):
     assert claim["note"] == "stance disputed: ann1 favor, ann2 neutral" and claim["score"] == 0.5
     assert "russia_mediation" not in consensus.doc_stances and len(consensus.doc_stances) == 5
     lines = [dispute_line(d) for d in consensus.disputes]
-    assert lines == ["actor 'UN' [39, 41): ann1 ORGANIZATION, ann2 -",
-                     "actor 'UN envoy' [39, 47): ann1 -, ann2 PERSON",
-                     "actor 'Moscow' [51, 57): ann1 STATE, ann2 -",
-                     "claim stance of 'a ceasefire in Gaza is needed…': ann1 favor, ann2 neutral",
-                     "document stance russia_mediation: ann1 none, ann2 favor"]
+    assert lines == [
+        "actor 'UN' [39, 41): ann1 ORGANIZATION, ann2 -",
+        "actor 'UN envoy' [39, 47): ann1 -, ann2 PERSON",
+        "actor 'Moscow' [51, 57): ann1 STATE, ann2 -",
+        "claim stance of 'a ceasefire in Gaza is needed…': ann1 favor, ann2 neutral",
+        "document stance russia_mediation: ann1 none, ann2 favor",
+    ]
     assert json.loads(json.dumps(consensus.as_dict()))["stats"] == consensus.stats  # JSON-ready
     assert consensus.score == pytest.approx(10 / 15)
 
 
 def test_claim_spans_speakers_and_targets_in_dispute(schema):
     one, two = annotator_one(schema), annotator_two(schema)
-    one["claims"].append({"id": "c2", **span("Hamas did not comment"), "speaker": None, "target": "hamas",
-                          "stance": "none"})
+    one["claims"].append(
+        {"id": "c2", **span("Hamas did not comment"), "speaker": None, "target": "hamas", "stance": "none"}
+    )
     two["claims"][0].update(speaker="x1", target="other")  # another speaker (Sergey Lavrov), another target
-    two["claims"].append({"id": "y2", **span("Hamas did not comment."), "speaker": None, "target": "hamas",
-                          "stance": "none"})
+    two["claims"].append(
+        {"id": "y2", **span("Hamas did not comment."), "speaker": None, "target": "hamas", "stance": "none"}
+    )
     consensus = build_consensus({"ann1": one, "ann2": two}, schema)
     stats = consensus.stats
     assert stats["claims"] == {"accepted": 1, "disputed": 2}  # the Hamas claim in two lengths
     assert stats["speakers"] == stats["targets"] == stats["stances"] == {"accepted": 0, "disputed": 1}
     first, *hamas = consensus.claims
     assert (first["speaker"], first["target"], first["stance"]) == (None, None, None)
-    assert first["note"] == ("speaker disputed: ann1 PERSON 'Lavrov', ann2 PERSON 'Sergey Lavrov'; "
-                             "target disputed: ann1 gaza_ceasefire, ann2 other; stance disputed: ann1 favor, ann2 neutral")
+    assert first["note"] == (
+        "speaker disputed: ann1 PERSON 'Lavrov', ann2 PERSON 'Sergey Lavrov'; "
+        "target disputed: ann1 gaza_ceasefire, ann2 other; stance disputed: ann1 favor, ann2 neutral"
+    )
     assert first["score"] == 0.5
     # each alternative keeps the fields its marker gave (its speaker: none given)
     assert [(c["text"], c["marked_by"], c["target"], c["stance"], c["accepted"]) for c in hamas] == [
         ("Hamas did not comment", ["ann1"], "hamas", "none", False),
-        ("Hamas did not comment.", ["ann2"], "hamas", "none", False)]
-    assert hamas[0]["note"].startswith("disputed: CLAIM 'Hamas did not comment' marked by ann1; "
-                                       "ann2: CLAIM 'Hamas did not comment.'")
+        ("Hamas did not comment.", ["ann2"], "hamas", "none", False),
+    ]
+    assert hamas[0]["note"].startswith(
+        "disputed: CLAIM 'Hamas did not comment' marked by ann1; ann2: CLAIM 'Hamas did not comment.'"
+    )
     kinds = [d["kind"] for d in consensus.disputes]
     assert kinds.count("claim") == 2 and {"speaker", "target", "stance"} <= set(kinds)
     assert set(KINDS) == set(stats)
@@ -188,7 +225,8 @@ def test_the_consensus_is_a_valid_prediction(schema):
     back = check_record({**consensus.record(), "text": TEXT}, schema, "consensus", out)
     assert out.problems == [] and len(back["actors"]) == 5 and back["claims"][0]["stance"] is None
     assert [i for i in record_to_results(consensus.record(), schema) if i["type"] == "relation"] == [
-        i for i in results if i["type"] == "relation"]
+        i for i in results if i["type"] == "relation"
+    ]
 
 
 def test_build_consensus_needs_two_records_of_one_document(schema):
@@ -249,7 +287,10 @@ def test_review_in_label_studio(studio, page, tmp_path, schema):
 
     # 1. dry run: the disputes are printed, nothing is written
     out = _cli(studio, "studio", "review", "--dry-run", *common)
-    assert "1 would post" in out and "document stance russia_mediation: ann1@example.com none, ann2@example.com favor" in out
+    assert (
+        "1 would post" in out
+        and "document stance russia_mediation: ann1@example.com none, ann2@example.com favor" in out
+    )
     assert consensus_predictions() == []
     # 2. the consensus is posted once; a re-run leaves it; a changed annotation updates it in place
     report = tmp_path / "review.json"
@@ -283,6 +324,7 @@ def test_review_in_label_studio(studio, page, tmp_path, schema):
     tabs = page.locator(".lsf-annotation-button__name")
     tabs.filter(has_text="consensus").click()
     page.locator(".lsf-annotation-button_selected", has_text="consensus").wait_for()
+
     def select_envoy():  # "UN" of "UN envoy" is drawn inside the overlapping "UN" region
         ui.select("envoy")
 
@@ -331,16 +373,23 @@ def test_review_in_label_studio(studio, page, tmp_path, schema):
     # 5. pull and build: the reviewer's annotation is the gold
     export, dataset = tmp_path / "export.json", tmp_path / "dataset"
     _cli(studio, "studio", "pull", "-o", str(export), "--title", title)
-    result = CliRunner().invoke(app, ["dataset", "build", str(export), "-o", str(dataset), "--schema", str(SCHEMA_FILE)])
+    result = CliRunner().invoke(
+        app, ["dataset", "build", str(export), "-o", str(dataset), "--schema", str(SCHEMA_FILE)]
+    )
     assert result.exit_code == 0, result.output
     datasets, _ = load_dataset_dir(dataset)
     [row] = datasets["documents"]["test"]
     assert row["annotation_id"] == review["id"]
     types, stance_names, targets = list(schema.actor_types), list(schema.stance_labels), list(schema.targets)
     assert [(a["text"], types[a["label"]]) for a in row["actors"]] == [
-        ("Sergey Lavrov", "PERSON"), ("UN", "ORGANIZATION"), ("Moscow", "STATE"), ("Lavrov", "PERSON")]
+        ("Sergey Lavrov", "PERSON"),
+        ("UN", "ORGANIZATION"),
+        ("Moscow", "STATE"),
+        ("Lavrov", "PERSON"),
+    ]
     [claim] = row["claims"]
     speaker = next(a["text"] for a in row["actors"] if a["id"] == claim["speaker"])
     assert (claim["text"], speaker, stance_names[claim["stance"]]) == (CLAIM, "Lavrov", "favor")
     assert {targets[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]} == stances(
-        schema, russia_mediation="neutral")
+        schema, russia_mediation="neutral"
+    )

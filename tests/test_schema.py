@@ -99,15 +99,20 @@ def _config_tags(config: str):
 def _hotkeys_of(config: str) -> dict[tuple[str, str], str | None]:
     """(control name, value) -> hotkey, for every Label and Choice."""
     root = _config_tags(config)
-    return {(group.get("name"), item.get("value")): item.get("hotkey")
-            for group in root.iter() if group.tag in ("Labels", "Choices")
-            for item in group if item.tag in ("Label", "Choice")}
+    return {
+        (group.get("name"), item.get("value")): item.get("hotkey")
+        for group in root.iter()
+        if group.tag in ("Labels", "Choices")
+        for item in group
+        if item.tag in ("Label", "Choice")
+    }
 
 
 def _contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two #RRGGBB colours."""
+
     def luminance(colour: str) -> float:
-        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -117,10 +122,13 @@ def _contrast(a: str, b: str) -> float:
 
 def _lab(colour: str) -> tuple[float, float, float]:
     """CIELAB (D65) of a #RRGGBB colour."""
-    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
-    xyz = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
-           (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+    xyz = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    )
     fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz)
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
@@ -134,7 +142,7 @@ def test_label_colours_are_distinct_and_readable(schema):
     for value, colour in colours.items():
         # white text on the colour: Label Studio's selected label button
         assert _contrast(colour, "#FFFFFF") >= 4.5, (value, colour)
-    pairs = [(a, b) for i, a in enumerate(colours) for b in list(colours)[i + 1:]]
+    pairs = [(a, b) for i, a in enumerate(colours) for b in list(colours)[i + 1 :]]
     for a, b in pairs:
         assert math.dist(_lab(colours[a]), _lab(colours[b])) >= 25, (a, b)  # CIE76 colour difference
 
@@ -147,20 +155,27 @@ def test_palette_before_it_repeats():
     palette = [*ACTOR_COLOURS, CLAIM_COLOUR]
     assert len(set(palette)) == len(palette)
     assert all(_contrast(c, "#FFFFFF") >= 4.5 for c in palette)
-    assert min(math.dist(_lab(a), _lab(b)) for i, a in enumerate(palette) for b in palette[i + 1:]) >= 25
+    assert min(math.dist(_lab(a), _lab(b)) for i, a in enumerate(palette) for b in palette[i + 1 :]) >= 25
 
 
 def test_every_label_and_choice_has_its_own_hotkey(schema):
     keys = _hotkeys_of(labeling_config(schema))
     assert len(keys) == len(schema.actor_types) + 1 + len(schema.claim_targets) + len(schema.stance_labels) * (
-        1 + len(schema.targets))
+        1 + len(schema.targets)
+    )
     assert None not in keys.values()
     assert len(set(keys.values())) == len(keys)  # Label Studio binds them globally: no two alike
     assert not set(keys.values()) & LS_RESERVED
     assert not [k for k in keys.values() if k.startswith(("ctrl+", "alt+", "command+"))]
     # span labels on digits (as the browser tests press them), per-region choices on letters,
     # document stances on shift+key
-    assert [keys["actor", a] for a in schema.actor_types] + [keys["claim", schema.claim_label]] == ["1", "2", "3", "4", "5"]
+    assert [keys["actor", a] for a in schema.actor_types] + [keys["claim", schema.claim_label]] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    ]
     assert all(len(keys["claim_target", t]) == 1 and keys["claim_target", t].isalpha() for t in schema.claim_targets)
     assert all(keys[f"doc_stance__{t}", s].startswith("shift+") for t in schema.targets for s in schema.stance_labels)
 
@@ -191,8 +206,10 @@ def test_config_explains_the_speaker_relation_and_hides_labels_on_a_selected_reg
     config = labeling_config(schema)
     root = _config_tags(config)
     headers = [h.get("value") for h in root.iter("Header")]
-    assert ("Claim → speaker: select the claim, press Alt+R (or click 'Create Relation' in its details), "
-            "then click the speaker. The relation needs no label.") in headers
+    assert (
+        "Claim → speaker: select the claim, press Alt+R (or click 'Create Relation' in its details), "
+        "then click the speaker. The relation needs no label."
+    ) in headers
     assert root.find("Relations").get("choice") == "single"
     assert [r.get("value") for r in root.iter("Relation")] == [schema.speaker_relation]
     # Both <Labels> sit in a view shown only while no region is selected: a click on a label cannot

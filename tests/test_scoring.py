@@ -79,8 +79,9 @@ def nervaluate(gold, pred, tags, min_overlap_percentage=1.0):
     def load(records):
         return [[{"label": a["label"], "start": a["start"], "end": a["end"] - 1} for a in r["actors"]] for r in records]
 
-    return Evaluator(load(gold), load(pred), tags=list(tags), loader="dict",
-                     min_overlap_percentage=min_overlap_percentage).evaluate()
+    return Evaluator(
+        load(gold), load(pred), tags=list(tags), loader="dict", min_overlap_percentage=min_overlap_percentage
+    ).evaluate()
 
 
 def assert_block_equals(ours: dict, theirs) -> None:
@@ -106,6 +107,7 @@ def assert_matches_nervaluate(gold, pred, min_overlap_percentage=1.0) -> dict:
 
 
 # ---------------------------------------------------------------- actors vs nervaluate
+
 
 @pytest.mark.parametrize("seed", range(6))
 def test_actor_scores_equal_nervaluate_on_random_documents(seed):
@@ -209,8 +211,11 @@ def test_actor_metric_agrees_with_the_scores_dict():
 
 def test_labels_restrict_like_nervaluate_tags_and_documents_pair_by_id():
     gold = [record("a", [actor(0, 5, "PER"), actor(8, 9, "LOC")]), record("b", [actor(0, 3, "ORG")])]
-    pred = [record("b", [actor(0, 3, "ORG")]), record("a", [actor(0, 5, "PER"), actor(8, 9, "ORG")]),
-            record("not-in-gold", [actor(0, 1)])]
+    pred = [
+        record("b", [actor(0, 3, "ORG")]),
+        record("a", [actor(0, 5, "PER"), actor(8, 9, "ORG")]),
+        record("not-in-gold", [actor(0, 1)]),
+    ]
     table = actor_counts(gold, pred, labels=["PER", "ORG"])
     theirs = nervaluate(gold, [pred[1], pred[0]], ["PER", "ORG"])
     ours = actor_scores_from_counts(table)
@@ -221,11 +226,14 @@ def test_labels_restrict_like_nervaluate_tags_and_documents_pair_by_id():
     assert (missing["correct"], missing["missed"]) == (1, 2)
 
 
-@pytest.mark.parametrize("bad", [
-    [record("a", [actor(3, 3)])],  # empty span
-    [record("a", [actor(-1, 3)])],
-    [{"doc_id": "a", "actors": [{"start": 0, "end": 2}], "claims": [], "doc_stances": {}}],  # no label
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [record("a", [actor(3, 3)])],  # empty span
+        [record("a", [actor(-1, 3)])],
+        [{"doc_id": "a", "actors": [{"start": 0, "end": 2}], "claims": [], "doc_stances": {}}],  # no label
+    ],
+)
 def test_malformed_actor_spans_raise(bad):
     with pytest.raises(ToolkitError):
         actor_counts([record("a")], bad)
@@ -237,6 +245,7 @@ def test_duplicate_doc_ids_raise():
 
 
 # ---------------------------------------------------------------- claims
+
 
 def claim(id_, start, end, speaker=None, stance="favor", target="gaza_ceasefire"):
     return {"id": id_, "start": start, "end": end, "text": "", "speaker": speaker, "target": target, "stance": stance}
@@ -258,16 +267,31 @@ def test_match_rules():
 
 
 def claims_case():
-    gold = [record("d1", [actor(0, 5, id_="g1"), actor(50, 60, id_="g2")],
-                   [claim("c1", 10, 30, "g1", "favor"), claim("c2", 35, 45, "g2", "against"),
-                    claim("c3", 70, 90, None, "neutral", "hamas")]),
-            record("d2", [], [claim("c4", 0, 20, None, "none")])]
-    pred = [record("d1", [actor(0, 4, id_="p1"), actor(50, 60, id_="p2")],
-                   [claim("x1", 12, 30, "p1", "favor"),        # J=0.9, speaker J=0.8, stance ok
-                    claim("x2", 35, 45, "p1", "against"),      # exact span, wrong speaker
-                    claim("x3", 70, 80, None, "neutral", "hamas"),  # J=0.5: matched only under overlap
-                    claim("x4", 100, 110, "p2")]),             # spurious
-            record("d2")]
+    gold = [
+        record(
+            "d1",
+            [actor(0, 5, id_="g1"), actor(50, 60, id_="g2")],
+            [
+                claim("c1", 10, 30, "g1", "favor"),
+                claim("c2", 35, 45, "g2", "against"),
+                claim("c3", 70, 90, None, "neutral", "hamas"),
+            ],
+        ),
+        record("d2", [], [claim("c4", 0, 20, None, "none")]),
+    ]
+    pred = [
+        record(
+            "d1",
+            [actor(0, 4, id_="p1"), actor(50, 60, id_="p2")],
+            [
+                claim("x1", 12, 30, "p1", "favor"),  # J=0.9, speaker J=0.8, stance ok
+                claim("x2", 35, 45, "p1", "against"),  # exact span, wrong speaker
+                claim("x3", 70, 80, None, "neutral", "hamas"),  # J=0.5: matched only under overlap
+                claim("x4", 100, 110, "p2"),
+            ],
+        ),  # spurious
+        record("d2"),
+    ]
     return gold, pred
 
 
@@ -333,6 +357,7 @@ def test_claim_stance_macro_f1_equals_sklearn_and_metric():
 
 # ---------------------------------------------------------------- document stance
 
+
 def test_doc_stance_equals_sklearn_per_target_and_overall():
     rng = random.Random(11)
     targets = ("gaza_ceasefire", "hamas", "palestinian_state")
@@ -345,8 +370,12 @@ def test_doc_stance_equals_sklearn_per_target_and_overall():
     s = doc_stance_scores(gold, pred)
     table = doc_stance_counts(gold, pred)
     for target in (None, *targets):
-        pairs = [(g["doc_stances"][t], p["doc_stances"].get(t, "none")) for g, p in zip(gold, pred, strict=True)
-                 for t in g["doc_stances"] if target in (None, t)]
+        pairs = [
+            (g["doc_stances"][t], p["doc_stances"].get(t, "none"))
+            for g, p in zip(gold, pred, strict=True)
+            for t in g["doc_stances"]
+            if target in (None, t)
+        ]
         y_true, y_pred = [a for a, _ in pairs], [b for _, b in pairs]
         block = s["overall"] if target is None else s["per_target"][target]
         f = f1_score(y_true, y_pred, labels=["favor", "against"], average=None)

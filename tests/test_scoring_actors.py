@@ -78,7 +78,10 @@ def reference(gold_docs, pred_docs, labels, min_pct=1.0) -> dict:
     """``{(scope, schema): Counter}`` summed over documents; scope ``*`` or a label (matched alone)."""
     total: dict = {}
     for g, p in zip(gold_docs, pred_docs, strict=True):
-        scopes = {"*": (g, p), **{lab: ([s for s in g if s[2] == lab], [s for s in p if s[2] == lab]) for lab in labels}}
+        scopes = {
+            "*": (g, p),
+            **{lab: ([s for s in g if s[2] == lab], [s for s in p if s[2] == lab]) for lab in labels},
+        }
         for scope, (gs, ps) in scopes.items():
             counts = reference_counts(gs, ps, min_pct)
             for schema, c in counts.items():
@@ -89,9 +92,18 @@ def reference(gold_docs, pred_docs, labels, min_pct=1.0) -> dict:
 
 
 def as_records(docs):
-    return [{"doc_id": f"d{i}", "actors": [{"id": f"a{j}", "start": s, "end": e + 1, "text": "", "label": lab}
-                                           for j, (s, e, lab) in enumerate(spans)], "claims": [], "doc_stances": {}}
-            for i, spans in enumerate(docs)]
+    return [
+        {
+            "doc_id": f"d{i}",
+            "actors": [
+                {"id": f"a{j}", "start": s, "end": e + 1, "text": "", "label": lab}
+                for j, (s, e, lab) in enumerate(spans)
+            ],
+            "claims": [],
+            "doc_stances": {},
+        }
+        for i, spans in enumerate(docs)
+    ]
 
 
 def engine_totals(gold_docs, pred_docs, labels, min_pct=1.0) -> dict:
@@ -104,7 +116,9 @@ def engine_totals(gold_docs, pred_docs, labels, min_pct=1.0) -> dict:
     return out
 
 
-span = st.tuples(st.integers(0, 40), st.integers(0, 12), st.sampled_from(LABELS)).map(lambda t: (t[0], t[0] + t[1], t[2]))
+span = st.tuples(st.integers(0, 40), st.integers(0, 12), st.sampled_from(LABELS)).map(
+    lambda t: (t[0], t[0] + t[1], t[2])
+)
 documents = st.lists(st.tuples(st.lists(span, max_size=7), st.lists(span, max_size=7)), min_size=1, max_size=6)
 
 
@@ -145,10 +159,21 @@ def test_the_worked_example_of_the_engine_docstring():
 
 def test_chunked_scoring_equals_one_pass(monkeypatch):
     rng = np.random.default_rng(3)
-    gold = [[(int(s), int(s) + int(rng.integers(0, 5)), LABELS[int(rng.integers(3))]) for s in sorted(rng.integers(0, 60, 6))]
-            for _ in range(300)]
-    pred = [[(min(e, s + int(rng.integers(0, 2))), e, lab if rng.random() < 0.8 else "O") for s, e, lab in doc
-             if rng.random() < 0.8] for doc in gold]
+    gold = [
+        [
+            (int(s), int(s) + int(rng.integers(0, 5)), LABELS[int(rng.integers(3))])
+            for s in sorted(rng.integers(0, 60, 6))
+        ]
+        for _ in range(300)
+    ]
+    pred = [
+        [
+            (min(e, s + int(rng.integers(0, 2))), e, lab if rng.random() < 0.8 else "O")
+            for s, e, lab in doc
+            if rng.random() < 0.8
+        ]
+        for doc in gold
+    ]
     whole = actor_counts(as_records(gold), as_records(pred), labels=LABELS)
     monkeypatch.setattr(engine, "CHUNK_SPANS", 37)  # many small chunks, cut between documents
     chunked = actor_counts(as_records(gold), as_records(pred), labels=LABELS)

@@ -102,13 +102,35 @@ def test_with_actor_count_tables():
     gold, pred = [], []
     for d in range(150):
         spans = [(10 * i + rng.randrange(3), rng.randrange(3, 9), rng.choice(labels)) for i in range(rng.randrange(8))]
-        gold.append({"doc_id": str(d), "claims": [], "doc_stances": {},
-                     "actors": [{"id": f"g{i}", "start": s, "end": s + n, "text": "", "label": lab}
-                                for i, (s, n, lab) in enumerate(spans)]})
-        pred.append({"doc_id": str(d), "actors": [{"id": f"p{i}", "start": s + rng.choice([0, 0, 0, 1]), "end": s + n,
-                                                   "text": "", "label": rng.choice([lab, lab, lab, "PER"])}
-                                                  for i, (s, n, lab) in enumerate(spans) if rng.random() < 0.9],
-                     "claims": [], "doc_stances": {}})
+        gold.append(
+            {
+                "doc_id": str(d),
+                "claims": [],
+                "doc_stances": {},
+                "actors": [
+                    {"id": f"g{i}", "start": s, "end": s + n, "text": "", "label": lab}
+                    for i, (s, n, lab) in enumerate(spans)
+                ],
+            }
+        )
+        pred.append(
+            {
+                "doc_id": str(d),
+                "actors": [
+                    {
+                        "id": f"p{i}",
+                        "start": s + rng.choice([0, 0, 0, 1]),
+                        "end": s + n,
+                        "text": "",
+                        "label": rng.choice([lab, lab, lab, "PER"]),
+                    }
+                    for i, (s, n, lab) in enumerate(spans)
+                    if rng.random() < 0.9
+                ],
+                "claims": [],
+                "doc_stances": {},
+            }
+        )
     worse = [dict(r, actors=r["actors"][: len(r["actors"]) // 2]) for r in pred]
     a, b = actor_counts(gold, pred, labels=labels), actor_counts(gold, worse, labels=labels)
     f1 = actor_metric(a, "strict", "f1")

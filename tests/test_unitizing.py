@@ -36,8 +36,15 @@ def test_distances_of_krippendorff_2004():
 # Krippendorff (2004: 254): continuum [150, 450), two observers, categories c and k, as in
 # DKPro Agreement's Krippendorff2004Test (begin, length -> our [start, end)).
 KRIPPENDORFF_2004 = [
-    (0, 225, 295, "c"), (0, 370, 400, "c"), (1, 220, 300, "c"), (1, 355, 375, "c"), (1, 400, 420, "c"),
-    (0, 180, 240, "k"), (0, 300, 350, "k"), (1, 180, 240, "k"), (1, 300, 350, "k"),
+    (0, 225, 295, "c"),
+    (0, 370, 400, "c"),
+    (1, 220, 300, "c"),
+    (1, 355, 375, "c"),
+    (1, 400, 420, "c"),
+    (0, 180, 240, "k"),
+    (0, 300, 350, "k"),
+    (1, 180, 240, "k"),
+    (1, 300, 350, "k"),
 ]
 
 
@@ -59,8 +66,18 @@ def _example_1995(stretch: float):
         "A": [(2, 8, 0), (14, 6, 0), (4, 4, 1), (15, 2, 1)],
         "B": [(0, 18, 0), (0, 2, 1), (2, 1, 1), (3, 1, 1), (4, 1, 1), (5, 1, 1), (6, 3, 1), (9, 1, 1)],
         "C": [(2, 6, 0), (10, 2, 0), (14, 4, 0), (20, 2, 0), (0, 2, 1), (4, 4, 1), (10, 4, 1), (16, 2, 1), (20, 2, 1)],
-        "D": [(0, 2, 0), (2, 8, 0), (10, 4, 0), (14, 6, 0), (20, 4, 0), (0, 4, 1), (4, 4, 1), (8, 7, 1), (15, 2, 1),
-              (17, 7, 1)],
+        "D": [
+            (0, 2, 0),
+            (2, 8, 0),
+            (10, 4, 0),
+            (14, 6, 0),
+            (20, 4, 0),
+            (0, 4, 1),
+            (4, 4, 1),
+            (8, 7, 1),
+            (15, 2, 1),
+            (17, 7, 1),
+        ],
     }
     flat = [(r, int(b * stretch), int(b * stretch) + int(n * stretch), c) for c, us in units.items() for b, n, r in us]
     return alpha_u(flat, [0, 1], int(24 * stretch))["per_label"]
@@ -107,8 +124,11 @@ def test_overlapping_units_of_one_rater_are_merged():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 30)), min_size=1, max_size=12),
-       st.integers(2, 4), st.integers(0, 10**6))
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(1, 30)), min_size=1, max_size=12),
+    st.integers(2, 4),
+    st.integers(0, 10**6),
+)
 def test_identical_annotations_give_one(gaps_and_lengths, raters, seed):
     rng = random.Random(seed)
     units, pos = [], 0

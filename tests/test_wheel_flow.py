@@ -27,12 +27,27 @@ WINDFARM = ROOT / "tests" / "projects" / "windfarm"
 def venv(tmp_path_factory) -> Path:
     """A fresh virtualenv with the toolkit's wheel (and its dependencies) installed."""
     base = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
-                    str(base / "dist"), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(base / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = (base / "dist").glob("stance_toolkit-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True)
-    pip = subprocess.run([str(base / "venv" / "bin" / "pip"), "install", "-q", str(wheel)],
-                         check=False, capture_output=True, text=True)
+    pip = subprocess.run(
+        [str(base / "venv" / "bin" / "pip"), "install", "-q", str(wheel)], check=False, capture_output=True, text=True
+    )
     assert pip.returncode == 0, pip.stderr[-2000:]
     return base / "venv"
 
@@ -50,7 +65,9 @@ class Runner:
         self.env = env
 
     def __call__(self, *args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess:
-        done = subprocess.run([self.exe, *args], check=False, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [self.exe, *args], check=False, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=600
+        )
         assert "Traceback" not in done.stderr, done.stderr
         if ok:
             assert done.returncode == 0, f"toolkit {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
@@ -91,10 +108,22 @@ def test_the_whole_flow_on_another_schema(toolkit, venv, studio, tmp_path):
     assert "created" in toolkit("studio", "setup", cwd=work).stdout
     assert "5 imported, 0 already present" in toolkit("studio", "push", cwd=work).stdout
     assert "0 imported, 5 already present" in toolkit("studio", "push", cwd=work).stdout
-    toolkit("studio", "annotate", *map(str, sorted((WINDFARM / "gold").glob("*.json"))), "--as",
-            "reader1@example.com", cwd=work)
-    toolkit("studio", "annotate", *map(str, sorted((WINDFARM / "pass2").glob("*.json"))), "--as",
-            "reader2@example.com", cwd=work)
+    toolkit(
+        "studio",
+        "annotate",
+        *map(str, sorted((WINDFARM / "gold").glob("*.json"))),
+        "--as",
+        "reader1@example.com",
+        cwd=work,
+    )
+    toolkit(
+        "studio",
+        "annotate",
+        *map(str, sorted((WINDFARM / "pass2").glob("*.json"))),
+        "--as",
+        "reader2@example.com",
+        cwd=work,
+    )
     toolkit("studio", "pull", cwd=work)
     export = json.loads((project / "annotations" / "export.json").read_text())
     assert len(export) == 5 and all(len(task["annotations"]) == 2 for task in export)
@@ -107,8 +136,9 @@ def test_the_whole_flow_on_another_schema(toolkit, venv, studio, tmp_path):
     assert "CIVIC_GROUP" in card and "gaza" not in card.lower()
 
     predictions = project / "reader2.jsonl"
-    predictions.write_text("".join(path.read_text().replace("\n", " ") + "\n"
-                                   for path in sorted((WINDFARM / "pass2").glob("*.json"))))
+    predictions.write_text(
+        "".join(path.read_text().replace("\n", " ") + "\n" for path in sorted((WINDFARM / "pass2").glob("*.json")))
+    )
     toolkit("evaluate", "-e", "rules", "-p", str(predictions), "--n-boot", "200", "--json", "scores.json", cwd=project)
     scores = json.loads((project / "scores.json").read_text())
     assert scores["meta"]["schema"]["name"] == "windfarm-dispute"
@@ -128,8 +158,17 @@ def test_the_whole_flow_on_another_schema(toolkit, venv, studio, tmp_path):
     # gold from the dataset and the Hub folder carries its schema; a wrong --schema is one line
     toolkit("evaluate", "--gold", "build/dataset", "-p", str(predictions), "--n-boot", "100", cwd=project)
     toolkit("evaluate", "--gold", "build/hub", "-p", str(predictions), "--n-boot", "100", cwd=project)
-    wrong = toolkit("evaluate", "--gold", "build/dataset", "--schema", str(ROOT / "schemas" / "schema.yaml"),
-                    "-e", "rules", cwd=project, ok=False)
+    wrong = toolkit(
+        "evaluate",
+        "--gold",
+        "build/dataset",
+        "--schema",
+        str(ROOT / "schemas" / "schema.yaml"),
+        "-e",
+        "rules",
+        cwd=project,
+        ok=False,
+    )
     assert wrong.returncode == 1 and wrong.stderr.strip().count("\n") == 0
     assert "windfarm-dispute" in wrong.stderr and "gaza-diplomacy-stance" in wrong.stderr
     assert studio.token not in json.dumps(scores) + built + card

@@ -65,7 +65,13 @@ def stance_agreement(table: Table, targets: list[str], none: str = "none") -> di
         ]  # fmt: skip
         items = sorted({item for _, item, _ in triples})
         if len(items) == 0:
-            return {"items": 0, "cohen_kappa": {}, "fleiss_kappa": None, "krippendorff_alpha": None, "observed_agreement": None}
+            return {
+                "items": 0,
+                "cohen_kappa": {},
+                "fleiss_kappa": None,
+                "krippendorff_alpha": None,
+                "observed_agreement": None,
+            }
         labels_of: dict[str, dict[str, str]] = defaultdict(dict)  # item -> annotator -> label
         for annotator, item, label in triples:
             labels_of[item][annotator] = label
@@ -73,11 +79,19 @@ def stance_agreement(table: Table, targets: list[str], none: str = "none") -> di
         for a, b in combinations(sorted(table), 2):
             shared = [i for i in items if a in labels_of[i] and b in labels_of[i]]
             # scikit-learn on the items both labelled (NLTK's kappa_pairwise assumes every item has both)
-            pairs[f"{a}-{b}"] = as_number(cohen_kappa_score([labels_of[i][a] for i in shared], [labels_of[i][b] for i in shared])) if shared else None
+            pairs[f"{a}-{b}"] = (
+                as_number(cohen_kappa_score([labels_of[i][a] for i in shared], [labels_of[i][b] for i in shared]))
+                if shared
+                else None
+            )
         labels = sorted({label for _, _, label in triples})
         full = [i for i in items if len(labels_of[i]) == len(table)]
         matrix = np.array([[labels.index(label) for label in labels_of[i].values()] for i in full])
-        fleiss = as_number(fleiss_kappa(aggregate_raters(matrix, n_cat=len(labels))[0])) if full and len(labels) > 1 else None
+        fleiss = (
+            as_number(fleiss_kappa(aggregate_raters(matrix, n_cat=len(labels))[0]))
+            if full and len(labels) > 1
+            else None
+        )
         return {
             "items": len(items),
             "observed_agreement": sum(len(set(v.values())) == 1 for v in labels_of.values()) / len(labels_of),
@@ -164,13 +178,18 @@ def _actor_view(actor: Actor) -> dict[str, Any]:
 
 def _claim_view(record: GoldRecord, claim: Claim, none: str) -> dict[str, Any]:
     speaker = next((a for a in record.get("actors") or () if a["id"] == claim.get("speaker")), None)
-    return {"span": [claim["start"], claim["end"]], "text": claim.get("text"),
-            "speaker": None if speaker is None else _actor_view(speaker),
-            "target": claim.get("target"), "stance": claim.get("stance") or none}
+    return {
+        "span": [claim["start"], claim["end"]],
+        "text": claim.get("text"),
+        "speaker": None if speaker is None else _actor_view(speaker),
+        "target": claim.get("target"),
+        "stance": claim.get("stance") or none,
+    }
 
 
-def document_disagreements(doc_id: str, docs: Mapping[str, GoldRecord], targets: list[str], rule: MatchRule,
-                           none: str = "none") -> list[dict[str, Any]]:
+def document_disagreements(
+    doc_id: str, docs: Mapping[str, GoldRecord], targets: list[str], rule: MatchRule, none: str = "none"
+) -> list[dict[str, Any]]:
     """Every disagreement among the annotations ``docs`` (``{annotator: record}``) of one document.
 
     - ``actor``: a run of overlapping actor spans that the annotators did not all mark
@@ -193,8 +212,17 @@ def document_disagreements(doc_id: str, docs: Mapping[str, GoldRecord], targets:
         differs = _differs(values, ("span", "label"))
         if differs:
             start, end = min(x["start"] for _, x in cluster), max(x["end"] for _, x in cluster)
-            out.append({"doc_id": doc_id, "kind": "actor", "differs": differs, "start": start, "end": end,
-                        "text": _span_text(text, [x for _, x in cluster], start, end), "values": values})
+            out.append(
+                {
+                    "doc_id": doc_id,
+                    "kind": "actor",
+                    "differs": differs,
+                    "start": start,
+                    "end": end,
+                    "text": _span_text(text, [x for _, x in cluster], start, end),
+                    "values": values,
+                }
+            )
     claims = {a: list(docs[a].get("claims") or ()) for a in annotators}
     parent = {(a, i): (a, i) for a in annotators for i in range(len(claims[a]))}
 
@@ -217,18 +245,34 @@ def document_disagreements(doc_id: str, docs: Mapping[str, GoldRecord], targets:
         if differs:
             members = [claims[a][i] for a, i in group]
             start, end = min(c["start"] for c in members), max(c["end"] for c in members)
-            out.append({"doc_id": doc_id, "kind": "claim", "differs": differs, "start": start, "end": end,
-                        "text": _span_text(text, members, start, end), "values": values})
+            out.append(
+                {
+                    "doc_id": doc_id,
+                    "kind": "claim",
+                    "differs": differs,
+                    "start": start,
+                    "end": end,
+                    "text": _span_text(text, members, start, end),
+                    "values": values,
+                }
+            )
     for target in targets:
         stances = {a: (docs[a].get("doc_stances") or {}).get(target) or none for a in annotators}
         if len(set(stances.values())) > 1:
-            out.append({"doc_id": doc_id, "kind": "doc_stance", "differs": ["stance"], "target": target,
-                        "text": target, "values": stances})
+            out.append(
+                {
+                    "doc_id": doc_id,
+                    "kind": "doc_stance",
+                    "differs": ["stance"],
+                    "target": target,
+                    "text": target,
+                    "values": stances,
+                }
+            )
     return out
 
 
-def disagreements(table: Table, targets: list[str], overlap: float = 0.5,
-                  none: str = "none") -> list[dict[str, Any]]:
+def disagreements(table: Table, targets: list[str], overlap: float = 0.5, none: str = "none") -> list[dict[str, Any]]:
     """:func:`document_disagreements` of every document annotated by two or more annotators,
     in document order."""
     by_doc: dict[str, dict[str, GoldRecord]] = defaultdict(dict)
@@ -236,8 +280,12 @@ def disagreements(table: Table, targets: list[str], overlap: float = 0.5,
         for doc_id, record in docs.items():
             by_doc[doc_id][annotator] = record
     rule = MatchRule("overlap", overlap)
-    return [item for doc_id in sorted(by_doc) if len(by_doc[doc_id]) >= 2
-            for item in document_disagreements(doc_id, by_doc[doc_id], targets, rule, none)]
+    return [
+        item
+        for doc_id in sorted(by_doc)
+        if len(by_doc[doc_id]) >= 2
+        for item in document_disagreements(doc_id, by_doc[doc_id], targets, rule, none)
+    ]
 
 
 def span_alpha_u(table: Table, actor_types: list[str], claim_label: str) -> dict:
@@ -263,11 +311,19 @@ def span_alpha_u(table: Table, actor_types: list[str], claim_label: str) -> dict
     actor_labels = list(actor_types) + sorted(seen - set(actor_types) - {claim_label})
     result = alpha_u(units, annotators, offset, labels=[*actor_labels, claim_label])
     actors = alpha_u([u for u in units if u[3] != claim_label], annotators, offset, labels=actor_labels)["overall"]
-    return {"documents": len(shared), "continuum": offset, "claim_label": claim_label,
-            "per_label": result["per_label"], "actors": actors, "overall": result["overall"]}
+    return {
+        "documents": len(shared),
+        "continuum": offset,
+        "claim_label": claim_label,
+        "per_label": result["per_label"],
+        "actors": actors,
+        "overall": result["overall"],
+    }
 
 
-def agreement(records: Sequence[GoldRecord], schema: Schema, overlap: float = 0.5, include_ground_truth: bool = False) -> dict:
+def agreement(
+    records: Sequence[GoldRecord], schema: Schema, overlap: float = 0.5, include_ground_truth: bool = False
+) -> dict:
     """Everything ``toolkit agreement`` reports, as a JSON-ready dict (targets and the no-stance
     label come from ``schema``)."""
     table = by_annotator(records, include_ground_truth)

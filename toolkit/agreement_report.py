@@ -35,7 +35,11 @@ def _span(view: dict) -> str:
         parts.append(f"“{escape(view['text'])}”")
     if "stance" in view:
         speaker = view.get("speaker")
-        who = "no speaker" if speaker is None else f"speaker “{escape(speaker.get('text') or '')}” [{speaker['span'][0]}, {speaker['span'][1]})"
+        who = (
+            "no speaker"
+            if speaker is None
+            else f"speaker “{escape(speaker.get('text') or '')}” [{speaker['span'][0]}, {speaker['span'][1]})"
+        )
         parts.append(f"<br>{who} · target {escape(str(view.get('target')))} · stance {escape(str(view.get('stance')))}")
     return " ".join(parts)
 
@@ -49,28 +53,40 @@ def _value(value) -> str:
 def _alpha_table(block: dict) -> str:
     rows = [(escape(str(label)), v) for label, v in block["per_label"].items()]
     rows += [("<i>all actor types</i>", block["actors"]), ("<i>all labels</i>", block["overall"])]
-    body = "".join(f"<tr><td>{label}</td><td class='num'>{v['units']}</td><td class='num'>{v['observed']:.3g}</td>"
-                   f"<td class='num'>{v['expected']:.3g}</td><td class='num'>{_fmt(v['alpha'])}</td></tr>" for label, v in rows)
-    return (f"<h3>Krippendorff's unitizing alpha (αU)</h3><p>Over the {block['documents']} documents every annotator "
-            f"annotated ({block['continuum']} characters); 1 is perfect agreement, 0 is chance.</p>"
-            "<table><tr><th>label</th><th>units</th><th>observed D<sub>o</sub></th><th>expected D<sub>e</sub></th>"
-            f"<th>αU</th></tr>{body}</table>")
+    body = "".join(
+        f"<tr><td>{label}</td><td class='num'>{v['units']}</td><td class='num'>{v['observed']:.3g}</td>"
+        f"<td class='num'>{v['expected']:.3g}</td><td class='num'>{_fmt(v['alpha'])}</td></tr>"
+        for label, v in rows
+    )
+    return (
+        f"<h3>Krippendorff's unitizing alpha (αU)</h3><p>Over the {block['documents']} documents every annotator "
+        f"annotated ({block['continuum']} characters); 1 is perfect agreement, 0 is chance.</p>"
+        "<table><tr><th>label</th><th>units</th><th>observed D<sub>o</sub></th><th>expected D<sub>e</sub></th>"
+        f"<th>αU</th></tr>{body}</table>"
+    )
 
 
 def agreement_html(result: dict) -> str:
     """A ``<section class="agreement">`` with αU per label and the disagreements, document by document."""
     items = result.get("disagreements") or []
-    parts = [f"<section class='agreement'><style>{CSS}</style>", "<h2>Inter-annotator agreement</h2>",
-             (f"<p>{len(result['annotators'])} annotators ({escape(', '.join(map(str, result['annotators'])))}), "
-              f"{result['documents']} documents annotated by two or more.</p>")]
+    parts = [
+        f"<section class='agreement'><style>{CSS}</style>",
+        "<h2>Inter-annotator agreement</h2>",
+        (
+            f"<p>{len(result['annotators'])} annotators ({escape(', '.join(map(str, result['annotators'])))}), "
+            f"{result['documents']} documents annotated by two or more.</p>"
+        ),
+    ]
     if result.get("span_alpha_u"):
         parts.append(_alpha_table(result["span_alpha_u"]))
     counts = Counter(item["kind"] for item in items)
     summary = ", ".join(f"{name} {counts[k]}" for k, name in KINDS.items() if counts[k]) or "none"
-    parts.append(f"<h3>Disagreements</h3><p>{len(items)} in {len({i['doc_id'] for i in items})} documents: {summary}. "
-                 "Actors: overlapping spans not marked identically (offsets and label) by all; claims: matched "
-                 f"claims (overlap ≥ {result['overlap_threshold']}) whose span, speaker, target or stance differ, "
-                 "or that an annotator lacks; document stance: targets labelled differently.</p>")
+    parts.append(
+        f"<h3>Disagreements</h3><p>{len(items)} in {len({i['doc_id'] for i in items})} documents: {summary}. "
+        "Actors: overlapping spans not marked identically (offsets and label) by all; claims: matched "
+        f"claims (overlap ≥ {result['overlap_threshold']}) whose span, speaker, target or stance differ, "
+        "or that an annotator lacks; document stance: targets labelled differently.</p>"
+    )
     by_doc: dict[str, list[dict]] = {}
     for item in items:
         by_doc.setdefault(item["doc_id"], []).append(item)
@@ -82,19 +98,25 @@ def agreement_html(result: dict) -> str:
             where = "" if item["kind"] == "doc_stance" else f" [{item['start']}, {item['end']})"
             text = f"target {escape(item['target'])}" if item["kind"] == "doc_stance" else escape(item["text"])
             cells = "".join(f"<td>{_value(item['values'][a]) if a in item['values'] else ''}</td>" for a in annotators)
-            rows.append(f"<tr class='{escape(item['kind'])}'><td>{escape(item['kind'].replace('_', ' '))}{where}"
-                        f"<br><span class='differs'>{escape(', '.join(item['differs']))}</span></td>"
-                        f"<td class='quote'>{text}</td>{cells}</tr>")
+            rows.append(
+                f"<tr class='{escape(item['kind'])}'><td>{escape(item['kind'].replace('_', ' '))}{where}"
+                f"<br><span class='differs'>{escape(', '.join(item['differs']))}</span></td>"
+                f"<td class='quote'>{text}</td>{cells}</tr>"
+            )
         kinds = Counter(item["kind"] for item in doc_items)
         label = ", ".join(f"{name}: {kinds[k]}" for k, name in KINDS.items() if kinds[k])
-        parts.append(f"<details><summary>{escape(doc_id)} ({label})</summary><table><tr><th>kind</th><th>text</th>"
-                     f"{head}</tr>{''.join(rows)}</table></details>")
+        parts.append(
+            f"<details><summary>{escape(doc_id)} ({label})</summary><table><tr><th>kind</th><th>text</th>"
+            f"{head}</tr>{''.join(rows)}</table></details>"
+        )
     parts.append("</section>")
     return "\n".join(parts)
 
 
 def agreement_page(result: dict) -> str:
     """A standalone HTML page around :func:`agreement_html`."""
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Inter-annotator agreement</title>"
-            "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:75em;color:#222}</style>"
-            f"</head><body>\n{agreement_html(result)}\n</body></html>\n")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Inter-annotator agreement</title>"
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:75em;color:#222}</style>"
+        f"</head><body>\n{agreement_html(result)}\n</body></html>\n"
+    )

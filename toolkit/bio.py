@@ -91,13 +91,15 @@ def token_features(labels: Sequence[str]):
     from datasets import ClassLabel, Features, Value
     from datasets import Sequence as Seq
 
-    return Features({
-        "doc_id": Value("string"),
-        "tokens": Seq(Value("string")),
-        "token_starts": Seq(Value("int32")),
-        "token_ends": Seq(Value("int32")),
-        "ner_tags": Seq(ClassLabel(names=tag_names(labels))),
-    })
+    return Features(
+        {
+            "doc_id": Value("string"),
+            "tokens": Seq(Value("string")),
+            "token_starts": Seq(Value("int32")),
+            "token_ends": Seq(Value("int32")),
+            "ner_tags": Seq(ClassLabel(names=tag_names(labels))),
+        }
+    )
 
 
 def token_rows(records: Sequence[dict], layer: str, label_of) -> tuple[list[dict], dict[str, int]]:
@@ -110,7 +112,13 @@ def token_rows(records: Sequence[dict], layer: str, label_of) -> tuple[list[dict
         tagged = spans_to_bio(tokens, [(s["start"], s["end"], label_of(s)) for s in record[layer]])
         counts["dropped"] += tagged.dropped
         counts["widened"] += tagged.widened
-        rows.append({"doc_id": record["doc_id"], "tokens": [text[s:e] for s, e in tokens],
-                     "token_starts": [s for s, _ in tokens], "token_ends": [e for _, e in tokens],
-                     "ner_tags": tagged.tags})
+        rows.append(
+            {
+                "doc_id": record["doc_id"],
+                "tokens": [text[s:e] for s, e in tokens],
+                "token_starts": [s for s, _ in tokens],
+                "token_ends": [e for _, e in tokens],
+                "ner_tags": tagged.tags,
+            }
+        )
     return rows, counts

@@ -53,17 +53,19 @@ def features(schema: Schema) -> dict[str, Features]:
         "doc_stances": List({"target": ClassLabel(names=list(schema.targets)), "stance": stance}),
         **provenance,
     })  # fmt: skip
-    claims = Features({
-        "doc_id": Value("string"),
-        "claim_id": Value("string"),
-        "claim_text": Value("string"),
-        **offsets,
-        "speaker_text": Value("string"),
-        "speaker_type": actor_type,
-        "target": target,
-        "stance": stance,
-        **provenance,
-    })
+    claims = Features(
+        {
+            "doc_id": Value("string"),
+            "claim_id": Value("string"),
+            "claim_text": Value("string"),
+            **offsets,
+            "speaker_text": Value("string"),
+            "speaker_type": actor_type,
+            "target": target,
+            "stance": stance,
+            **provenance,
+        }
+    )
     return {"documents": documents, "claims": claims}
 
 
@@ -196,8 +198,10 @@ def _label_spans(spans: pa.Array, feature: List) -> pa.Array:
         raise _NotExact
     struct = spans.values
     fields = feature.feature
-    children = [_indices(struct.field(name), sub) if isinstance(sub, ClassLabel) else struct.field(name)
-                for name, sub in fields.items()]
+    children = [
+        _indices(struct.field(name), sub) if isinstance(sub, ClassLabel) else struct.field(name)
+        for name, sub in fields.items()
+    ]
     labelled = pa.StructArray.from_arrays(children, fields=list(_storage(fields)))
     return pa.ListArray.from_arrays(spans.offsets, labelled, type=_storage(feature))
 
@@ -217,14 +221,25 @@ def _arrow_columns(records: list[dict], schema: Schema, feats: dict[str, Feature
                 stance_values.append(stance)
             stance_offsets.append(len(stance_targets))
         doc_stance = docs["doc_stances"].feature
-        stances = pa.ListArray.from_arrays(pa.array(stance_offsets, pa.int32()), pa.StructArray.from_arrays(
-            [_indices(pa.array(stance_targets, pa.string()), doc_stance["target"]),
-             _indices(pa.array(stance_values, pa.string()), doc_stance["stance"])], names=["target", "stance"]))
+        stances = pa.ListArray.from_arrays(
+            pa.array(stance_offsets, pa.int32()),
+            pa.StructArray.from_arrays(
+                [
+                    _indices(pa.array(stance_targets, pa.string()), doc_stance["target"]),
+                    _indices(pa.array(stance_values, pa.string()), doc_stance["stance"]),
+                ],
+                names=["target", "stance"],
+            ),
+        )
         documents = {
             "doc_id": pa.array([r["doc_id"] for r in records], pa.string()),
             "text": pa.array([r["text"] for r in records], pa.string()),
-            "actors": _label_spans(pa.array([r["actors"] for r in records], _with_labels(docs["actors"])), docs["actors"]),
-            "claims": _label_spans(pa.array([r["claims"] for r in records], _with_labels(docs["claims"])), docs["claims"]),
+            "actors": _label_spans(
+                pa.array([r["actors"] for r in records], _with_labels(docs["actors"])), docs["actors"]
+            ),
+            "claims": _label_spans(
+                pa.array([r["claims"] for r in records], _with_labels(docs["claims"])), docs["claims"]
+            ),
             "doc_stances": stances,
         }
         for key in ("task_id", "annotation_id", "annotator", "ground_truth", "schema_version"):
@@ -243,17 +258,29 @@ def _claim_columns(documents: dict[str, pa.Array], feats: Features) -> dict:
     claims, actors = documents["claims"], documents["actors"]
     parent, claim = pc.list_parent_indices(claims), claims.flatten()
     actor = actors.flatten()
-    speakers = pa.table({"doc": pc.list_parent_indices(actors), "id": actor.field("id"),
-                         "speaker_text": actor.field("text"), "speaker_type": actor.field("label")})
+    speakers = pa.table(
+        {
+            "doc": pc.list_parent_indices(actors),
+            "id": actor.field("id"),
+            "speaker_text": actor.field("text"),
+            "speaker_type": actor.field("label"),
+        }
+    )
     if actor.field("id").null_count or speakers.group_by(["doc", "id"]).aggregate([]).num_rows != len(speakers):
         raise _NotExact
     keys = pa.table({"row": pa.array(range(len(claim)), pa.int64()), "doc": parent, "id": claim.field("speaker")})
     found = keys.join(speakers, keys=["doc", "id"], join_type="left outer").sort_by("row")
-    columns = {"doc_id": documents["doc_id"].take(parent), "claim_id": claim.field("id"),
-               "claim_text": claim.field("text"), "start": claim.field("start"), "end": claim.field("end"),
-               "speaker_text": found.column("speaker_text").combine_chunks(),
-               "speaker_type": found.column("speaker_type").combine_chunks(),
-               "target": claim.field("target"), "stance": claim.field("stance")}
+    columns = {
+        "doc_id": documents["doc_id"].take(parent),
+        "claim_id": claim.field("id"),
+        "claim_text": claim.field("text"),
+        "start": claim.field("start"),
+        "end": claim.field("end"),
+        "speaker_text": found.column("speaker_text").combine_chunks(),
+        "speaker_type": found.column("speaker_type").combine_chunks(),
+        "target": claim.field("target"),
+        "stance": claim.field("stance"),
+    }
     for key in _PROVENANCE_KEYS:
         columns[key] = documents[key].take(parent)
     types = feats.arrow_schema
@@ -268,8 +295,9 @@ SCHEMA_FILE = "schema.yaml"  # the schema stored with the data (also in the Hub 
 def write_schema(folder: Path, schema: Schema) -> None:
     """Store ``schema`` (as parsed from its file) in ``folder``, so it travels with the data."""
     header = f"# Schema {schema.describe()}, stored with the data by the toolkit.\n"
-    (folder / SCHEMA_FILE).write_text(header + yaml.safe_dump(schema.raw or schema.as_dict(), sort_keys=False,
-                                                               allow_unicode=True), encoding="utf-8")
+    (folder / SCHEMA_FILE).write_text(
+        header + yaml.safe_dump(schema.raw or schema.as_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
 
 
 def read_stored_schema(folder: Path) -> Schema | None:

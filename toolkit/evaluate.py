@@ -55,20 +55,42 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("actors_exact_f1", "Actors F1 (exact boundaries)", "actors", lambda t: actor_metric(t, "exact")),
     Headline("actors_partial_f1", "Actors F1 (partial)", "actors", lambda t: actor_metric(t, "partial")),
     Headline("actors_type_f1", "Actors F1 (type, overlap)", "actors", lambda t: actor_metric(t, "ent_type")),
-    Headline("actors_strict_macro_f1", "Actors macro-F1 (strict)", "actors",
-             lambda t: actor_metric(t, "strict", average="macro")),
+    Headline(
+        "actors_strict_macro_f1",
+        "Actors macro-F1 (strict)",
+        "actors",
+        lambda t: actor_metric(t, "strict", average="macro"),
+    ),
     Headline("claims_exact_span_f1", "Claim spans F1 (exact)", "claims_exact", lambda t: claim_metric(t, "span_f1")),
     Headline("claims_span_f1", "Claim spans F1 (overlap)", "claims", lambda t: claim_metric(t, "span_f1")),
-    Headline("claims_speaker_accuracy", "Speaker accuracy (matched claims)", "claims",
-             lambda t: claim_metric(t, "speaker_accuracy")),
-    Headline("claims_end_to_end_f1", "Claims F1 (span + speaker)", "claims", lambda t: claim_metric(t, "end_to_end_f1")),
-    Headline("claims_end_to_end_stance_f1", "Claims F1 (span + speaker + target/stance)", "claims",
-             lambda t: claim_metric(t, "end_to_end_stance_f1")),
+    Headline(
+        "claims_speaker_accuracy",
+        "Speaker accuracy (matched claims)",
+        "claims",
+        lambda t: claim_metric(t, "speaker_accuracy"),
+    ),
+    Headline(
+        "claims_end_to_end_f1", "Claims F1 (span + speaker)", "claims", lambda t: claim_metric(t, "end_to_end_f1")
+    ),
+    Headline(
+        "claims_end_to_end_stance_f1",
+        "Claims F1 (span + speaker + target/stance)",
+        "claims",
+        lambda t: claim_metric(t, "end_to_end_stance_f1"),
+    ),
     Headline("claims_stance_macro_f1", "Claim stance macro-F1", "claims", lambda t: claim_metric(t, "stance_macro_f1")),
-    Headline("doc_stance_accuracy", "Document stance accuracy", "doc_stance", lambda t: doc_stance_metric(t, "accuracy")),
-    Headline("doc_stance_macro_f1", "Document stance macro-F1", "doc_stance", lambda t: doc_stance_metric(t, "macro_f1")),
-    Headline("doc_stance_f_avg", "Document stance F_avg (favor, against)", "doc_stance",
-             lambda t: doc_stance_metric(t, "f_avg")),
+    Headline(
+        "doc_stance_accuracy", "Document stance accuracy", "doc_stance", lambda t: doc_stance_metric(t, "accuracy")
+    ),
+    Headline(
+        "doc_stance_macro_f1", "Document stance macro-F1", "doc_stance", lambda t: doc_stance_metric(t, "macro_f1")
+    ),
+    Headline(
+        "doc_stance_f_avg",
+        "Document stance F_avg (favor, against)",
+        "doc_stance",
+        lambda t: doc_stance_metric(t, "f_avg"),
+    ),
 )
 HEADLINE = {h.name: h for h in HEADLINES}
 COMPARED = ("actors_strict_f1", "claims_end_to_end_f1", "doc_stance_f_avg")
@@ -83,8 +105,10 @@ def extract_safely(extractor, docs: list[Document]) -> list:
         failing = next((d for d in docs if _fails(extractor, d)), None)
         where = f" on document '{failing.doc_id}'" if failing else ""
         detail = " ".join(str(exc).split())[:200]
-        raise ExtractorError(f"extractor '{extractor.name}' failed{where}: {exc.__class__.__name__}: {detail} "
-                             "(a bug in the extractor; rerun with --debug for the traceback)") from exc
+        raise ExtractorError(
+            f"extractor '{extractor.name}' failed{where}: {exc.__class__.__name__}: {detail} "
+            "(a bug in the extractor; rerun with --debug for the traceback)"
+        ) from exc
 
 
 def _fails(extractor, doc: Document) -> bool:
@@ -99,13 +123,15 @@ def run_extractor(extractor, gold: list[Record], schema: Schema) -> System:
     """Run an extractor on the gold texts (it sees only doc id and text); check its output."""
     docs = [Document(r["doc_id"], r["text"]) for r in gold]
     records = extract_safely(extractor, docs)
-    if [r.get("doc_id") if isinstance(r, dict) else None for r in records] != [
-        d.doc_id for d in docs
-    ]:
+    if [r.get("doc_id") if isinstance(r, dict) else None for r in records] != [d.doc_id for d in docs]:
         raise ExtractorError(f"extractor '{extractor.name}' must return one record per document, in order")
     for doc, record in zip(docs, records, strict=True):
         try:
-            validate_record(cast("Record", {**record, "text": doc.text}), schema, f"extractor '{extractor.name}', doc '{doc.doc_id}'")
+            validate_record(
+                cast("Record", {**record, "text": doc.text}),
+                schema,
+                f"extractor '{extractor.name}', doc '{doc.doc_id}'",
+            )
         except GoldError as exc:
             raise ExtractorError(str(exc)) from None
     return System(extractor.name, str(extractor.version), records)
@@ -152,9 +178,17 @@ def _unaligned_as_spurious(tables: dict, failed: list[dict]) -> dict:
     return out
 
 
-def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema: Schema, *,
-             rule: MatchRule = MatchRule(), n_boot: int = 1000, seed: int = 0,
-             compare: tuple[str, str] | None = None) -> dict:
+def evaluate(
+    gold: list[Record],
+    gold_meta: dict,
+    systems: list[System],
+    schema: Schema,
+    *,
+    rule: MatchRule = MatchRule(),
+    n_boot: int = 1000,
+    seed: int = 0,
+    compare: tuple[str, str] | None = None,
+) -> dict:
     """Score every system; returns ``{"meta", "systems", "comparisons"}``, JSON-ready.
 
     Per system: full actor, claim (overlap rule and exact) and document stance scores, and
@@ -173,8 +207,11 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         for table_name, table in t.items():  # one set of resamples per count table, shared by its metrics
             metrics = {h.name: h.metric(table) for h in HEADLINES if h.table == table_name}
             for metric, ci in stats.bootstrap_cis(table.rows, metrics, n_boot=n_boot, seed=seed).items():
-                headline[metric] = {"value": ci["estimate"], "ci": [ci["low"], ci["high"]],
-                                    "n_undefined": ci["n_undefined"]}
+                headline[metric] = {
+                    "value": ci["estimate"],
+                    "ci": [ci["low"], ci["high"]],
+                    "n_undefined": ci["n_undefined"],
+                }
         headline = {h.name: headline[h.name] for h in HEADLINES}
         out_systems[system.name] = {
             "extractor": {"name": system.name, "version": system.version, "source": system.source},
@@ -207,8 +244,12 @@ def evaluate(gold: list[Record], gold_meta: dict, systems: list[System], schema:
         comparisons.sort(key=lambda c: COMPARED.index(c["metric"]))
     meta = {
         "toolkit_version": __version__,
-        "schema": {"name": schema.name, "version": schema.version, "fingerprint": schema.fingerprint,
-                   "no_stance": schema.no_stance},
+        "schema": {
+            "name": schema.name,
+            "version": schema.version,
+            "fingerprint": schema.fingerprint,
+            "no_stance": schema.no_stance,
+        },
         "gold": gold_meta,
         "systems": [{"name": s.name, "version": s.version, "source": s.source} for s in systems],
         "match_rule": rule.as_dict(),
@@ -234,10 +275,20 @@ class EvaluationRun:
     notes: list[str] = field(default_factory=list)
 
 
-def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
-                   extractors: list[str], predictions: list[Path], *, rule: MatchRule = MatchRule(),
-                   n_boot: int = 1000, seed: int = 0, compare: tuple[str, str] | None = None,
-                   strict: bool = False, model_versions: list[str] | None = None) -> EvaluationRun:
+def run_evaluation(
+    gold_paths: list,
+    schema_path: Path | None,
+    default_schema,
+    extractors: list[str],
+    predictions: list[Path],
+    *,
+    rule: MatchRule = MatchRule(),
+    n_boot: int = 1000,
+    seed: int = 0,
+    compare: tuple[str, str] | None = None,
+    strict: bool = False,
+    model_versions: list[str] | None = None,
+) -> EvaluationRun:
     """The ``toolkit evaluate`` job as one call: load the gold (and its schema), run the
     extractors, read the predictions files, score everything.
 
@@ -264,6 +315,13 @@ def run_evaluation(gold_paths: list, schema_path: Path | None, default_schema,
         raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
     result = evaluate(records, gold.meta, systems, gold.schema, rule=rule, n_boot=n_boot, seed=seed, compare=compare)
     return EvaluationRun(
-        result, records, systems, rule, gold.counts, gold.problems,
-        {s.name: s.skipped for s in systems}, {s.name: s.problems for s in systems}, gold.notes,
+        result,
+        records,
+        systems,
+        rule,
+        gold.counts,
+        gold.problems,
+        {s.name: s.skipped for s in systems},
+        {s.name: s.problems for s in systems},
+        gold.notes,
     )

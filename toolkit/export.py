@@ -86,7 +86,9 @@ def _read_folder(folder: Path) -> tuple[list[Document], list[str]]:
             raise SourceError(f"{shown(entry)}: cannot read it ({exc.strerror or exc.__class__.__name__})") from None
         docs.append(Document(entry.stem, _decode(raw, shown(entry)), {"source_file": entry.name}))
     if not docs:
-        raise SourceError(f"{shown(folder)}: no .txt files" + (f" ({len(skipped)} other entries skipped)" if skipped else ""))
+        raise SourceError(
+            f"{shown(folder)}: no .txt files" + (f" ({len(skipped)} other entries skipped)" if skipped else "")
+        )
     return docs, skipped
 
 
@@ -95,7 +97,9 @@ def _jsonl_row(raw: str, where: str) -> Document:
     try:
         row = parse_json(raw)
     except ValueError as exc:
-        raise SourceError(f"{where}: not a JSON object ({exc.__class__.__name__}: {' '.join(str(exc).split())[:80]})") from None
+        raise SourceError(
+            f"{where}: not a JSON object ({exc.__class__.__name__}: {' '.join(str(exc).split())[:80]})"
+        ) from None
     if not isinstance(row, dict) or not valid_string(row.get("doc_id")) or not row["doc_id"]:
         raise SourceError(f"{where}: needs a non-empty string 'doc_id'")
     if not valid_string(row.get("text")):
@@ -110,7 +114,9 @@ def _jsonl_row(raw: str, where: str) -> Document:
     try:
         dump_json(meta).encode("utf-8")
     except (ValueError, UnicodeEncodeError, RecursionError):
-        raise SourceError(f"{where}: 'meta' holds a value JSON cannot store (a lone surrogate, or nested too deeply)") from None
+        raise SourceError(
+            f"{where}: 'meta' holds a value JSON cannot store (a lone surrogate, or nested too deeply)"
+        ) from None
     return Document(row["doc_id"], text, meta)
 
 

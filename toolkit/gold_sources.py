@@ -53,8 +53,9 @@ class Gold:
         }
 
 
-def choose_schema(stored: Schema | None, flag: Path | None, what: str,
-                  default: Path | Callable[[], Path] | None = None) -> tuple[Schema, str | None]:
+def choose_schema(
+    stored: Schema | None, flag: Path | None, what: str, default: Path | Callable[[], Path] | None = None
+) -> tuple[Schema, str | None]:
     """The schema for data that may carry its own (``stored``); returns ``(schema, note)``.
 
     An explicit ``flag`` that differs from the stored schema is a :class:`SchemaError`; a
@@ -68,14 +69,18 @@ def choose_schema(stored: Schema | None, flag: Path | None, what: str,
     if flag is not None:
         given = load_schema(flag)
         if given.fingerprint != stored.fingerprint:
-            raise SchemaError(f"--schema {flag} is schema {given.describe()}, but {what} was built with schema "
-                              f"{stored.describe()}: leave --schema out to use the data's own")
+            raise SchemaError(
+                f"--schema {flag} is schema {given.describe()}, but {what} was built with schema "
+                f"{stored.describe()}: leave --schema out to use the data's own"
+            )
         return given, None
     if default is not None and default.exists():
         project_schema = load_schema(default)
         if project_schema.fingerprint != stored.fingerprint:
-            return stored, (f"note: {what} carries schema {stored.describe()}; using it, not the project's "
-                            f"{project_schema.describe()}")
+            return stored, (
+                f"note: {what} carries schema {stored.describe()}; using it, not the project's "
+                f"{project_schema.describe()}"
+            )
     return stored, None
 
 
@@ -85,8 +90,10 @@ class SchemaFit:
     def __init__(self, schema: Schema):
         self.schema = schema
         self.allowed = {
-            ACTOR_TAG: set(schema.actor_types), CLAIM_TAG: {schema.claim_label},
-            CLAIM_TARGET_TAG: set(schema.claim_targets), CLAIM_STANCE_TAG: set(schema.stance_labels),
+            ACTOR_TAG: set(schema.actor_types),
+            CLAIM_TAG: {schema.claim_label},
+            CLAIM_TARGET_TAG: set(schema.claim_targets),
+            CLAIM_STANCE_TAG: set(schema.stance_labels),
         }
         self.stances = set(schema.stance_labels)
         self.total, self.misfit, self.examples = 0, 0, Counter()
@@ -109,7 +116,7 @@ class SchemaFit:
                 continue
             self.total += 1
             if name.startswith(DOC_STANCE_PREFIX):
-                ok = name[len(DOC_STANCE_PREFIX):] in schema.targets and set(map(str, values)) <= self.stances
+                ok = name[len(DOC_STANCE_PREFIX) :] in schema.targets and set(map(str, values)) <= self.stances
             else:
                 ok = name in self.allowed and set(map(str, values)) <= self.allowed[name]
             if not ok:
@@ -120,8 +127,10 @@ class SchemaFit:
         """:class:`SchemaError` when most labelled results do not fit."""
         if self.total and self.misfit / self.total > MISFIT_SHARE:
             shown = ", ".join(f"'{e}'" for e, _ in self.examples.most_common(3))
-            raise SchemaError(f"{source}: {self.misfit} of {self.total} labelled regions use labels that schema "
-                              f"{self.schema.describe()} lacks (e.g. {shown}): wrong --schema?")
+            raise SchemaError(
+                f"{source}: {self.misfit} of {self.total} labelled regions use labels that schema "
+                f"{self.schema.describe()} lacks (e.g. {shown}): wrong --schema?"
+            )
 
 
 def check_schema_fit(tasks: list[dict], schema: Schema, source: str) -> None:
@@ -188,9 +197,13 @@ def _rows_to_records(dataset, schema: Schema) -> list[dict]:
     for row in dataset:
         record = {k: row[k] for k in row if k not in ("actors", "claims", "doc_stances")}
         record["actors"] = [{**a, "label": names(actor_label, a["label"])} for a in row["actors"]]
-        record["claims"] = [{**c, "target": names(claim["target"], c["target"]), "stance": names(claim["stance"], c["stance"])}
-                            for c in row["claims"]]
-        record["doc_stances"] = {names(doc["target"], d["target"]): names(doc["stance"], d["stance"]) for d in row["doc_stances"]}
+        record["claims"] = [
+            {**c, "target": names(claim["target"], c["target"]), "stance": names(claim["stance"], c["stance"])}
+            for c in row["claims"]
+        ]
+        record["doc_stances"] = {
+            names(doc["target"], d["target"]): names(doc["stance"], d["stance"]) for d in row["doc_stances"]
+        }
         records.append(record)
     return records
 
@@ -229,8 +242,9 @@ def _load_with_datasets(ref: str):
             # A local folder is read afresh into memory: `datasets` caches a folder by its name
             # and file layout, so a republished folder of the same name would give stale rows.
             with tempfile.TemporaryDirectory(prefix="toolkit-datasets-") as cache:
-                data = datasets.load_dataset(str(local), "documents", split="test", cache_dir=cache,
-                                             keep_in_memory=True)
+                data = datasets.load_dataset(
+                    str(local), "documents", split="test", cache_dir=cache, keep_in_memory=True
+                )
         else:
             data = datasets.load_dataset(ref, "documents", split="test")
     except Exception as exc:  # noqa: BLE001 - offline, not found, not a dataset: say which, in one line
@@ -239,8 +253,13 @@ def _load_with_datasets(ref: str):
     return data, read_stored_schema(local) if local.is_dir() else None
 
 
-def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path | Callable[[], Path] | None = None,
-              policy: str = "ground_truth", strict: bool = False) -> Gold:
+def load_gold(
+    paths: list,
+    schema_flag: Path | None = None,
+    default_schema: Path | Callable[[], Path] | None = None,
+    policy: str = "ground_truth",
+    strict: bool = False,
+) -> Gold:
     """Read gold from ``paths`` (see the module docstring) with the schema that belongs to it.
 
     ``schema_flag`` is an explicit ``--schema``; ``default_schema`` the project's. ``policy``
@@ -253,8 +272,9 @@ def load_gold(paths: list, schema_flag: Path | None = None, default_schema: Path
         return _load_gold(paths, schema_flag, default_schema, policy, strict)
 
 
-def _load_gold(paths: list, schema_flag: Path | None, default_schema: Path | Callable[[], Path] | None,
-               policy: str, strict: bool) -> Gold:
+def _load_gold(
+    paths: list, schema_flag: Path | None, default_schema: Path | Callable[[], Path] | None, policy: str, strict: bool
+) -> Gold:
     gold: Gold | None = None
     sources: dict[int, str] = {}
     for raw in paths:
@@ -273,8 +293,10 @@ def _load_gold(paths: list, schema_flag: Path | None, default_schema: Path | Cal
         if gold is None:
             gold = Gold([], schema)
         elif schema.fingerprint != gold.schema.fingerprint:
-            raise SchemaError(f"{what} has schema {schema.describe()}, but the gold before it has "
-                              f"{gold.schema.describe()}: one evaluation needs one schema")
+            raise SchemaError(
+                f"{what} has schema {schema.describe()}, but the gold before it has "
+                f"{gold.schema.describe()}: one evaluation needs one schema"
+            )
         if note:
             gold.notes.append(note)
         gold.files.append(shown(path.name))
@@ -308,9 +330,14 @@ def _drop_duplicates(gold: Gold, policy: str, sources: dict[int, str]) -> None:
     for record in gold.records:
         key = (record["doc_id"], record.get("annotation_id")) if policy == "all" else record["doc_id"]
         if key in seen:
-            gold.problems.append(Problem(sources.get(id(record), "gold"), record.get("task_id"), None,
-                                         f"document '{shown(record['doc_id'])}' is also in {seen[key]}; "
-                                         "this later copy is skipped"))
+            gold.problems.append(
+                Problem(
+                    sources.get(id(record), "gold"),
+                    record.get("task_id"),
+                    None,
+                    f"document '{shown(record['doc_id'])}' is also in {seen[key]}; this later copy is skipped",
+                )
+            )
             gold.counts["documents_duplicated"] = gold.counts.get("documents_duplicated", 0) + 1
             continue
         seen[key] = sources.get(id(record), "the gold")

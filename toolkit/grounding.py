@@ -121,8 +121,13 @@ class Grounding:
 
 def is_text_only(span: object) -> bool:
     """A span dict with a non-empty string ``text`` and neither ``start`` nor ``end``."""
-    return (isinstance(span, dict) and span.get("start") is None and span.get("end") is None
-            and isinstance(span.get("text"), str) and span["text"] != "")
+    return (
+        isinstance(span, dict)
+        and span.get("start") is None
+        and span.get("end") is None
+        and isinstance(span.get("text"), str)
+        and span["text"] != ""
+    )
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -206,8 +211,9 @@ def _find_all(haystack: str, needle: str):
         i = haystack.find(needle, i + 1)
 
 
-def _pick(candidates: list[tuple[int, int]], text: str, layer: _Layer, aligned: bool,
-          overlap: bool) -> tuple[int, int] | None:
+def _pick(
+    candidates: list[tuple[int, int]], text: str, layer: _Layer, aligned: bool, overlap: bool
+) -> tuple[int, int] | None:
     """The first candidate (in position order) that no span holds, is on word boundaries or
     not (``aligned``) and overlaps a placed span or not (``overlap``)."""
     for s, e in candidates:
@@ -263,7 +269,7 @@ def _fuzzy_candidates(doc: _Document, needle: str, threshold: float) -> list[tup
     found: list[tuple[int, int]] = []
     block = max(1, 1_000_000 // len(widths))  # starts per block: bounded memory on long documents
     for a in range(0, len(starts), block):
-        some = starts[a:a + block]
+        some = starts[a : a + block]
         ends = some[:, None] + widths[None, :]
         valid = ends <= n
         ends = np.minimum(ends, n)
@@ -288,7 +294,7 @@ def _fuzzy(doc: _Document, needle: str, layer: _Layer, threshold: float) -> tupl
         s, e = doc.to_original(i, i + w)
         if layer.overlaps(s, e):
             continue
-        matcher.set_seq1(norm[i:i + w])
+        matcher.set_seq1(norm[i : i + w])
         ratio = matcher.ratio()
         if ratio < threshold:
             continue
@@ -346,12 +352,13 @@ def _ground_layer(spans: list, doc: _Document, name: str, stats: Grounding, thre
             failed.add(i)
             extra = {k: span.get(k) for k in _FIELDS[name]}
             reason = "every mention is held by another span" if kind == "taken" else "not in the document"
-            stats.failed.append({"layer": name, "index": i, "id": span.get("id"), "text": span["text"], **extra,
-                                 "reason": reason})
+            stats.failed.append(
+                {"layer": name, "index": i, "id": span.get("id"), "text": span["text"], **extra, "reason": reason}
+            )
             continue
         counts[kind] += 1
         layer.place(*where)
-        span.update(start=where[0], end=where[1], text=doc.text[where[0]:where[1]], alignment=kind)
+        span.update(start=where[0], end=where[1], text=doc.text[where[0] : where[1]], alignment=kind)
     stats.failed.sort(key=lambda f: (LAYERS.index(f["layer"]), f["index"]))
     return [span for i, span in enumerate(out) if i not in failed]
 
@@ -368,8 +375,11 @@ def ground_record(record: dict, text: str, threshold: float = FUZZY_THRESHOLD) -
         if isinstance(record.get(name), list):
             out[name] = _ground_layer(record[name], doc, name, stats, threshold)
     failed_actors = {f["id"] for f in stats.failed if f["layer"] == "actors" and _hashable(f["id"])}
-    kept_actors = {a.get("id") for a in out.get("actors") or () if isinstance(a, dict) and _hashable(a.get("id"))} \
-        if isinstance(out.get("actors"), list) else set()
+    kept_actors = (
+        {a.get("id") for a in out.get("actors") or () if isinstance(a, dict) and _hashable(a.get("id"))}
+        if isinstance(out.get("actors"), list)
+        else set()
+    )
     lost = failed_actors - kept_actors
     if lost and isinstance(out.get("claims"), list):
         for claim in out["claims"]:
@@ -399,6 +409,12 @@ def alignment_block(counts: dict[str, dict[str, int]], failed: list[dict], thres
     pooled = {kind: sum(c.get(kind, 0) for c in counts.values()) for kind in KINDS}
     spans = sum(pooled[k] for k in KINDS if k != "given")
     aligned = spans - pooled["failed"]
-    return {"threshold": threshold, "spans": spans, "aligned": aligned, "rate": aligned / spans if spans else None,
-            **pooled, "per_layer": {lay: dict(counts[lay]) for lay in LAYERS if lay in counts},
-            "failed_spans": failed}
+    return {
+        "threshold": threshold,
+        "spans": spans,
+        "aligned": aligned,
+        "rate": aligned / spans if spans else None,
+        **pooled,
+        "per_layer": {lay: dict(counts[lay]) for lay in LAYERS if lay in counts},
+        "failed_spans": failed,
+    }

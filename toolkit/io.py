@@ -171,7 +171,9 @@ def exchange(a: Path, b: Path) -> bool:
 def _check_replaceable(path: Path) -> None:
     """An existing output folder may be replaced only if empty or written by the toolkit."""
     if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not (path / BUILD_MARKER).exists())):
-        raise FileExistsError(errno.EEXIST, "exists and was not written by the toolkit; choose another folder", shown(path))
+        raise FileExistsError(
+            errno.EEXIST, "exists and was not written by the toolkit; choose another folder", shown(path)
+        )
 
 
 def _swap_in(tmp: Path, path: Path) -> None:

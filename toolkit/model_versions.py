@@ -105,8 +105,14 @@ def _collect(paths: list, found: dict, unreadable: Imported) -> int:
             if predictions is None:
                 continue
             if not isinstance(predictions, list):
-                unreadable.problems.append(Problem(source, task.get("id"), None, f"'predictions' is "
-                                                   f"{type(predictions).__name__}, not a list; skipped"))
+                unreadable.problems.append(
+                    Problem(
+                        source,
+                        task.get("id"),
+                        None,
+                        f"'predictions' is {type(predictions).__name__}, not a list; skipped",
+                    )
+                )
                 unreadable.count("predictions_unreadable")
                 continue
             doc_id = _doc_id(task)
@@ -117,19 +123,25 @@ def _collect(paths: list, found: dict, unreadable: Imported) -> int:
                     continue
                 version = prediction.get("model_version") if isinstance(prediction, dict) else None
                 if not isinstance(prediction, dict) or not (version is None or valid_string(version)) or doc_id is None:
-                    why = ("is not an object" if not isinstance(prediction, dict) else
-                           f"has model_version {short(version)}, not a string" if doc_id is not None else
-                           f"is on a task whose data.doc_id {short(task['data'].get('doc_id'))} is not a string")
-                    unreadable.problems.append(Problem(source, task.get("id"), None,
-                                                       f"prediction {short(prediction)} {why}; skipped"))
+                    why = (
+                        "is not an object"
+                        if not isinstance(prediction, dict)
+                        else f"has model_version {short(version)}, not a string"
+                        if doc_id is not None
+                        else f"is on a task whose data.doc_id {short(task['data'].get('doc_id'))} is not a string"
+                    )
+                    unreadable.problems.append(
+                        Problem(source, task.get("id"), None, f"prediction {short(prediction)} {why}; skipped")
+                    )
                     unreadable.count("predictions_unreadable")
                     continue
                 found[version or ""][doc_id].append(_Found(source, position, task, prediction))
     return ids_only
 
 
-def _system(version: str, by_doc: dict[str, list[_Found]], gold: list[Record], schema: Schema,
-            unreadable: Imported) -> System:
+def _system(
+    version: str, by_doc: dict[str, list[_Found]], gold: list[Record], schema: Schema, unreadable: Imported
+) -> System:
     """One model version's predictions on the gold documents (see the module docstring)."""
     out = Imported(problems=list(unreadable.problems), counts=dict(unreadable.counts))
     records, missing = [], []
@@ -143,29 +155,53 @@ def _system(version: str, by_doc: dict[str, list[_Found]], gold: list[Record], s
         chosen = candidates[-1]
         if len(candidates) > 1:
             others = ", ".join(_label(c.prediction_id) for c in candidates[:-1])
-            out.problems.append(Problem(chosen.where(), chosen.task.get("id"), None,
-                                        f"{len(candidates)} predictions of model version {version!r} on document "
-                                        f"'{shown(doc_id)}'; the latest is kept, {others} left out"))
+            out.problems.append(
+                Problem(
+                    chosen.where(),
+                    chosen.task.get("id"),
+                    None,
+                    f"{len(candidates)} predictions of model version {version!r} on document "
+                    f"'{shown(doc_id)}'; the latest is kept, {others} left out",
+                )
+            )
             out.count("duplicate_predictions", len(candidates) - 1)
         data = chosen.task.get("data")
         if isinstance(data, dict) and data.get(TEXT_NAME) != text:
-            out.problems.append(Problem(chosen.where(), chosen.task.get("id"), None,
-                                        "the task's text differs from the gold document's; offsets are read "
-                                        "against the gold text"))
+            out.problems.append(
+                Problem(
+                    chosen.where(),
+                    chosen.task.get("id"),
+                    None,
+                    "the task's text differs from the gold document's; offsets are read against the gold text",
+                )
+            )
             out.count("texts_differ")
         task = {"id": chosen.task.get("id"), "data": {TEXT_NAME: text, "doc_id": doc_id}}
         parsed = parse_annotation(task, chosen.prediction, schema, chosen.where(), out, complete=False)
         if parsed is None:
             out.count("predictions_skipped")
             parsed = empty_record(doc_id, text)
-        records.append({"doc_id": parsed["doc_id"], "text": parsed["text"], "actors": parsed["actors"],
-                        "claims": parsed["claims"], "doc_stances": parsed["doc_stances"]})
+        records.append(
+            {
+                "doc_id": parsed["doc_id"],
+                "text": parsed["text"],
+                "actors": parsed["actors"],
+                "claims": parsed["claims"],
+                "doc_stances": parsed["doc_stances"],
+            }
+        )
     if missing:
         named = ", ".join(f"'{shown(d)}'" for d in missing[:3]) + (", ..." if len(missing) > 3 else "")
         where = ", ".join(sorted({c.source for found in by_doc.values() for c in found}))
-        out.problems.append(Problem(where, None, None,
-                                    f"{len(missing)} gold document(s) have no prediction of model version "
-                                    f"{version!r} ({named}); scored as empty predictions"))
+        out.problems.append(
+            Problem(
+                where,
+                None,
+                None,
+                f"{len(missing)} gold document(s) have no prediction of model version "
+                f"{version!r} ({named}); scored as empty predictions",
+            )
+        )
         out.count("documents_without_prediction", len(missing))
     gold_ids = {r["doc_id"] for r in gold}
     outside = sum(doc not in gold_ids for doc in by_doc)
@@ -176,8 +212,9 @@ def _system(version: str, by_doc: dict[str, list[_Found]], gold: list[Record], s
     return System(system_name(version), version, records, source=sources, skipped=out.counts, problems=out.problems)
 
 
-def systems_from_exports(paths: list, schema: Schema, gold_records: list[Record], only: list[str] | None = None,
-                         strict: bool = False) -> list[System]:
+def systems_from_exports(
+    paths: list, schema: Schema, gold_records: list[Record], only: list[str] | None = None, strict: bool = False
+) -> list[System]:
     """One :class:`System` per model version found in the predictions of these Label Studio
     native exports, scored on the documents of ``gold_records`` (sorted by model version).
 
@@ -191,13 +228,24 @@ def systems_from_exports(paths: list, schema: Schema, gold_records: list[Record]
     files = ", ".join(shown(Path(p).name) for p in paths)
     ids_only = _collect(paths, found, unreadable)
     if not found:
-        hint = (f"; {ids_only} prediction(s) are listed by id only (Label Studio's own export): pull the project "
-                "with `toolkit studio pull`, which writes them in full" if ids_only else "")
-        raise ExtractorError(f"{files or 'no export given'}: no predictions with results, so no model version "
-                             f"to evaluate{hint}")
+        hint = (
+            f"; {ids_only} prediction(s) are listed by id only (Label Studio's own export): pull the project "
+            "with `toolkit studio pull`, which writes them in full"
+            if ids_only
+            else ""
+        )
+        raise ExtractorError(
+            f"{files or 'no export given'}: no predictions with results, so no model version to evaluate{hint}"
+        )
     if ids_only:
-        unreadable.problems.append(Problem(files, None, None, f"{ids_only} prediction(s) are listed by id only "
-                                           "(no model version, no result); skipped"))
+        unreadable.problems.append(
+            Problem(
+                files,
+                None,
+                None,
+                f"{ids_only} prediction(s) are listed by id only (no model version, no result); skipped",
+            )
+        )
         unreadable.count("predictions_unreadable", ids_only)
     versions = sorted(found)
     if only:
@@ -206,25 +254,30 @@ def systems_from_exports(paths: list, schema: Schema, gold_records: list[Record]
             version = name.removeprefix(PREFIX)
             version = "" if version == NO_VERSION else version
             if version not in found:
-                raise ExtractorError(f"--model-version {name!r}: not in {files}; found: "
-                                     f"{', '.join(system_name(v) for v in versions)}")
+                raise ExtractorError(
+                    f"--model-version {name!r}: not in {files}; found: {', '.join(system_name(v) for v in versions)}"
+                )
             wanted.append(version)
         versions = list(dict.fromkeys(wanted))
     systems = [_system(version, found[version], gold_records, schema, unreadable) for version in versions]
     if strict:
         for system in systems:
             if system.problems:
-                raise ExtractorError(f"{system.name}: {system.problems[0]} ({len(system.problems)} problem(s) in "
-                                     "all; --strict)")
+                raise ExtractorError(
+                    f"{system.name}: {system.problems[0]} ({len(system.problems)} problem(s) in all; --strict)"
+                )
     return systems
 
 
-def systems_from_gold(gold_paths: list, schema: Schema, gold_records: list[Record], only: list[str] | None = None,
-                      strict: bool = False) -> list[System]:
+def systems_from_gold(
+    gold_paths: list, schema: Schema, gold_records: list[Record], only: list[str] | None = None, strict: bool = False
+) -> list[System]:
     """:func:`systems_from_exports` on the Label Studio exports among ``--gold``'s paths (records
     JSONL, dataset folders and Hub ids hold no predictions); ``only=[]`` means every model version."""
     exports = [p for p in gold_paths if Path(p).is_file() and Path(p).suffix.lower() != ".jsonl"]
     if not exports:
-        raise ExtractorError("--model-versions reads the predictions held by the Label Studio exports given as "
-                             "--gold; this gold has no export")
+        raise ExtractorError(
+            "--model-versions reads the predictions held by the Label Studio exports given as "
+            "--gold; this gold has no export"
+        )
     return systems_from_exports(exports, schema, gold_records, only or None, strict)

@@ -69,13 +69,15 @@ CLAIM_TYPE = pa.struct([*_SPAN, ("speaker", pa.string()), ("target", pa.string()
 STANCE_TYPE = pa.struct([("target", pa.string()), ("stance", pa.string())])
 
 #: One row per document (see the module docstring).
-PREDICTION_SCHEMA = pa.schema([
-    ("doc_id", pa.string()),
-    ("sha256", pa.string()),
-    ("actors", pa.list_(ACTOR_TYPE)),
-    ("claims", pa.list_(CLAIM_TYPE)),
-    ("doc_stances", pa.list_(STANCE_TYPE)),
-])
+PREDICTION_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("sha256", pa.string()),
+        ("actors", pa.list_(ACTOR_TYPE)),
+        ("claims", pa.list_(CLAIM_TYPE)),
+        ("doc_stances", pa.list_(STANCE_TYPE)),
+    ]
+)
 
 #: Manifest keys a resumed run must match exactly.
 _RUN_KEYS = ("format", "extractor", "schema", "corpus", "shard_size", "shard_count")
@@ -114,8 +116,9 @@ def _read_parquet_corpus(path: Path) -> list[Document]:
         names = pq.ParquetFile(file).schema_arrow.names
         missing = [c for c in ("doc_id", "text") if c not in names]
         if missing:
-            raise SourceError(f"{shown(file)}: no column '{missing[0]}' "
-                              f"(needs doc_id and text; has {', '.join(names)})")
+            raise SourceError(
+                f"{shown(file)}: no column '{missing[0]}' (needs doc_id and text; has {', '.join(names)})"
+            )
         tables.append(pq.read_table(file, columns=["doc_id", "text"]))
     table = pa.concat_tables(tables, promote_options="permissive")
     return _documents(table.column("doc_id").to_pylist(), table.column("text").to_pylist(), shown(path))
@@ -131,8 +134,10 @@ def _read_hf_corpus(source: str, split: str | None) -> list[Document]:
         saved = local.is_dir() and any((local / f).exists() for f in ("dataset_dict.json", "state.json"))
         data = datasets.load_from_disk(source) if saved else datasets.load_dataset(source)
     except Exception as exc:  # noqa: BLE001 - datasets raises many kinds; the user needs one line
-        raise SourceError(f"{shown(source)}: cannot load it as a dataset ({exc.__class__.__name__}: "
-                          f"{' '.join(str(exc).split())[:200]})") from None
+        raise SourceError(
+            f"{shown(source)}: cannot load it as a dataset ({exc.__class__.__name__}: "
+            f"{' '.join(str(exc).split())[:200]})"
+        ) from None
     if isinstance(data, datasets.DatasetDict):
         if split is None and len(data) != 1:
             raise SourceError(f"{shown(source)}: several splits ({', '.join(data)}): choose one with --split")
@@ -175,6 +180,7 @@ def corpus_fingerprint(docs: list[Document]) -> str:
 
 def record_to_row(record: Record, sha256: str) -> dict:
     """One Parquet row (:data:`PREDICTION_SCHEMA`) for an extractor's record."""
+
     def span(item: Mapping[str, Any], keys: list[str]) -> dict:
         return {k: item.get(k) for k in keys}
 
@@ -189,6 +195,7 @@ def record_to_row(record: Record, sha256: str) -> dict:
 
 def row_to_record(row: dict) -> Record:
     """The record (:mod:`toolkit.records`) a Parquet row stands for; a null span text is left out."""
+
     def span(item: dict) -> dict:
         return {k: v for k, v in item.items() if not (k == "text" and v is None)}
 
@@ -206,8 +213,10 @@ def rows_table(rows: list[dict], meta: dict | None = None) -> pa.Table:
     try:
         table = pa.Table.from_pylist(rows, schema=PREDICTION_SCHEMA)
     except (pa.ArrowException, TypeError, ValueError) as exc:
-        raise ExtractorError(f"a record does not fit the predictions schema ({exc.__class__.__name__}: "
-                             f"{' '.join(str(exc).split())[:200]})") from None
+        raise ExtractorError(
+            f"a record does not fit the predictions schema ({exc.__class__.__name__}: "
+            f"{' '.join(str(exc).split())[:200]})"
+        ) from None
     return table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True)}) if meta else table
 
 
@@ -329,8 +338,10 @@ def _differs(old: dict, new: dict) -> str | None:
     """The first run setting in which two manifests differ, said in words, else None."""
     for key in _RUN_KEYS:
         if old.get(key) != new.get(key):
-            return (f"{key.replace('_', ' ')} {json.dumps(old.get(key), sort_keys=True)} there, "
-                    f"{json.dumps(new.get(key), sort_keys=True)} now")
+            return (
+                f"{key.replace('_', ' ')} {json.dumps(old.get(key), sort_keys=True)} there, "
+                f"{json.dumps(new.get(key), sort_keys=True)} now"
+            )
     return None
 
 
@@ -345,8 +356,9 @@ def _open_output(out: Path, manifest: dict) -> None:
             raise ToolkitError(f"{shown(path)}: cannot read it ({exc.__class__.__name__}); choose another -o") from None
         diff = _differs(old if isinstance(old, dict) else {}, manifest)
         if diff:
-            raise ToolkitError(f"{shown(out)} holds predictions of another run ({diff}); "
-                               "choose another -o, or delete it to start over")
+            raise ToolkitError(
+                f"{shown(out)} holds predictions of another run ({diff}); choose another -o, or delete it to start over"
+            )
         return
     if out.exists() and (not out.is_dir() or any(not p.name.startswith(".") for p in out.iterdir())):
         raise ToolkitError(f"{shown(out)} exists and holds no {MANIFEST}: not a predictions folder; choose another -o")
@@ -363,8 +375,9 @@ def shard_complete(path: Path, rows: int, run_id: str) -> bool:
     return meta.num_rows == rows and info.get("run") == run_id
 
 
-def plan_run(docs: list[Document], ref: str, schema: Schema, out: str | Path, shard_size: int, *,
-             source: str = "") -> Plan:
+def plan_run(
+    docs: list[Document], ref: str, schema: Schema, out: str | Path, shard_size: int, *, source: str = ""
+) -> Plan:
     """Build the extractor once (so a bad name fails here), check or write the manifest and
     find the shards still to write."""
     from .extractors import get_extractor
@@ -375,7 +388,7 @@ def plan_run(docs: list[Document], ref: str, schema: Schema, out: str | Path, sh
     out = Path(out)
     manifest = _manifest(docs, extractor, schema, shard_size, source)
     _open_output(out, manifest)
-    shards = [docs[i:i + shard_size] for i in range(0, len(docs), shard_size)]
+    shards = [docs[i : i + shard_size] for i in range(0, len(docs), shard_size)]
     plan = Plan(out, manifest, shards, [], ref, schema.raw)
     plan.todo = [i for i, shard in enumerate(shards) if not shard_complete(plan.path(i), len(shard), plan.run_id)]
     return plan
@@ -386,8 +399,17 @@ Progress = Callable[[int, int], None]  # (documents done, documents in all)
 
 def _run_local(plan: Plan, workers: int, progress: Progress, done: int, total: int) -> None:
     """Predict the missing shards in a pool of ``workers`` processes (in this process if 1)."""
-    jobs = [ShardJob(plan.ref, plan.schema_raw, str(plan.path(i)), [d.doc_id for d in plan.shards[i]],
-                     [d.text for d in plan.shards[i]], plan.meta(i)) for i in plan.todo]
+    jobs = [
+        ShardJob(
+            plan.ref,
+            plan.schema_raw,
+            str(plan.path(i)),
+            [d.doc_id for d in plan.shards[i]],
+            [d.text for d in plan.shards[i]],
+            plan.meta(i),
+        )
+        for i in plan.todo
+    ]
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             done += _run_shard(job)
@@ -414,8 +436,9 @@ def _worker_error(exc: BaseException, path: Path) -> ToolkitError:
     if isinstance(exc, ToolkitError):
         return exc
     detail = " ".join(str(exc).split())[:300]
-    return ExtractorError(f"{shown(path.name)} failed: {exc.__class__.__name__}: {detail} "
-                          "(finished shards are kept; rerun to resume)")
+    return ExtractorError(
+        f"{shown(path.name)} failed: {exc.__class__.__name__}: {detail} (finished shards are kept; rerun to resume)"
+    )
 
 
 def _import_ray():
@@ -438,8 +461,10 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError as exc:
-        raise ToolkitError(f"Ray cluster at {address} does not answer ({exc.strerror or exc.__class__.__name__}); "
-                           "is `ray start --head` running there?") from None
+        raise ToolkitError(
+            f"Ray cluster at {address} does not answer ({exc.strerror or exc.__class__.__name__}); "
+            "is `ray start --head` running there?"
+        ) from None
 
 
 def _ray_session(ray, address: str | None, workers: int) -> bool:
@@ -450,12 +475,12 @@ def _ray_session(ray, address: str | None, workers: int) -> bool:
         _check_reachable(address)
     kwargs = {"address": address} if address else {"address": "local", "num_cpus": workers}  # never a stray cluster
     try:
-        ray.init(**kwargs, include_dashboard=False, logging_level="error", log_to_driver=False,
-                 configure_logging=False)
+        ray.init(**kwargs, include_dashboard=False, logging_level="error", log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         hint = "; a cluster with token authentication needs RAY_AUTH_MODE=token and its token" if address else ""
-        raise ToolkitError(f"cannot start or reach Ray at {address or 'local'}: "
-                           f"{' '.join(str(exc).split())[:200]}{hint}") from None
+        raise ToolkitError(
+            f"cannot start or reach Ray at {address or 'local'}: {' '.join(str(exc).split())[:200]}{hint}"
+        ) from None
     return True
 
 
@@ -467,8 +492,9 @@ def _quiet_ray_data(ray) -> None:
     logging.getLogger("ray.data").setLevel(logging.ERROR)
 
 
-def _run_ray(plan: Plan, *, workers: int, address: str | None, batch_size: int, progress: Progress,
-             done: int, total: int) -> None:
+def _run_ray(
+    plan: Plan, *, workers: int, address: str | None, batch_size: int, progress: Progress, done: int, total: int
+) -> None:
     """Predict the missing shards through Ray Data; the driver writes each shard once complete."""
     ray = _import_ray()
     started = _ray_session(ray, address, workers)
@@ -476,8 +502,11 @@ def _run_ray(plan: Plan, *, workers: int, address: str | None, batch_size: int, 
         _quiet_ray_data(ray)
         items = [{"doc_id": d.doc_id, "text": d.text, "shard": i} for i in plan.todo for d in plan.shards[i]]
         ds = ray.data.from_items(items).map_batches(
-            predict_batch, batch_size=batch_size, batch_format="pyarrow",
-            fn_kwargs={"ref": plan.ref, "schema_raw": plan.schema_raw})
+            predict_batch,
+            batch_size=batch_size,
+            batch_format="pyarrow",
+            fn_kwargs={"ref": plan.ref, "schema_raw": plan.schema_raw},
+        )
         waiting: dict[int, list[dict]] = {i: [] for i in plan.todo}
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for row in batch.to_pylist():
@@ -505,10 +534,20 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def predict(source: str | Path, ref: str, schema: Schema, out: str | Path, *, shard_size: int = 1000,
-            workers: int | None = None, engine: str = "local", ray_address: str | None = None,
-            split: str | None = None, batch_size: int | None = None,
-            progress: Progress | None = None) -> PredictResult:
+def predict(
+    source: str | Path,
+    ref: str,
+    schema: Schema,
+    out: str | Path,
+    *,
+    shard_size: int = 1000,
+    workers: int | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
+    split: str | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> PredictResult:
     """Run extractor ``ref`` over the corpus at ``source`` into sharded Parquet at ``out``,
     skipping the shards a previous run with the same settings finished.
 
@@ -534,11 +573,19 @@ def predict(source: str | Path, ref: str, schema: Schema, out: str | Path, *, sh
     if plan.todo and engine == "local":
         _run_local(plan, workers, report, done, total)
     elif plan.todo:
-        _run_ray(plan, workers=workers, address=ray_address, batch_size=batch_size or shard_size, progress=report,
-                 done=done, total=total)
+        _run_ray(
+            plan,
+            workers=workers,
+            address=ray_address,
+            batch_size=batch_size or shard_size,
+            progress=report,
+            done=done,
+            total=total,
+        )
     seconds = time.perf_counter() - start
-    return PredictResult(plan.out, len(docs), len(plan.shards), len(plan.shards) - len(plan.todo),
-                         len(plan.todo), pending_docs, seconds)
+    return PredictResult(
+        plan.out, len(docs), len(plan.shards), len(plan.shards) - len(plan.todo), len(plan.todo), pending_docs, seconds
+    )
 
 
 # --------------------------------------------------------------------------- reading predictions back
@@ -563,8 +610,10 @@ def _shard_files(path: Path) -> tuple[list[Path], dict]:
     except (OSError, ValueError):
         raise ExtractorError(f"{shown(path)}: no readable {MANIFEST}: not written by `toolkit predict`") from None
     if len(files) != manifest.get("shard_count"):
-        raise ExtractorError(f"{shown(path)}: {len(files)} of {manifest.get('shard_count')} shards: the run has not "
-                             "finished (rerun the same `toolkit predict` to resume it)")
+        raise ExtractorError(
+            f"{shown(path)}: {len(files)} of {manifest.get('shard_count')} shards: the run has not "
+            "finished (rerun the same `toolkit predict` to resume it)"
+        )
     return files, manifest
 
 
@@ -610,38 +659,67 @@ def read_prediction_shards(path: str | Path, schema: Schema, gold: list[Record],
     if others:
         out.count("documents_not_in_gold", others)
     if not rows:
-        raise ExtractorError(f"{shown(path)}: none of its {len(seen)} doc id(s) is in the gold: "
-                             "predictions for other documents?")
+        raise ExtractorError(
+            f"{shown(path)}: none of its {len(seen)} doc id(s) is in the gold: predictions for other documents?"
+        )
     made_with = manifest.get("schema", {}).get("fingerprint")
     if made_with and made_with != schema.fingerprint:
-        out.problems.append(Problem(shown(path), None, None, f"made with schema fingerprint {made_with}, "
-                                                             f"the gold's is {schema.fingerprint}"))
+        out.problems.append(
+            Problem(
+                shown(path), None, None, f"made with schema fingerprint {made_with}, the gold's is {schema.fingerprint}"
+            )
+        )
         out.count("schema_differs")
-    records = [_checked(row, texts[row["doc_id"]], schema, f"{shown(path)}:{row['doc_id']}", out)
-               for row in sorted(rows, key=lambda r: r["doc_id"])]
+    records = [
+        _checked(row, texts[row["doc_id"]], schema, f"{shown(path)}:{row['doc_id']}", out)
+        for row in sorted(rows, key=lambda r: r["doc_id"])
+    ]
     missing = [d for d in texts if d not in seen]
     if missing:
-        out.problems.append(Problem(shown(path), None, None, f"{len(missing)} gold document(s) have no prediction "
-                                                             f"row (e.g. '{shown(missing[0])}'); scored as empty"))
+        out.problems.append(
+            Problem(
+                shown(path),
+                None,
+                None,
+                f"{len(missing)} gold document(s) have no prediction row (e.g. '{shown(missing[0])}'); scored as empty",
+            )
+        )
         out.count("documents_without_prediction", len(missing))
     out.count("problems", len(out.problems))
     if strict and out.problems:
         raise ExtractorError(f"{out.problems[0]} ({len(out.problems)} problem(s) in all; --strict)")
     ext = manifest.get("extractor") or _file_meta(files[0])
-    return System(path.name, f"{ext.get('name', '?')} {ext.get('version', '?')}", records, source=str(path),
-                  skipped=out.counts, problems=out.problems)
+    return System(
+        path.name,
+        f"{ext.get('name', '?')} {ext.get('version', '?')}",
+        records,
+        source=str(path),
+        skipped=out.counts,
+        problems=out.problems,
+    )
 
 
 def _checked(row: dict, gold_text: str, schema: Schema, where: str, out: Imported) -> Record:
     """A row as a record checked against its gold text; bad regions are left out (problems)."""
     if row.get("sha256") and row["sha256"] != sha256_text(gold_text):
-        out.problems.append(Problem(where, row["doc_id"], None, "predicted on a text that differs from the gold "
-                                                                "document's; offsets are read against the gold text"))
+        out.problems.append(
+            Problem(
+                where,
+                row["doc_id"],
+                None,
+                "predicted on a text that differs from the gold document's; offsets are read against the gold text",
+            )
+        )
         out.count("texts_differ")
     checked = check_record({**row_to_record(row), "text": gold_text}, schema, where, out)
     assert checked is not None  # the gold text is a valid string
-    return {"doc_id": checked["doc_id"], "text": checked["text"], "actors": checked["actors"],
-            "claims": checked["claims"], "doc_stances": checked["doc_stances"]}
+    return {
+        "doc_id": checked["doc_id"],
+        "text": checked["text"],
+        "actors": checked["actors"],
+        "claims": checked["claims"],
+        "doc_stances": checked["doc_stances"],
+    }
 
 
 def _file_meta(file: Path) -> dict:

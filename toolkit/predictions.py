@@ -93,14 +93,27 @@ class _Alignment:
         for span in grounding.failed:
             kept = {k: _plain(v) for k, v in span.items() if k != "index"}
             self.failed.append({"doc_id": doc_id, "source": where, **kept})
-            what = f"actor {short(span['text'])} ({short(span.get('label'))})" if span["layer"] == "actors" \
+            what = (
+                f"actor {short(span['text'])} ({short(span.get('label'))})"
+                if span["layer"] == "actors"
                 else f"claim {short(span['text'])}"
-            lost = f"; {span['speaker_of']} claim(s) it speaks are kept without a speaker" if span.get("speaker_of") else ""
-            why = ("is not in the document (no exact, normalised or fuzzy match with ratio >= "
-                   f"{FUZZY_THRESHOLD})" if span["reason"] == "not in the document" else
-                   "is in the document, but every mention of it is held by another span")
-            problem = Problem(where, doc_id, _region_id(span.get("id")) or short(span.get("id")),
-                              f"{what} {why}; scored as a spurious prediction{lost}")
+            )
+            lost = (
+                f"; {span['speaker_of']} claim(s) it speaks are kept without a speaker"
+                if span.get("speaker_of")
+                else ""
+            )
+            why = (
+                f"is not in the document (no exact, normalised or fuzzy match with ratio >= {FUZZY_THRESHOLD})"
+                if span["reason"] == "not in the document"
+                else "is in the document, but every mention of it is held by another span"
+            )
+            problem = Problem(
+                where,
+                doc_id,
+                _region_id(span.get("id")) or short(span.get("id")),
+                f"{what} {why}; scored as a spurious prediction{lost}",
+            )
             out.problems.append(problem)
             self.problems.append(problem)
         for key, n in (("spans_not_found", len(grounding.failed)), ("speakers_not_found", grounding.speakers_dropped)):
@@ -108,8 +121,11 @@ class _Alignment:
                 out.count(key, n)
 
     def block(self) -> dict:
-        return alignment_block(self.counts, self.failed) if any(self.counts[layer][k] for layer in LAYERS
-                                                                for k in KINDS if k != "given") else {}
+        return (
+            alignment_block(self.counts, self.failed)
+            if any(self.counts[layer][k] for layer in LAYERS for k in KINDS if k != "given")
+            else {}
+        )
 
 
 def _plain(value: object) -> object:
@@ -130,14 +146,21 @@ def _keep_alignment(grounded: dict, checked: Record) -> None:
             span["alignment"] = kinds.get(span["id"], "given")  # type: ignore[typeddict-unknown-key]
 
 
-def _prediction(row: dict, gold_text: str, schema: Schema, where: str, out: Imported, *,
-                alignment: _Alignment | None = None) -> Record:
+def _prediction(
+    row: dict, gold_text: str, schema: Schema, where: str, out: Imported, *, alignment: _Alignment | None = None
+) -> Record:
     """A prediction line checked against its gold text; bad regions are left out (problems).
     Text-only spans are grounded first (:func:`toolkit.grounding.ground_record`)."""
     given = row.get("text")
     if given is not None and given != gold_text:
-        out.problems.append(Problem(where, row["doc_id"], None, "its 'text' differs from the gold document's; "
-                                                                "offsets are read against the gold text"))
+        out.problems.append(
+            Problem(
+                where,
+                row["doc_id"],
+                None,
+                "its 'text' differs from the gold document's; offsets are read against the gold text",
+            )
+        )
         out.count("texts_differ")
     record = {**empty_record(row["doc_id"]), **{k: row[k] for k in _RECORD_KEYS if k in row}, "text": gold_text}
     record, grounding = ground_record(record, gold_text)
@@ -145,8 +168,13 @@ def _prediction(row: dict, gold_text: str, schema: Schema, where: str, out: Impo
     checked = check_record(record, schema, where, out)
     assert checked is not None  # the gold text is a valid string
     _keep_alignment(record, checked)
-    return {"doc_id": checked["doc_id"], "text": checked["text"], "actors": checked["actors"],
-            "claims": checked["claims"], "doc_stances": checked["doc_stances"]}
+    return {
+        "doc_id": checked["doc_id"],
+        "text": checked["text"],
+        "actors": checked["actors"],
+        "claims": checked["claims"],
+        "doc_stances": checked["doc_stances"],
+    }
 
 
 def _missing_documents(path: Path, texts: dict, seen: set, out: Imported) -> None:
@@ -154,8 +182,14 @@ def _missing_documents(path: Path, texts: dict, seen: set, out: Imported) -> Non
     missing = [d for d in texts if d not in seen]
     if missing:
         shown_ids = ", ".join(f"'{shown(d)}'" for d in missing[:3]) + (", ..." if len(missing) > 3 else "")
-        out.problems.append(Problem(shown(path), None, None, f"{len(missing)} gold document(s) have no prediction "
-                                                             f"line ({shown_ids}); scored as empty predictions"))
+        out.problems.append(
+            Problem(
+                shown(path),
+                None,
+                None,
+                f"{len(missing)} gold document(s) have no prediction line ({shown_ids}); scored as empty predictions",
+            )
+        )
         out.count("documents_without_prediction", len(missing))
 
 
@@ -190,23 +224,34 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
             raise ExtractorError(f"{where}: duplicate doc_id '{shown(row['doc_id'])}'")
         seen.add(row["doc_id"])
         if row["doc_id"] not in texts:
-            out.problems.append(Problem(where, None, None, f"doc_id {short(row['doc_id'])} is not in the gold; line skipped"))
+            out.problems.append(
+                Problem(where, None, None, f"doc_id {short(row['doc_id'])} is not in the gold; line skipped")
+            )
             out.count("documents_not_in_gold")
             continue
         records.append(_prediction(row, texts[row["doc_id"]], schema, where, out, alignment=alignment))
     if not lines:
         raise ExtractorError(f"{shown(path)}: no predictions (no lines)")
     if not records:
-        raise ExtractorError(f"{shown(path)}: none of its {len(lines)} doc id(s) is in the gold "
-                             f"(e.g. '{shown(next(iter(seen)))}'): predictions for other documents?")
+        raise ExtractorError(
+            f"{shown(path)}: none of its {len(lines)} doc id(s) is in the gold "
+            f"(e.g. '{shown(next(iter(seen)))}'): predictions for other documents?"
+        )
     _missing_documents(path, texts, seen, out)
     out.count("problems", len(out.problems))
     scored = {id(p) for p in alignment.problems}
     errors = [p for p in out.problems if id(p) not in scored]  # a span not found is scored, not an error
     if strict and errors:
         raise ExtractorError(f"{errors[0]} ({len(errors)} problem(s) in all; --strict)")
-    return System(shown(path.name), "file", records, source=shown(path), skipped=out.counts, problems=out.problems,
-                  alignment=alignment.block())
+    return System(
+        shown(path.name),
+        "file",
+        records,
+        source=shown(path),
+        skipped=out.counts,
+        problems=out.problems,
+        alignment=alignment.block(),
+    )
 
 
 def _gold_provenance(row: dict, where: str, out: Imported) -> dict:
@@ -218,7 +263,9 @@ def _gold_provenance(row: dict, where: str, out: Imported) -> dict:
         keep = _int64(value) if key != "annotator" or not valid_string(value) else value
         if value is not None and (keep is None or not is_int(keep)):
             note = "kept for agreement; a dataset stores null" if keep is not None else "stored as null"
-            out.problems.append(Problem(where, row["doc_id"], None, f"{key} {short(value)} is not a 64-bit integer; {note}"))
+            out.problems.append(
+                Problem(where, row["doc_id"], None, f"{key} {short(value)} is not a 64-bit integer; {note}")
+            )
             out.count("values_truncated")
         values[key] = keep
     values["ground_truth"] = row.get("ground_truth") is True

@@ -25,8 +25,21 @@ from .errors import ProjectError
 PROJECT_FILE = "toolkit.yaml"
 EXAMPLE_TITLE = "Gaza diplomacy: stance, actors, claims"
 
-_KEYS = {"name", "schema", "guidelines", "labeling_config", "sources", "gold", "pull", "tasks", "dataset", "hub",
-         "report", "annotation_notes", "studio"}
+_KEYS = {
+    "name",
+    "schema",
+    "guidelines",
+    "labeling_config",
+    "sources",
+    "gold",
+    "pull",
+    "tasks",
+    "dataset",
+    "hub",
+    "report",
+    "annotation_notes",
+    "studio",
+}
 _STUDIO_KEYS = {"url", "title"}
 
 
@@ -69,8 +82,10 @@ class Project:
     def describe(self) -> str:
         """One line saying which project the command runs on."""
         if self.is_example:
-            return ("no toolkit.yaml here or above: using the bundled example project (Gaza diplomacy, 5 articles); "
-                    "`toolkit init DIR` starts your own")
+            return (
+                "no toolkit.yaml here or above: using the bundled example project (Gaza diplomacy, 5 articles); "
+                "`toolkit init DIR` starts your own"
+            )
         return f"project '{self.name}' ({self.file})"
 
 

@@ -93,8 +93,10 @@ def _bio_note(counts: dict) -> str:
     widened = sum(c.get("widened", 0) for c in counts.values())
     if not dropped and not widened:
         return "Every span is represented exactly."
-    return (f"BIO cannot hold nested spans: {dropped} span(s) nested in another were left out of the tags, and "
-            f"{widened} span(s) whose edges fall inside a token were widened to the token.")
+    return (
+        f"BIO cannot hold nested spans: {dropped} span(s) nested in another were left out of the tags, and "
+        f"{widened} span(s) whose edges fall inside a token were widened to the token."
+    )
 
 
 def _table(labels: dict[str, str]) -> str:
@@ -112,14 +114,26 @@ def label_counts(datasets: dict[str, DatasetDict]) -> Counter:
     for row in docs:
         counts.update(f"actor {actor_names[a['label']]}" for a in row["actors"])
         counts["claims"] += len(row["claims"])
-        counts.update(f"claim stance {claim['stance'].names[c['stance']]}" for c in row["claims"] if c["stance"] is not None)
-        counts.update(f"claim target {claim['target'].names[c['target']]}" for c in row["claims"] if c["target"] is not None)
+        counts.update(
+            f"claim stance {claim['stance'].names[c['stance']]}" for c in row["claims"] if c["stance"] is not None
+        )
+        counts.update(
+            f"claim target {claim['target'].names[c['target']]}" for c in row["claims"] if c["target"] is not None
+        )
         counts.update(f"document stance {claim['stance'].names[d['stance']]}" for d in row["doc_stances"])
     return counts
 
 
-def dataset_card(datasets: dict[str, DatasetDict], schema: Schema, repo_ref: str, how: str, *,
-                 license: str = "cc-by-4.0", pretty_name: str | None = None, bio_counts: dict | None = None) -> DatasetCard:
+def dataset_card(
+    datasets: dict[str, DatasetDict],
+    schema: Schema,
+    repo_ref: str,
+    how: str,
+    *,
+    license: str = "cc-by-4.0",
+    pretty_name: str | None = None,
+    bio_counts: dict | None = None,
+) -> DatasetCard:
     """The dataset card: YAML metadata (licence, language, configs, features) and a body."""
     pretty_name = pretty_name or f"{schema.name}: stance, actors and claims"
     configs = [
@@ -198,8 +212,15 @@ def token_datasets(datasets: dict[str, DatasetDict], schema: Schema) -> tuple[di
     return out, counts
 
 
-def build_hub_folder(datasets: dict[str, DatasetDict], schema: Schema, out_dir: str | Path, repo_ref: str, *,
-                     how: str = "", license: str = "cc-by-4.0") -> Path:
+def build_hub_folder(
+    datasets: dict[str, DatasetDict],
+    schema: Schema,
+    out_dir: str | Path,
+    repo_ref: str,
+    *,
+    how: str = "",
+    license: str = "cc-by-4.0",
+) -> Path:
     """Write ``data/<config>/test-00000-of-00001.parquet`` and ``README.md`` into ``out_dir``,
     atomically: the configurations of ``datasets`` plus the token-classification ones."""
     tokens, bio_counts = token_datasets(datasets, schema)
@@ -225,8 +246,12 @@ def upload(folder: str | Path, repo_id: str, private: bool = False, token: str |
     api = HfApi(token=token)
     try:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-        commit = api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(folder),
-                                   commit_message="Publish dataset with the annotation toolkit")
+        commit = api.upload_folder(
+            repo_id=repo_id,
+            repo_type="dataset",
+            folder_path=str(folder),
+            commit_message="Publish dataset with the annotation toolkit",
+        )
     except Exception as exc:  # noqa: BLE001 - network, auth, offline mode: say which without the token
         raise PublishError(f"upload to {repo_id} failed: {redact(exc, token)}") from None
     return str(commit)

@@ -47,11 +47,13 @@ def fmt_diff(c: dict) -> str:
 
 def _meta_line(result: dict) -> str:
     m = result["meta"]
-    return (f"toolkit {m['toolkit_version']} · schema {m['schema']['name']} {m['schema']['version']} "
-            f"({m['schema']['fingerprint']}) · gold {', '.join(m['gold']['files'])} ({m['gold']['fingerprint']}, "
-            f"{m['gold']['documents']} documents) · claim match {m['match_rule']['kind']}"
-            f"{'' if m['match_rule']['threshold'] is None else ' ≥ ' + str(m['match_rule']['threshold'])} · "
-            f"bootstrap {m['bootstrap']['n_boot']}× seed {m['bootstrap']['seed']} · {m['time']}")
+    return (
+        f"toolkit {m['toolkit_version']} · schema {m['schema']['name']} {m['schema']['version']} "
+        f"({m['schema']['fingerprint']}) · gold {', '.join(m['gold']['files'])} ({m['gold']['fingerprint']}, "
+        f"{m['gold']['documents']} documents) · claim match {m['match_rule']['kind']}"
+        f"{'' if m['match_rule']['threshold'] is None else ' ≥ ' + str(m['match_rule']['threshold'])} · "
+        f"bootstrap {m['bootstrap']['n_boot']}× seed {m['bootstrap']['seed']} · {m['time']}"
+    )
 
 
 def small_sample_note(result: dict) -> str | None:
@@ -59,8 +61,10 @@ def small_sample_note(result: dict) -> str | None:
     n = result["meta"]["gold"].get("documents")
     if n is None or n >= SMALL_SAMPLE:
         return None
-    return (f"Small sample: the gold has only {n} document{'s' if n != 1 else ''} (fewer than {SMALL_SAMPLE}). "
-            "The 95% intervals are wide and resample few documents; treat differences between systems with caution.")
+    return (
+        f"Small sample: the gold has only {n} document{'s' if n != 1 else ''} (fewer than {SMALL_SAMPLE}). "
+        "The 95% intervals are wide and resample few documents; treat differences between systems with caution."
+    )
 
 
 def terminal_table(result: dict) -> Table:
@@ -72,7 +76,9 @@ def terminal_table(result: dict) -> Table:
     for h in HEADLINES:
         table.add_row(h.label, *(fmt_ci(s["headline"][h.name]) for s in result["systems"].values()))
     if any(s.get("alignment") for s in result["systems"].values()):
-        table.add_row("Text-only spans aligned", *(alignment_cell(s.get("alignment")) for s in result["systems"].values()))
+        table.add_row(
+            "Text-only spans aligned", *(alignment_cell(s.get("alignment")) for s in result["systems"].values())
+        )
     return table
 
 
@@ -84,8 +90,14 @@ def comparison_table(result: dict) -> Table | None:
     for column in ("metric", "A", "B", A_MINUS_B, "p (paired bootstrap)", "p (approx. randomisation)"):
         table.add_column(column)
     for c in result["comparisons"]:
-        table.add_row(HEADLINE[c["metric"]].label, f"{c['a']}: {fmt(c['a_value'])}", f"{c['b']}: {fmt(c['b_value'])}",
-                      fmt_diff(c), fmt(c["p_paired_bootstrap"]), fmt(c["p_randomization"]))
+        table.add_row(
+            HEADLINE[c["metric"]].label,
+            f"{c['a']}: {fmt(c['a_value'])}",
+            f"{c['b']}: {fmt(c['b_value'])}",
+            fmt_diff(c),
+            fmt(c["p_paired_bootstrap"]),
+            fmt(c["p_randomization"]),
+        )
     return table
 
 
@@ -96,25 +108,51 @@ def markdown(result: dict) -> str:
     if note := small_sample_note(result):
         lines += [f"> **{note}**", ""]
     lines += ["## Headline (95% bootstrap CI)", ""]
-    lines += ["| metric | " + " | ".join(f"{n} {s['extractor']['version']}" for n, s in systems.items()) + " |",
-              "|---|" + "---|" * len(systems)]
-    lines += [f"| {h.label} | " + " | ".join(fmt_ci(s["headline"][h.name]) for s in systems.values()) + " |"
-              for h in HEADLINES]
+    lines += [
+        "| metric | " + " | ".join(f"{n} {s['extractor']['version']}" for n, s in systems.items()) + " |",
+        "|---|" + "---|" * len(systems),
+    ]
+    lines += [
+        f"| {h.label} | " + " | ".join(fmt_ci(s["headline"][h.name]) for s in systems.values()) + " |"
+        for h in HEADLINES
+    ]
     lines += alignment_table(result)
     for name, s in systems.items():
-        lines += ["", f"## {name}", "", "### Actors per type (strict)", "", "| type | P | R | F1 | gold | predicted |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {name}",
+            "",
+            "### Actors per type (strict)",
+            "",
+            "| type | P | R | F1 | gold | predicted |",
+            "|---|---|---|---|---|---|",
+        ]
         for label, block in s["actors"]["schemas"]["strict"]["per_label"].items():
-            lines.append(f"| {label} | {fmt(block['precision'])} | {fmt(block['recall'])} | {fmt(block['f1'])} | {block['possible']} | {block['actual']} |")
-        lines += ["", "### Document stance per target", "", "| target | accuracy | macro-F1 | F_avg |", "|---|---|---|---|"]
+            lines.append(
+                f"| {label} | {fmt(block['precision'])} | {fmt(block['recall'])} | {fmt(block['f1'])} | {block['possible']} | {block['actual']} |"
+            )
+        lines += [
+            "",
+            "### Document stance per target",
+            "",
+            "| target | accuracy | macro-F1 | F_avg |",
+            "|---|---|---|---|",
+        ]
         for target, block in s["doc_stance"]["per_target"].items():
             lines.append(f"| {target} | {fmt(block['accuracy'])} | {fmt(block['macro_f1'])} | {fmt(block['f_avg'])} |")
     if result["comparisons"]:
-        lines += ["", "## Paired comparison", "",
-                  f"| metric | A | B | {A_MINUS_B} (95% CI) | p (paired bootstrap) | p (randomisation) |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Paired comparison",
+            "",
+            f"| metric | A | B | {A_MINUS_B} (95% CI) | p (paired bootstrap) | p (randomisation) |",
+            "|---|---|---|---|---|---|",
+        ]
         for c in result["comparisons"]:
-            lines.append(f"| {HEADLINE[c['metric']].label} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
-                         f"{fmt_diff(c)} | {fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |")
+            lines.append(
+                f"| {HEADLINE[c['metric']].label} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
+                f"{fmt_diff(c)} | {fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -139,21 +177,38 @@ def alignment_table(result: dict, limit: int = 50) -> list[str]:
     if not blocks:
         return []
     threshold = next(iter(blocks.values()))["threshold"]
-    lines = ["", "## Text-only spans grounded in the documents", "",
-             ("Spans given by their text alone were placed by an exact match (repeated mentions in order), else a "
-              f"normalised one (case, quotes, dashes, whitespace), else a fuzzy one (difflib ratio ≥ {threshold}). "
-              "Spans not found are scored as spurious predictions."), "",
-             "| system | text-only spans | aligned | rate | exact | normalised | fuzzy | failed | with offsets |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "## Text-only spans grounded in the documents",
+        "",
+        (
+            "Spans given by their text alone were placed by an exact match (repeated mentions in order), else a "
+            f"normalised one (case, quotes, dashes, whitespace), else a fuzzy one (difflib ratio ≥ {threshold}). "
+            "Spans not found are scored as spurious predictions."
+        ),
+        "",
+        "| system | text-only spans | aligned | rate | exact | normalised | fuzzy | failed | with offsets |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, b in blocks.items():
-        lines.append(f"| {_md_cell(name)} | {b['spans']} | {b['aligned']} | {fmt(b['rate'])} | {b['exact']} | "
-                     f"{b['normalised']} | {b['fuzzy']} | {b['failed']} | {b['given']} |")
+        lines.append(
+            f"| {_md_cell(name)} | {b['spans']} | {b['aligned']} | {fmt(b['rate'])} | {b['exact']} | "
+            f"{b['normalised']} | {b['fuzzy']} | {b['failed']} | {b['given']} |"
+        )
     failed = [(name, span) for name, b in blocks.items() for span in b["failed_spans"]]
     if failed:
-        lines += ["", "### Spans not found (scored as spurious)", "", "| system | document | span | text |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "### Spans not found (scored as spurious)",
+            "",
+            "| system | document | span | text |",
+            "|---|---|---|---|",
+        ]
         for name, span in failed[:limit]:
             what = f"{span['layer'][:-1]} {span.get('id')}" + (f" ({span['label']})" if span.get("label") else "")
-            lines.append(f"| {_md_cell(name)} | {_md_cell(span['doc_id'])} | {_md_cell(what)} | {_md_cell(span['text'])} |")
+            lines.append(
+                f"| {_md_cell(name)} | {_md_cell(span['doc_id'])} | {_md_cell(what)} | {_md_cell(span['text'])} |"
+            )
         if len(failed) > limit:
             lines.append(f"\n… and {len(failed) - limit} more (every one is in the JSON, under alignment.failed_spans)")
     return lines
@@ -166,8 +221,11 @@ def alignment_table(result: dict, limit: int = 50) -> list[str]:
 KINDS = (
     ("actor-missed", "missed actor", "a gold actor no prediction took (strict: the 'missed' count)"),
     ("actor-spurious", "spurious actor", "a predicted actor that took no gold actor (strict: 'spurious')"),
-    ("actor-boundary", "actor boundary", ("a predicted actor that took an overlapping gold actor with other "
-                                          "boundaries (strict: 'incorrect')")),
+    (
+        "actor-boundary",
+        "actor boundary",
+        ("a predicted actor that took an overlapping gold actor with other boundaries (strict: 'incorrect')"),
+    ),
     ("actor-type", "wrong actor type", "same boundaries as a gold actor, other type (strict: 'incorrect')"),
     ("claim-missed", "missed claim", "a gold claim no predicted claim matches under the claim rule"),
     ("claim-spurious", "spurious claim", "a predicted claim that matches no gold claim"),
@@ -187,12 +245,19 @@ def _quote(text: str | None) -> str:
 
 def _span_text(doc: Record, item: Actor | Claim) -> str:
     text = doc.get("text")
-    return text[item["start"]:item["end"]] if text else item.get("text") or ""
+    return text[item["start"] : item["end"]] if text else item.get("text") or ""
 
 
-def error_analysis(gold: Sequence[Record], predictions: dict[str, Sequence[Record]], rule: MatchRule, *,
-                   actor_labels: dict[str, list[str]] | list[str], targets: dict[str, list[str]] | list[str] | None = None,
-                   no_stance: str = "none", unplaced: dict[str, list[dict]] | None = None) -> tuple[list[dict], list[dict]]:
+def error_analysis(
+    gold: Sequence[Record],
+    predictions: dict[str, Sequence[Record]],
+    rule: MatchRule,
+    *,
+    actor_labels: dict[str, list[str]] | list[str],
+    targets: dict[str, list[str]] | list[str] | None = None,
+    no_stance: str = "none",
+    unplaced: dict[str, list[dict]] | None = None,
+) -> tuple[list[dict], list[dict]]:
     """``(errors, correct)`` of every system on every gold document, matched as the scores match.
 
     An error is ``{"kind", "system", "doc", "doc_id", "gold", "pred", "tag", "detail"}``: ``kind``
@@ -221,21 +286,48 @@ def error_analysis(gold: Sequence[Record], predictions: dict[str, Sequence[Recor
             found, right = _actor_errors(g, p, labels)
             more, right_claims = _claim_errors(g, p, rule, no_stance)
             found += more + _doc_stance_errors(g, p, wanted, no_stance)
-            errors += [{"kind": kind, "system": system, "doc": d, "doc_id": g["doc_id"], "gold": gspan, "pred": pspan,
-                        "tag": tag, "detail": detail} for kind, gspan, pspan, tag, detail in found]
-            correct += [{"system": system, "doc": d, "span": span, "layer": layer}
-                        for layer, spans in (("actor", right), ("claim", right_claims)) for span in spans]
+            errors += [
+                {
+                    "kind": kind,
+                    "system": system,
+                    "doc": d,
+                    "doc_id": g["doc_id"],
+                    "gold": gspan,
+                    "pred": pspan,
+                    "tag": tag,
+                    "detail": detail,
+                }
+                for kind, gspan, pspan, tag, detail in found
+            ]
+            correct += [
+                {"system": system, "doc": d, "span": span, "layer": layer}
+                for layer, spans in (("actor", right), ("claim", right_claims))
+                for span in spans
+            ]
         doc_index = {g["doc_id"]: d for d, g in enumerate(gold)}
         for span in (unplaced or {}).get(system) or ():
             where = doc_index.get(str(span.get("doc_id")))
             layer = span.get("layer")
-            if where is None or layer not in ("actors", "claims") or (layer == "actors" and span.get("label") not in labels):
+            if (
+                where is None
+                or layer not in ("actors", "claims")
+                or (layer == "actors" and span.get("label") not in labels)
+            ):
                 continue
             what = f"{span['label']} " if layer == "actors" else "claim "
-            errors.append({"kind": "actor-spurious" if layer == "actors" else "claim-spurious", "system": system,
-                           "doc": where, "doc_id": span["doc_id"], "gold": None, "pred": None,
-                           "tag": f"spurious {what.strip()}", "detail": f"predicted {what}{_quote(span.get('text'))} "
-                           "given by its text alone and not found in the document (scored as spurious)"})
+            errors.append(
+                {
+                    "kind": "actor-spurious" if layer == "actors" else "claim-spurious",
+                    "system": system,
+                    "doc": where,
+                    "doc_id": span["doc_id"],
+                    "gold": None,
+                    "pred": None,
+                    "tag": f"spurious {what.strip()}",
+                    "detail": f"predicted {what}{_quote(span.get('text'))} "
+                    "given by its text alone and not found in the document (scored as spurious)",
+                }
+            )
     return errors, correct
 
 
@@ -249,25 +341,48 @@ def _actor_errors(g: Record, p: Record, labels: list[str]) -> tuple[Found, list[
     right = []
     for i, a in enumerate(gold):
         if a.get("label") in labels and outcome.gold[i] is None:
-            found.append(("actor-missed", [a["start"], a["end"]], None, f"missed {a['label']}",
-                          f"gold {a['label']} {_quote(_span_text(g, a))} not predicted"))
+            found.append(
+                (
+                    "actor-missed",
+                    [a["start"], a["end"]],
+                    None,
+                    f"missed {a['label']}",
+                    f"gold {a['label']} {_quote(_span_text(g, a))} not predicted",
+                )
+            )
     for q, b in enumerate(pred):
         what = outcome.pred[q]
         if what == "spurious":
-            found.append(("actor-spurious", None, [b["start"], b["end"]], f"spurious {b['label']}",
-                          f"predicted {b['label']} {_quote(_span_text(g, b))}, not in the gold"))
+            found.append(
+                (
+                    "actor-spurious",
+                    None,
+                    [b["start"], b["end"]],
+                    f"spurious {b['label']}",
+                    f"predicted {b['label']} {_quote(_span_text(g, b))}, not in the gold",
+                )
+            )
         elif (took := outcome.took[q]) is not None:
             a = gold[took]
             gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
             if what == "correct":
                 right.append(gspan)
             elif gspan == pspan:
-                found.append(("actor-type", gspan, pspan, f"type {a['label']} → {b['label']}",
-                              f"{_quote(_span_text(g, a))}: gold {a['label']}, predicted {b['label']}"))
+                found.append(
+                    (
+                        "actor-type",
+                        gspan,
+                        pspan,
+                        f"type {a['label']} → {b['label']}",
+                        f"{_quote(_span_text(g, a))}: gold {a['label']}, predicted {b['label']}",
+                    )
+                )
             else:
                 label = a["label"] if a["label"] == b["label"] else f"{a['label']} → {b['label']}"
-                detail = (f"gold {a['label']} {_quote(_span_text(g, a))} [{gspan[0]}, {gspan[1]}), predicted "
-                          f"{b['label']} {_quote(_span_text(g, b))} [{pspan[0]}, {pspan[1]})")
+                detail = (
+                    f"gold {a['label']} {_quote(_span_text(g, a))} [{gspan[0]}, {gspan[1]}), predicted "
+                    f"{b['label']} {_quote(_span_text(g, b))} [{pspan[0]}, {pspan[1]})"
+                )
                 found.append(("actor-boundary", gspan, pspan, f"boundary {label}", detail))
     return found, right
 
@@ -293,14 +408,23 @@ def _claim_errors(g: Record, p: Record, rule: MatchRule, no_stance: str) -> tupl
     for i, a in enumerate(gold):
         if i not in matched_g:
             also = " (a predicted claim overlaps it, below the match rule)" if _overlaps(a, pred) else ""
-            detail = (f"gold claim {_quote(_span_text(g, a))} ({_speaker_name(g, g, a)}, {a.get('target')}, "
-                      f"{a.get('stance') or no_stance}) not predicted{also}")
+            detail = (
+                f"gold claim {_quote(_span_text(g, a))} ({_speaker_name(g, g, a)}, {a.get('target')}, "
+                f"{a.get('stance') or no_stance}) not predicted{also}"
+            )
             found.append(("claim-missed", [a["start"], a["end"]], None, "missed claim", detail))
     for i, b in enumerate(pred):
         if i not in matched_p:
             also = " (overlaps a gold claim, below the match rule)" if _overlaps(b, gold) else ""
-            found.append(("claim-spurious", None, [b["start"], b["end"]], "spurious claim",
-                          f"predicted claim {_quote(_span_text(g, b))} not in the gold{also}"))
+            found.append(
+                (
+                    "claim-spurious",
+                    None,
+                    [b["start"], b["end"]],
+                    "spurious claim",
+                    f"predicted claim {_quote(_span_text(g, b))} not in the gold{also}",
+                )
+            )
     for gi, pi in pairs:
         a, b = gold[gi], pred[pi]
         gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
@@ -310,12 +434,26 @@ def _claim_errors(g: Record, p: Record, rule: MatchRule, no_stance: str) -> tupl
             detail = f"claim {quote}: gold speaker {_speaker_name(g, g, a)}, predicted {_speaker_name(p, g, b)}"
             found.append(("claim-speaker", gspan, pspan, "speaker", detail))
         if a.get("target") != b.get("target"):
-            found.append(("claim-target", gspan, pspan, f"target {a.get('target')} → {b.get('target')}",
-                          f"claim {quote}: gold target {a.get('target')}, predicted {b.get('target')}"))
+            found.append(
+                (
+                    "claim-target",
+                    gspan,
+                    pspan,
+                    f"target {a.get('target')} → {b.get('target')}",
+                    f"claim {quote}: gold target {a.get('target')}, predicted {b.get('target')}",
+                )
+            )
         sa, sb = a.get("stance") or no_stance, b.get("stance") or no_stance
         if sa != sb:
-            found.append(("claim-stance", gspan, pspan, f"stance {sa} → {sb}",
-                          f"claim {quote}: gold stance {sa}, predicted {sb}"))
+            found.append(
+                (
+                    "claim-stance",
+                    gspan,
+                    pspan,
+                    f"stance {sa} → {sb}",
+                    f"claim {quote}: gold stance {sa}, predicted {sb}",
+                )
+            )
         if len(found) == before:
             right.append(gspan)
     return found, right
@@ -329,8 +467,16 @@ def _doc_stance_errors(g: Record, p: Record, targets: list[str] | None, no_stanc
             continue
         a, b = stance or no_stance, predicted.get(target) or no_stance
         if a != b:
-            found.append(("doc-stance", None, None, f"{target}: {a} → {b}", f"target {target}: gold {a}, predicted {b}"
-                          + ("" if target in predicted else " (target not predicted)")))
+            found.append(
+                (
+                    "doc-stance",
+                    None,
+                    None,
+                    f"{target}: {a} → {b}",
+                    f"target {target}: gold {a}, predicted {b}"
+                    + ("" if target in predicted else " (target not predicted)"),
+                )
+            )
     return found
 
 
@@ -412,8 +558,9 @@ def _confusion(block: dict, title: str) -> str | None:
     return _png(fig)
 
 
-def text_windows(length: int, spans: list[tuple[int, int]], limit: int = LONG_TEXT,
-                 window: int = WINDOW) -> list[tuple[int, int]]:
+def text_windows(
+    length: int, spans: list[tuple[int, int]], limit: int = LONG_TEXT, window: int = WINDOW
+) -> list[tuple[int, int]]:
     """The ``[start, end)`` ranges of a document's text to carry: all of it up to ``limit``
     characters, else ``window`` characters either side of each span, merged (the first
     ``2 * window`` if there are no spans)."""
@@ -450,16 +597,33 @@ def page_data(gold: Sequence[Record], errors: list[dict], correct: list[dict], s
     def span(s):
         return s or [-1, -1]
 
-    rows = [[kind_index[e["kind"]], sys_index[e["system"]], doc_index[e["doc"]], *span(e["gold"]), *span(e["pred"]),
-             e["tag"], e["detail"]] for e in errors]
+    rows = [
+        [
+            kind_index[e["kind"]],
+            sys_index[e["system"]],
+            doc_index[e["doc"]],
+            *span(e["gold"]),
+            *span(e["pred"]),
+            e["tag"],
+            e["detail"],
+        ]
+        for e in errors
+    ]
     grouped: dict[tuple[int, int, int], list[int]] = {}
     for c in correct:
         if c["doc"] in doc_index:
             key = (sys_index[c["system"]], doc_index[c["doc"]], 0 if c["layer"] == "actor" else 1)
             grouped.setdefault(key, []).extend(c["span"])
     ok = [[*key, *offsets] for key, offsets in grouped.items()]
-    return {"systems": systems, "kinds": [list(k) for k in KINDS], "docs": docs, "errors": rows, "correct": ok,
-            "long_text": LONG_TEXT, "window": WINDOW}
+    return {
+        "systems": systems,
+        "kinds": [list(k) for k in KINDS],
+        "docs": docs,
+        "errors": rows,
+        "correct": ok,
+        "long_text": LONG_TEXT,
+        "window": WINDOW,
+    }
 
 
 def _json_for_script(data) -> str:
@@ -470,8 +634,13 @@ def _json_for_script(data) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: let JSON escape everything
         text = json.dumps(data, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                          ("\u2029", "\\u2029")):
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escaped)
     return text
 
@@ -498,19 +667,37 @@ def _headline_html(result: dict) -> str:
 def _comparison_html(result: dict) -> str:
     e = html.escape
     if not result["comparisons"]:
-        return ("<p class='meta'>No comparison: run <code>toolkit report -e A -e B --compare A B</code> for the "
-                "differences between two systems with their p-values.</p>")
+        return (
+            "<p class='meta'>No comparison: run <code>toolkit report -e A -e B --compare A B</code> for the "
+            "differences between two systems with their p-values.</p>"
+        )
     rows = []
     for c in result["comparisons"]:
         p = [c["p_paired_bootstrap"], c["p_randomization"]]
         star = " <b>*</b>" if all(v is not None and v < 0.05 for v in p) else ""
-        rows.append([e(HEADLINE[c["metric"]].label), e(fmt(c["a_value"])), e(fmt(c["b_value"])), e(fmt_diff(c)) + star,
-                     e(fmt(p[0])), e(fmt(p[1]))])
+        rows.append(
+            [
+                e(HEADLINE[c["metric"]].label),
+                e(fmt(c["a_value"])),
+                e(fmt(c["b_value"])),
+                e(fmt_diff(c)) + star,
+                e(fmt(p[0])),
+                e(fmt(p[1])),
+            ]
+        )
     a, b = result["comparisons"][0]["a"], result["comparisons"][0]["b"]
-    head = ["metric", f"A: {e(a)}", f"B: {e(b)}", f"{A_MINUS_B} [95% CI]", "p (paired bootstrap)",
-            "p (approx. randomisation)"]
-    return (_table(head, rows, "compare") + "<p class='meta'>Two-sided p-values over the same documents; "
-            "<b>*</b>: both below 0.05. The interval is the bootstrap interval of the difference.</p>")
+    head = [
+        "metric",
+        f"A: {e(a)}",
+        f"B: {e(b)}",
+        f"{A_MINUS_B} [95% CI]",
+        "p (paired bootstrap)",
+        "p (approx. randomisation)",
+    ]
+    return (
+        _table(head, rows, "compare") + "<p class='meta'>Two-sided p-values over the same documents; "
+        "<b>*</b>: both below 0.05. The interval is the bootstrap interval of the difference.</p>"
+    )
 
 
 def _per_type_html(result: dict) -> str:
@@ -529,8 +716,13 @@ def _per_type_html(result: dict) -> str:
             row += [fmt(b["precision"]), fmt(b["recall"]), fmt(b["f1"]), str(b["actual"])] if b else ["n/a"] * 4
         rows.append(row)
     micro = [s["actors"]["schemas"]["strict"]["micro"] for s in systems.values()]
-    rows.append(["<i>all (micro)</i>", str(micro[0]["possible"]),
-                 *(v for m in micro for v in (fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), str(m["actual"])))])
+    rows.append(
+        [
+            "<i>all (micro)</i>",
+            str(micro[0]["possible"]),
+            *(v for m in micro for v in (fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]), str(m["actual"]))),
+        ]
+    )
     return _table(head, rows, "per-type")
 
 
@@ -554,24 +746,44 @@ def _per_target_html(result: dict) -> str:
 
 def _claims_html(result: dict) -> str:
     e = html.escape
-    head = ["system", "gold", "predicted", "matched", "speaker right", "+ target & stance right",
-            "span F1", "end-to-end F1"]
-    rows = [[e(n), *(str(s["claims"]["counts"][k]) for k in ("gold", "pred", "matched", "speaker_correct",
-                                                              "stance_correct")),
-             fmt(s["claims"]["span"]["f1"]), fmt(s["claims"]["end_to_end"]["f1"])] for n, s in result["systems"].items()]
+    head = [
+        "system",
+        "gold",
+        "predicted",
+        "matched",
+        "speaker right",
+        "+ target & stance right",
+        "span F1",
+        "end-to-end F1",
+    ]
+    rows = [
+        [
+            e(n),
+            *(str(s["claims"]["counts"][k]) for k in ("gold", "pred", "matched", "speaker_correct", "stance_correct")),
+            fmt(s["claims"]["span"]["f1"]),
+            fmt(s["claims"]["end_to_end"]["f1"]),
+        ]
+        for n, s in result["systems"].items()
+    ]
     return _table(head, rows, "claims")
 
 
 def _error_counts_html(counts: dict[str, dict[str, int]]) -> str:
     e = html.escape
     head = ["kind", *(e(s) for s in counts), "what it is"]
-    rows = [[f"<span class='tag k-{k}'>{e(label)}</span>", *(str(c[k]) for c in counts.values()), e(what)]
-            for k, label, what in KINDS]
+    rows = [
+        [f"<span class='tag k-{k}'>{e(label)}</span>", *(str(c[k]) for c in counts.values()), e(what)]
+        for k, label, what in KINDS
+    ]
     return _table(head, rows, "error-counts")
 
 
-def html_report(result: dict, gold: Sequence[Record] | Sequence[dict], predictions: dict[str, list[Record]] | dict[str, list[dict]],
-                rule: MatchRule) -> str:
+def html_report(
+    result: dict,
+    gold: Sequence[Record] | Sequence[dict],
+    predictions: dict[str, list[Record]] | dict[str, list[dict]],
+    rule: MatchRule,
+) -> str:
     """One self-contained HTML page (no network when viewed): headline scores with CIs and a
     small-sample warning, the paired comparison, per-type and per-target tables, plots, and an
     error list (filterable, sortable, linked to a lazily rendered document view).
@@ -585,45 +797,67 @@ def html_report(result: dict, gold: Sequence[Record] | Sequence[dict], predictio
     gold = cast(Sequence[Record], gold)
     predictions = cast(dict[str, list[Record]], predictions)
     errors, correct = error_analysis(
-        gold, {n: predictions.get(n, []) for n in systems}, rule,
+        gold,
+        {n: predictions.get(n, []) for n in systems},
+        rule,
         actor_labels={n: s["actors"]["labels"] for n, s in systems.items()},
         targets={n: list(s["doc_stance"]["per_target"]) for n, s in systems.items()},
         no_stance=result["meta"]["schema"].get("no_stance", "none"),
-        unplaced={n: (s.get("alignment") or {}).get("failed_spans") or [] for n, s in systems.items()})
+        unplaced={n: (s.get("alignment") or {}).get("failed_spans") or [] for n, s in systems.items()},
+    )
     counts = error_counts(errors, systems)
     data = page_data(gold, errors, correct, list(systems))
     confusions = []
     for name, s in systems.items():
-        confusions.append(_img(_confusion(s["doc_stance"]["overall"], f"{name}: document stance"),
-                               f"{name} document stance confusion"))
-        confusions.append(_img(_confusion(s["claims"]["stance"], f"{name}: claim stance (matched claims)"),
-                               f"{name} claim stance confusion"))
+        confusions.append(
+            _img(
+                _confusion(s["doc_stance"]["overall"], f"{name}: document stance"), f"{name} document stance confusion"
+            )
+        )
+        confusions.append(
+            _img(
+                _confusion(s["claims"]["stance"], f"{name}: claim stance (matched claims)"),
+                f"{name} claim stance confusion",
+            )
+        )
     note = small_sample_note(result)
     n_docs = result["meta"]["gold"].get("documents", len(gold))
     parts = [
-        ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-         f"<title>Evaluation report</title><style>{_asset('report.css')}</style></head><body>"),
-        "<h1>Evaluation report</h1>", f"<p class='meta'>{e(_meta_line(result))}</p>",
+        (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>Evaluation report</title><style>{_asset('report.css')}</style></head><body>"
+        ),
+        "<h1>Evaluation report</h1>",
+        f"<p class='meta'>{e(_meta_line(result))}</p>",
         f"<p class='warning' role='alert'><b>⚠ {e(note)}</b></p>" if note else "",
-        ("<nav><a href='#headline'>Headline</a> · <a href='#compare'>Comparison</a> · <a href='#tables'>Per type "
-         "and target</a> · <a href='#plots'>Plots</a> · <a href='#errors'>Errors</a> · <a href='#documents'>"
-         "Documents</a></nav>"),
+        (
+            "<nav><a href='#headline'>Headline</a> · <a href='#compare'>Comparison</a> · <a href='#tables'>Per type "
+            "and target</a> · <a href='#plots'>Plots</a> · <a href='#errors'>Errors</a> · <a href='#documents'>"
+            "Documents</a></nav>"
+        ),
         f"<h2 id='headline'>Headline scores (95% bootstrap CI over {n_docs} documents)</h2>{_headline_html(result)}",
         f"<h2 id='compare'>Two systems compared</h2>{_comparison_html(result)}",
-        "<h2 id='tables'>Per type and per target</h2><h3>Actors per type (strict)</h3>", _per_type_html(result),
-        "<h3>Document stance per target</h3>", _per_target_html(result),
-        "<h3>Claims</h3>", _claims_html(result),
+        "<h2 id='tables'>Per type and per target</h2><h3>Actors per type (strict)</h3>",
+        _per_type_html(result),
+        "<h3>Document stance per target</h3>",
+        _per_target_html(result),
+        "<h3>Claims</h3>",
+        _claims_html(result),
         f"<h2 id='plots'>Plots</h2>{_img(_bars(result), 'per-type F1 bars')}",
         "<div class='plots'>" + "".join(confusions) + "</div>",
         "<h2 id='errors'>Errors</h2>",
-        (f"<p>{len(errors)} errors in {len(data['docs'])} of {len(gold)} documents. Every count here is one the "
-         "scores count, from the same matching (actors: strict, labels pooled; claims: the run's claim rule).</p>"),
+        (
+            f"<p>{len(errors)} errors in {len(data['docs'])} of {len(gold)} documents. Every count here is one the "
+            "scores count, from the same matching (actors: strict, labels pooled; claims: the run's claim rule).</p>"
+        ),
         _error_counts_html(counts),
         "<div id='error-app'><noscript>The error list and document view need JavaScript (no network).</noscript></div>",
-        (f"<h2 id='documents'>Documents</h2><p class='meta'>Only documents with errors are included, ordered by "
-         f"their number of errors (under the filters above). A document longer than {LONG_TEXT:,} characters "
-         f"shows only {WINDOW} characters either side of each error; the gaps are marked.</p>"),
+        (
+            f"<h2 id='documents'>Documents</h2><p class='meta'>Only documents with errors are included, ordered by "
+            f"their number of errors (under the filters above). A document longer than {LONG_TEXT:,} characters "
+            f"shows only {WINDOW} characters either side of each error; the gaps are marked.</p>"
+        ),
         "<div id='doc-app'></div>",
         f"<script type='application/json' id='report-data'>{_json_for_script(data)}</script>",
         f"<script>{_asset('report.js')}</script>",
@@ -634,15 +868,33 @@ def html_report(result: dict, gold: Sequence[Record] | Sequence[dict], predictio
 
 def agreement_tables(result: dict) -> list[Table]:
     """The tables of ``toolkit agreement``: document stance, pairwise spans, per annotator."""
-    stance = Table(title=f"Document stance agreement ({result['documents']} documents, annotators {', '.join(result['annotators'])})")
+    stance = Table(
+        title=f"Document stance agreement ({result['documents']} documents, annotators {', '.join(result['annotators'])})"
+    )
     for column in ("target", "items", "observed", "Cohen's kappa (pairs)", "Fleiss' kappa", "Krippendorff's alpha"):
         stance.add_column(column)
     rows = [("all targets", result["doc_stance"]["overall"]), *result["doc_stance"]["per_target"].items()]
     for name, block in rows:
         kappas = ", ".join(f"{k}: {fmt(v)}" for k, v in block["cohen_kappa"].items())
-        stance.add_row(name, str(block["items"]), fmt(block["observed_agreement"]), kappas, fmt(block["fleiss_kappa"]), fmt(block["krippendorff_alpha"]))
+        stance.add_row(
+            name,
+            str(block["items"]),
+            fmt(block["observed_agreement"]),
+            kappas,
+            fmt(block["fleiss_kappa"]),
+            fmt(block["krippendorff_alpha"]),
+        )
     pairs = Table(title=f"Pairwise span agreement (claim overlap >= {result['overlap_threshold']})")
-    keys = ["documents", "actor_strict_f1", "actor_partial_f1", "actor_type_f1", "claim_exact_f1", "claim_overlap_f1", "speaker_agreement", "claim_stance_agreement"]
+    keys = [
+        "documents",
+        "actor_strict_f1",
+        "actor_partial_f1",
+        "actor_type_f1",
+        "claim_exact_f1",
+        "claim_overlap_f1",
+        "speaker_agreement",
+        "claim_stance_agreement",
+    ]
     pairs.add_column("pair")
     for key in keys:
         pairs.add_column(key.replace("_", " "))
@@ -652,8 +904,14 @@ def agreement_tables(result: dict) -> list[Table]:
     for column in ("annotator", "documents", "actors", "claims", "mean actor strict F1", "mean claim overlap F1"):
         people.add_column(column)
     for annotator, block in result["per_annotator"].items():
-        people.add_row(annotator, str(block["documents"]), str(block["actors"]), str(block["claims"]),
-                       fmt(block["mean_actor_strict_f1"]), fmt(block["mean_claim_overlap_f1"]))
+        people.add_row(
+            annotator,
+            str(block["documents"]),
+            str(block["actors"]),
+            str(block["claims"]),
+            fmt(block["mean_actor_strict_f1"]),
+            fmt(block["mean_claim_overlap_f1"]),
+        )
     return [stance, pairs, people, *agreement_span_tables(result)]
 
 
@@ -662,18 +920,27 @@ def agreement_span_tables(result: dict) -> list[Table]:
     (the full list is in the JSON and in the HTML of ``toolkit agreement``)."""
     tables = []
     if alpha := result.get("span_alpha_u"):
-        table = Table(title=f"Span agreement, Krippendorff's unitizing alpha ({alpha['documents']} documents "
-                            f"annotated by all, {alpha['continuum']} characters)")
+        table = Table(
+            title=f"Span agreement, Krippendorff's unitizing alpha ({alpha['documents']} documents "
+            f"annotated by all, {alpha['continuum']} characters)"
+        )
         for column in ("label", "units", "observed D_o", "expected D_e", "alpha_U"):
             table.add_column(column, justify="left" if column == "label" else "right")
         rows = [*alpha["per_label"].items(), ("all actor types", alpha["actors"]), ("all labels", alpha["overall"])]
         for label, block in rows:
-            table.add_row(str(label), str(block["units"]), f"{block['observed']:.4g}", f"{block['expected']:.4g}",
-                          fmt(block["alpha"]))
+            table.add_row(
+                str(label),
+                str(block["units"]),
+                f"{block['observed']:.4g}",
+                f"{block['expected']:.4g}",
+                fmt(block["alpha"]),
+            )
         tables.append(table)
     if (items := result.get("disagreements")) is not None:
-        table = Table(title=f"Disagreements: {len(items)} in {len({i['doc_id'] for i in items})} documents "
-                            "(listed in --json and --html)")
+        table = Table(
+            title=f"Disagreements: {len(items)} in {len({i['doc_id'] for i in items})} documents "
+            "(listed in --json and --html)"
+        )
         for column in ("kind", "items", "documents", "what differs"):
             table.add_column(column)
         for kind in ("actor", "claim", "doc_stance"):
@@ -682,7 +949,11 @@ def agreement_span_tables(result: dict) -> list[Table]:
             for item in mine:
                 for name in item["differs"]:
                     what[name] = what.get(name, 0) + 1
-            table.add_row(kind.replace("_", " "), str(len(mine)), str(len({i["doc_id"] for i in mine})),
-                          ", ".join(f"{k} {v}" for k, v in what.items()))
+            table.add_row(
+                kind.replace("_", " "),
+                str(len(mine)),
+                str(len({i["doc_id"] for i in mine})),
+                ", ".join(f"{k} {v}" for k, v in what.items()),
+            )
         tables.append(table)
     return tables

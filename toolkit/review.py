@@ -132,8 +132,13 @@ class Consensus:
 
     def as_dict(self) -> dict:
         """JSON-ready: doc id, annotators, stats and disputes."""
-        return {"doc_id": self.doc_id, "annotators": self.annotators, "score": self.score, "stats": self.stats,
-                "disputes": self.disputes}
+        return {
+            "doc_id": self.doc_id,
+            "annotators": self.annotators,
+            "score": self.score,
+            "stats": self.stats,
+            "disputes": self.disputes,
+        }
 
 
 def _what_others_marked(spans: list[tuple[int, int, str, str]], start: int, end: int) -> str:
@@ -168,8 +173,9 @@ def build_consensus(records_by_annotator: Mapping[str, Record], schema: Schema) 
 ActorKey = tuple[int, int, str]  # (start, end, label)
 
 
-def _consensus_actors(out: Consensus, records: dict[str, Record]) -> tuple[dict[str, dict[str, ActorKey]],
-                                                                            dict[ActorKey, str]]:
+def _consensus_actors(
+    out: Consensus, records: dict[str, Record]
+) -> tuple[dict[str, dict[str, ActorKey]], dict[ActorKey, str]]:
     """The actor regions of the consensus, keyed by ``(start, end, label)``. Returns each
     annotator's actor id -> key, and each key's region id (for the claims' speakers)."""
     names, text, everyone = out.annotators, out.text, len(out.annotators)
@@ -191,22 +197,45 @@ def _consensus_actors(out: Consensus, records: dict[str, Record]) -> tuple[dict[
         by = marked[key]
         accepted = len(by) == everyone
         region_of[key] = rid = f"actor-{number}"
-        region: ActorRegion = {"id": rid, "start": start, "end": end,
-                               "text": _slice(text, {"start": start, "end": end}), "label": label,
-                               "accepted": accepted, "marked_by": by, "score": len(by) / everyone, "note": None}
+        region: ActorRegion = {
+            "id": rid,
+            "start": start,
+            "end": end,
+            "text": _slice(text, {"start": start, "end": end}),
+            "label": label,
+            "accepted": accepted,
+            "marked_by": by,
+            "score": len(by) / everyone,
+            "note": None,
+        }
         out._count("actors", accepted)
         if not accepted:
             others = [f"{a}: {_what_others_marked(spans_of[a], start, end)}" for a in names if a not in by]
-            region["note"] = (f"disputed: {label} {_quote(region['text'])} marked by {', '.join(by)}; "
-                              f"{'; '.join(others)}")
-            out.disputes.append({"kind": "actor", "region": rid, "start": start, "end": end, "text": region["text"],
-                                 "label": label, "values": {a: label if a in by else None for a in names}})
+            region["note"] = (
+                f"disputed: {label} {_quote(region['text'])} marked by {', '.join(by)}; {'; '.join(others)}"
+            )
+            out.disputes.append(
+                {
+                    "kind": "actor",
+                    "region": rid,
+                    "start": start,
+                    "end": end,
+                    "text": region["text"],
+                    "label": label,
+                    "values": {a: label if a in by else None for a in names},
+                }
+            )
         out.actors.append(region)
     return actor_key, region_of
 
 
-def _consensus_claims(out: Consensus, records: dict[str, Record], claim_label: str,
-                      actor_key: dict[str, dict[str, ActorKey]], region_of: dict[ActorKey, str]) -> None:
+def _consensus_claims(
+    out: Consensus,
+    records: dict[str, Record],
+    claim_label: str,
+    actor_key: dict[str, dict[str, ActorKey]],
+    region_of: dict[ActorKey, str],
+) -> None:
     """The claim regions of the consensus, keyed by ``(start, end)``; their speaker, target and
     stance where the annotators who marked the claim agree (:func:`_consensus_fields`)."""
     names, text, everyone = out.annotators, out.text, len(out.annotators)
@@ -226,16 +255,33 @@ def _consensus_claims(out: Consensus, records: dict[str, Record], claim_label: s
         claim_text = _slice(text, {"start": start, "end": end})
         speakers = {a: _speaker_key(actor_key[a], marked[a]) for a in by}
         groups = Counter((speakers[a], marked[a].get("target"), marked[a].get("stance")) for a in by)
-        region: ClaimRegion = {"id": rid, "start": start, "end": end, "text": claim_text, "speaker": None,
-                               "target": None, "stance": None, "accepted": accepted, "marked_by": by,
-                               "score": max(groups.values()) / everyone, "note": None}
+        region: ClaimRegion = {
+            "id": rid,
+            "start": start,
+            "end": end,
+            "text": claim_text,
+            "speaker": None,
+            "target": None,
+            "stance": None,
+            "accepted": accepted,
+            "marked_by": by,
+            "score": max(groups.values()) / everyone,
+            "note": None,
+        }
         notes = []
         if not accepted:
             others = [f"{a}: {_what_others_marked(claim_spans[a], start, end)}" for a in names if a not in by]
-            notes.append(f"disputed: {claim_label} {_quote(claim_text)} marked by {', '.join(by)}; "
-                         f"{'; '.join(others)}")
-            out.disputes.append({"kind": "claim", "region": rid, "start": start, "end": end, "text": claim_text,
-                                 "values": {a: a in by for a in names}})
+            notes.append(f"disputed: {claim_label} {_quote(claim_text)} marked by {', '.join(by)}; {'; '.join(others)}")
+            out.disputes.append(
+                {
+                    "kind": "claim",
+                    "region": rid,
+                    "start": start,
+                    "end": end,
+                    "text": claim_text,
+                    "values": {a: a in by for a in names},
+                }
+            )
         out._count("claims", accepted)
         notes += _consensus_fields(out, region, marked, speakers, region_of)
         region["note"] = "; ".join(notes) or None
@@ -248,8 +294,13 @@ def _speaker_key(keys: dict[str, ActorKey], claim: Claim) -> ActorKey | None:
     return None if speaker is None else keys.get(speaker)
 
 
-def _consensus_fields(out: Consensus, region: ClaimRegion, marked: dict[str, Claim],
-                      speakers: dict[str, ActorKey | None], region_of: dict[ActorKey, str]) -> list[str]:
+def _consensus_fields(
+    out: Consensus,
+    region: ClaimRegion,
+    marked: dict[str, Claim],
+    speakers: dict[str, ActorKey | None],
+    region_of: dict[ActorKey, str],
+) -> list[str]:
     """Set the claim's speaker, target and stance where everyone who ``marked`` it agrees;
     count them (for an accepted claim) and return the notes of those disputed."""
     notes = []
@@ -268,11 +319,20 @@ def _consensus_fields(out: Consensus, region: ClaimRegion, marked: dict[str, Cla
             out._count(kind, agreed)
         if not agreed:
             shown = {a: _speaker_view(v, out.text) if name == "speaker" else v for a, v in values[name].items()}
-            notes.append(f"{name} disputed: " + ", ".join(f"{a} {v if v is not None else '(none)'}"
-                                                           for a, v in shown.items()))
+            notes.append(
+                f"{name} disputed: " + ", ".join(f"{a} {v if v is not None else '(none)'}" for a, v in shown.items())
+            )
             if region["accepted"]:
-                out.disputes.append({"kind": name, "region": region["id"], "start": region["start"],
-                                     "end": region["end"], "text": region["text"], "values": shown})
+                out.disputes.append(
+                    {
+                        "kind": name,
+                        "region": region["id"],
+                        "start": region["start"],
+                        "end": region["end"],
+                        "text": region["text"],
+                        "values": shown,
+                    }
+                )
     if "speaker" in agreed_values:
         region["speaker"] = region_of[agreed_values["speaker"]]
     region["target"], region["stance"] = agreed_values.get("target"), agreed_values.get("stance")
@@ -293,7 +353,7 @@ def _consensus_doc_stances(out: Consensus, records: dict[str, Record], schema: S
 
 
 def _slice(text: str | None, span: Mapping[str, Any]) -> str:
-    return text[span["start"]: span["end"]] if text is not None else str(span.get("text") or "")
+    return text[span["start"] : span["end"]] if text is not None else str(span.get("text") or "")
 
 
 def _speaker_view(key: tuple | None, text: str | None) -> str | None:
@@ -327,6 +387,7 @@ def add_stats(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]])
 
 def same_results(first: list, second: list) -> bool:
     """Do two result lists hold the same items (order and key order aside)?"""
+
     def canon(items):
         return sorted(json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items or ())
 
@@ -359,8 +420,13 @@ class ReviewRun:
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"model_version": MODEL_VERSION, "stats": self.stats, "skipped": self.skipped,
-                "problems": self.problems, "tasks": [t.as_dict() for t in self.tasks]}
+        return {
+            "model_version": MODEL_VERSION,
+            "stats": self.stats,
+            "skipped": self.skipped,
+            "problems": self.problems,
+            "tasks": [t.as_dict() for t in self.tasks],
+        }
 
 
 def _completed(annotations: list[dict]) -> list[dict]:
@@ -371,12 +437,17 @@ def _reviews(annotations: list[dict], consensus_ids: set[int], reviewer: int | N
     """The completed annotations that are reviews: made from a consensus prediction, or by ``reviewer``."""
     from .studio import _user_id
 
-    return [a for a in _completed(annotations) if a.get("parent_prediction") in consensus_ids
-            or (reviewer is not None and _user_id(a.get("completed_by")) == reviewer)]
+    return [
+        a
+        for a in _completed(annotations)
+        if a.get("parent_prediction") in consensus_ids
+        or (reviewer is not None and _user_id(a.get("completed_by")) == reviewer)
+    ]
 
 
-def review_project(client, project_id: int, schema: Schema, dry_run: bool = False,
-                   reviewer: str | None = None) -> ReviewRun:
+def review_project(
+    client, project_id: int, schema: Schema, dry_run: bool = False, reviewer: str | None = None
+) -> ReviewRun:
     """Post the consensus of every task with two or more completed annotations as a prediction.
 
     Left out (and counted): tasks with a ground-truth annotation, tasks already reviewed (an
@@ -439,8 +510,9 @@ def review_project(client, project_id: int, schema: Schema, dry_run: bool = Fals
     return run
 
 
-def _records_by_user(task: dict, completed: list[dict], schema: Schema, emails: dict[int, str],
-                     run: ReviewRun) -> dict[str, Record]:
+def _records_by_user(
+    task: dict, completed: list[dict], schema: Schema, emails: dict[int, str], run: ReviewRun
+) -> dict[str, Record]:
     """``{annotator e-mail: record}`` of a task's completed annotations, the oldest of each
     annotator; problems go to ``run``."""
     from .gold import Imported, parse_annotation
@@ -481,8 +553,9 @@ class AcceptRun:
     refused: list[str] = field(default_factory=list)
 
 
-def accept_reviews(client, project_id: int, schema: Schema, dry_run: bool = False,
-                   reviewer: str | None = None) -> AcceptRun:
+def accept_reviews(
+    client, project_id: int, schema: Schema, dry_run: bool = False, reviewer: str | None = None
+) -> AcceptRun:
     """Flag each task's submitted review ``ground_truth``, so the gold takes it.
 
     A review is a completed annotation made from the task's consensus prediction (Label Studio
@@ -508,8 +581,10 @@ def accept_reviews(client, project_id: int, schema: Schema, dry_run: bool = Fals
             run.waiting += 1
             continue
         if len(reviews) > 1:
-            run.refused.append(f"task {task['id']}: {len(reviews)} reviews ({', '.join(str(a['id']) for a in reviews)}); "
-                               "delete all but one in Label Studio")
+            run.refused.append(
+                f"task {task['id']}: {len(reviews)} reviews ({', '.join(str(a['id']) for a in reviews)}); "
+                "delete all but one in Label Studio"
+            )
             continue
         review = reviews[0]
         out = Imported()

@@ -126,34 +126,55 @@ def guidelines_markdown(schema: Schema) -> str:
         return [f"- **`{label}`**: {definition or '(define this label)'}" for label, definition in labels.items()]
 
     lines = [
-        f"# Annotation guidelines: {schema.name or 'this project'} (schema {schema.version})", "",
+        f"# Annotation guidelines: {schema.name or 'this project'} (schema {schema.version})",
+        "",
         "A draft generated from the schema by `toolkit init`: complete it with examples and the",
-        "decisions your team takes while annotating.", "",
-        schema.description, "",
-        "## Actors", "",
+        "decisions your team takes while annotating.",
+        "",
+        schema.description,
+        "",
+        "## Actors",
+        "",
         "Mark every mention of an actor by name (repeated and surname-only mentions too; not",
-        "pronouns). The span is the name only: no title, no article, no possessive 's.", "",
-        *items(schema.actor_types), "",
-        f"## Claims (`{schema.claim_label}`)", "",
-        schema.claim_definition or "A statement attributed to an actor.", "",
+        "pronouns). The span is the name only: no title, no article, no possessive 's.",
+        "",
+        *items(schema.actor_types),
+        "",
+        f"## Claims (`{schema.claim_label}`)",
+        "",
+        schema.claim_definition or "A statement attributed to an actor.",
+        "",
         "The span is the content of what was said, without the reporting verb and the quotation",
         f"marks. Link each claim to its speaker with a `{schema.speaker_relation}` relation (click the",
         "claim, then the relation button, then the speaker); a pronoun speaker links to the",
-        "latest mention of that actor by name. Then choose the claim's target and stance.", "",
-        "### Targets", "",
+        "latest mention of that actor by name. Then choose the claim's target and stance.",
+        "",
+        "### Targets",
+        "",
         *items(schema.targets),
-        f"- **`{schema.other_target}`**: the claim is about none of the targets above.", "",
-        "### Stance labels", "",
-        *items(schema.stance_labels), "",
-        "## Document stance", "",
+        f"- **`{schema.other_target}`**: the claim is about none of the targets above.",
+        "",
+        "### Stance labels",
+        "",
+        *items(schema.stance_labels),
+        "",
+        "## Document stance",
+        "",
         "For every target, the stance the article as a whole expresses through its quoted actors",
-        f"and its own evaluative wording; `{schema.no_stance}` when the target is not addressed.", "",
+        f"and its own evaluative wording; `{schema.no_stance}` when the target is not addressed.",
+        "",
     ]
     return "\n".join(lines)
 
 
-def create_project(folder: str | Path, *, example: bool = False, name: str | None = None,
-                   title: str | None = None, url: str | None = None) -> list[Path]:
+def create_project(
+    folder: str | Path,
+    *,
+    example: bool = False,
+    name: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+) -> list[Path]:
     """Write a new project into ``folder``; returns the files written.
 
     Refuses (:class:`ProjectError`) if any file it would write exists already, so nothing of
@@ -165,8 +186,7 @@ def create_project(folder: str | Path, *, example: bool = False, name: str | Non
     url_line = f"  url: {url}\n" if url else "  # url: http://127.0.0.1:8080\n"
     ex = example_dir()
     files: dict[str, str] = {
-        "schema.yaml": (ex / "schema.yaml").read_text(encoding="utf-8") if example
-        else BLANK_SCHEMA.format(name=name),
+        "schema.yaml": (ex / "schema.yaml").read_text(encoding="utf-8") if example else BLANK_SCHEMA.format(name=name),
         PROJECT_FILE: PROJECT_TEMPLATE.format(name=name, title=_yaml_str(title or name), gold=gold, url_line=url_line),
         "README.md": README_TEMPLATE.format(name=name),
     }
@@ -174,8 +194,9 @@ def create_project(folder: str | Path, *, example: bool = False, name: str | Non
     config = labeling_config(schema)
     validate_config(config)
     files["labeling_config.xml"] = config
-    files["GUIDELINES.md"] = (ex / "GUIDELINES.md").read_text(encoding="utf-8") if example \
-        else guidelines_markdown(schema)
+    files["GUIDELINES.md"] = (
+        (ex / "GUIDELINES.md").read_text(encoding="utf-8") if example else guidelines_markdown(schema)
+    )
     copies: dict[str, Path] = {}
     if example:
         copies = {f"articles/{p.name}": p for p in sorted((ex / "seeds").glob("*.txt"))}

@@ -18,8 +18,18 @@ CLAIM_TARGET_TAG = "claim_target"
 CLAIM_STANCE_TAG = "claim_stance"
 DOC_STANCE_PREFIX = "doc_stance__"
 
-_TOP_KEYS = {"version", "name", "description", "stance_labels", "no_stance", "targets", "other_target", "actor_types",
-             "claim", "extractor_data"}
+_TOP_KEYS = {
+    "version",
+    "name",
+    "description",
+    "stance_labels",
+    "no_stance",
+    "targets",
+    "other_target",
+    "actor_types",
+    "claim",
+    "extractor_data",
+}
 _REQUIRED = {"version", "stance_labels", "targets", "actor_types", "claim"}
 _CLAIM_KEYS = {"label", "definition", "fields", "speaker_relation"}
 _ACTOR_KEYS = {"definition", "covers"}
@@ -28,8 +38,15 @@ _ACTOR_KEYS = {"definition", "covers"}
 #: geo-political entity (a country, region or city, or its government), an organisation.
 ENTITY_KINDS = ("PERSON", "GPE", "ORG")
 #: Actor type names that cover a general kind without saying so (the bundled schema's names).
-_DEFAULT_COVERS = {"PERSON": ("PERSON",), "STATE": ("GPE",), "COUNTRY": ("GPE",), "GPE": ("GPE",),
-                   "ORGANIZATION": ("ORG",), "ORGANISATION": ("ORG",), "ORG": ("ORG",)}
+_DEFAULT_COVERS = {
+    "PERSON": ("PERSON",),
+    "STATE": ("GPE",),
+    "COUNTRY": ("GPE",),
+    "GPE": ("GPE",),
+    "ORGANIZATION": ("ORG",),
+    "ORGANISATION": ("ORG",),
+    "ORG": ("ORG",),
+}
 
 
 @dataclass(frozen=True)
@@ -126,8 +143,9 @@ def _actor_types(raw: dict, source: str) -> tuple[dict[str, str], dict[str, tupl
                     kinds = [kinds]
                 bad = [k for k in kinds if k not in ENTITY_KINDS]
                 if not isinstance(kinds, list) or bad:
-                    raise SchemaError(f"{source}: key 'actor_types.{label}.covers': expected a list of "
-                                      f"{', '.join(ENTITY_KINDS)}")
+                    raise SchemaError(
+                        f"{source}: key 'actor_types.{label}.covers': expected a list of {', '.join(ENTITY_KINDS)}"
+                    )
                 definitions[label] = spec.get("definition")
                 covers[str(label)] = tuple(kinds)
             else:
@@ -162,8 +180,10 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
         raise SchemaError(f"{source}: key 'stance_labels': needs at least two labels")
     no_stance = str(raw.get("no_stance", "none"))
     if no_stance not in stance:
-        raise SchemaError(f"{source}: key 'no_stance': '{no_stance}' is not one of the stance_labels "
-                          "(name the label that means 'no position')")
+        raise SchemaError(
+            f"{source}: key 'no_stance': '{no_stance}' is not one of the stance_labels "
+            "(name the label that means 'no position')"
+        )
     targets = _label_map(raw, "targets")
     actors, covers = _actor_types(raw, source)
     extractor_data = raw.get("extractor_data") or {}
@@ -227,8 +247,11 @@ def _hotkeys(groups: list[tuple[str, int]]) -> list[list[str | None]]:
     """Collision-free hotkeys for ``groups`` of ``(kind, size)``: span labels (``label``) take
     digits first, per-region choices (``region``) letters, document stances (``doc``) shift+key;
     each falls back to the other pools, and ``None`` once all 64 keys are taken."""
-    prefer = {"label": (*_DIGITS, *_LETTERS, *_SHIFTED), "region": (*_LETTERS, *_DIGITS, *_SHIFTED),
-              "doc": (*_SHIFTED, *_LETTERS, *_DIGITS)}
+    prefer = {
+        "label": (*_DIGITS, *_LETTERS, *_SHIFTED),
+        "region": (*_LETTERS, *_DIGITS, *_SHIFTED),
+        "doc": (*_SHIFTED, *_LETTERS, *_DIGITS),
+    }
     used: set[str | None] = set()
     out = []
     for kind, size in groups:
@@ -258,8 +281,13 @@ def labeling_config(schema: Schema) -> str:
     targets, stances = list(schema.targets), list(schema.stance_labels)
     labels = [*schema.actor_types, schema.claim_label]
     label_keys, target_keys, stance_keys, *doc_keys = _hotkeys(
-        [("label", len(labels)), ("region", len(schema.claim_targets)), ("region", len(stances)),
-         *[("doc", len(stances))] * len(targets)])
+        [
+            ("label", len(labels)),
+            ("region", len(schema.claim_targets)),
+            ("region", len(stances)),
+            *[("doc", len(stances))] * len(targets),
+        ]
+    )
     keys = dict(zip(labels, label_keys, strict=True))
     colours = {a: ACTOR_COLOURS[i % len(ACTOR_COLOURS)] for i, a in enumerate(schema.actor_types)}
     colours[schema.claim_label] = CLAIM_COLOUR
@@ -269,20 +297,26 @@ def labeling_config(schema: Schema) -> str:
         return f" hotkey={q(key)}" if key else ""
 
     def label(value: str, hint: str) -> str:
-        return f"            <Label value={q(value)} background={q(colours[value])}{hotkey(keys[value])} hint={q(hint)}/>"
+        return (
+            f"            <Label value={q(value)} background={q(colours[value])}{hotkey(keys[value])} hint={q(hint)}/>"
+        )
 
     def choices(name: str, values, keys, hint, extra: str = "") -> list[str]:
         out = [f'    <Choices name="{name}" toName="{TEXT_NAME}" choice="single-radio" showInline="true"{extra}>']
-        out += [f"      <Choice value={q(v)}{hotkey(k)}{f' hint={q(hint[v])}' if hint.get(v) else ''}/>"
-                for v, k in zip(values, keys, strict=True)]
+        out += [
+            f"      <Choice value={q(v)}{hotkey(k)}{f' hint={q(hint[v])}' if hint.get(v) else ''}/>"
+            for v, k in zip(values, keys, strict=True)
+        ]
         return [*out, "    </Choices>"]
 
     def listed(keys: list[str | None]) -> str:
         return " ".join(k or "-" for k in keys)
 
     missing = sum(k is None for group in (label_keys, target_keys, stance_keys, *doc_keys) for k in group)
-    relation = (f"Claim → {schema.speaker_relation}: select the claim, press Alt+R (or click 'Create Relation' in its "
-                f"details), then click the {schema.speaker_relation}. The relation needs no label.")
+    relation = (
+        f"Claim → {schema.speaker_relation}: select the claim, press Alt+R (or click 'Create Relation' in its "
+        f"details), then click the {schema.speaker_relation}. The relation needs no label."
+    )
     comment = [
         f"Generated from schema '{schema.name}' version {schema.version} by `toolkit schema config`. Do not edit.",
         "     Hotkeys: Label Studio binds them globally (whatever is shown), so no two are alike.",
@@ -303,13 +337,13 @@ def labeling_config(schema: Schema) -> str:
         f'  <View style="{_LABEL_BOX}">',
         '    <View visibleWhen="no-region-selected">',
         '      <View style="display: flex; flex-wrap: wrap; column-gap: 48px">',
-        '        <View>',
+        "        <View>",
         f'          <Header value="Actors" size="5" style="{_TITLE}"/>',
         f'          <Labels name="{ACTOR_TAG}" toName="{TEXT_NAME}">',
         *[label(a, d) for a, d in schema.actor_types.items()],
         "          </Labels>",
         "        </View>",
-        '        <View>',
+        "        <View>",
         f'          <Header value="Claims" size="5" style="{_TITLE}"/>',
         f'          <Labels name="{CLAIM_TAG}" toName="{TEXT_NAME}">',
         label(schema.claim_label, schema.claim_definition),
@@ -319,13 +353,17 @@ def labeling_config(schema: Schema) -> str:
         "    </View>",
         f'    <View visibleWhen="region-selected" whenTagName="{ACTOR_TAG}">',
         f'      <Header value="Actor selected" size="5" style="{_TITLE}"/>',
-        ('      <Header value="To change its type, delete it (Backspace) and draw it again. '
-         f'Click it again (or press U) to unselect it." style="{_NOTE}"/>'),
+        (
+            '      <Header value="To change its type, delete it (Backspace) and draw it again. '
+            f'Click it again (or press U) to unselect it." style="{_NOTE}"/>'
+        ),
         "    </View>",
         f'    <View visibleWhen="region-selected" whenTagName="{CLAIM_TAG}">',
         f'      <Header value={q(f"{schema.claim_label} selected")} size="5" style="{_TITLE}"/>',
-        ('      <Header value="Choose its target and stance below the text. Click it again (or press U) to unselect it."'
-         f' style="{_NOTE}"/>'),
+        (
+            '      <Header value="Choose its target and stance below the text. Click it again (or press U) to unselect it."'
+            f' style="{_NOTE}"/>'
+        ),
         "    </View>",
         "  </View>",
         f'  <Header value={q(relation)} style="{_NOTE_ABOVE_TEXT}"/>',
@@ -344,12 +382,17 @@ def labeling_config(schema: Schema) -> str:
     ]
     for target, group_keys in zip(targets, doc_keys, strict=True):
         definition = schema.targets[target]
-        lines.append(f"    <Header value={q(f'{target}: {definition}' if definition else target)} size=\"6\"/>")
+        lines.append(f'    <Header value={q(f"{target}: {definition}" if definition else target)} size="6"/>')
         # required: Label Studio refuses to submit until every target has a stance (it checks
         # this even while a region is selected and this view is hidden); the message says how.
         message = f"Choose a document stance for {target} ({schema.no_stance} if the article takes no position on it)."
-        lines += choices(f"{DOC_STANCE_PREFIX}{target}", stances, group_keys, schema.stance_labels,
-                         f' required="true" requiredMessage={q(message)}')
+        lines += choices(
+            f"{DOC_STANCE_PREFIX}{target}",
+            stances,
+            group_keys,
+            schema.stance_labels,
+            f' required="true" requiredMessage={q(message)}',
+        )
     lines += ["  </View>", "</View>", ""]
     return "\n".join(lines)
 

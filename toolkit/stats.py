@@ -52,8 +52,7 @@ def resample_sums(rows, idx: np.ndarray) -> np.ndarray:
 def _boot_values(rows: np.ndarray, metrics: Callable[[np.ndarray], np.ndarray], n_boot: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n = len(rows)
-    return np.concatenate([metrics(resample_sums(rows, rng.integers(0, n, size=(b, n))))
-                           for b in _chunks(n_boot, n)])
+    return np.concatenate([metrics(resample_sums(rows, rng.integers(0, n, size=(b, n)))) for b in _chunks(n_boot, n)])
 
 
 def _interval(values: np.ndarray, confidence: float) -> tuple[float | None, float | None]:
@@ -64,8 +63,9 @@ def _interval(values: np.ndarray, confidence: float) -> tuple[float | None, floa
     return float(low), float(high)
 
 
-def bootstrap_cis(rows, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95,
-                  seed: int = 0) -> dict[str, dict]:
+def bootstrap_cis(
+    rows, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95, seed: int = 0
+) -> dict[str, dict]:
     """:func:`bootstrap_ci` of several metrics of the same count rows, from one set of resamples.
 
     The resamples are drawn once and every metric is evaluated on the same summed rows, so
@@ -75,8 +75,15 @@ def bootstrap_cis(rows, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_B
     rows = _rows(rows)
     if not 0 < confidence < 1 or n_boot < 1:
         raise ToolkitError("need 0 < confidence < 1 and n_boot >= 1")
-    empty: dict[str, float | None] = {"estimate": None, "low": None, "high": None, "confidence": confidence, "n_boot": n_boot,
-             "n_undefined": n_boot, "seed": seed}
+    empty: dict[str, float | None] = {
+        "estimate": None,
+        "low": None,
+        "high": None,
+        "confidence": confidence,
+        "n_boot": n_boot,
+        "n_undefined": n_boot,
+        "seed": seed,
+    }
     if not len(rows):
         return {name: dict(empty) for name in metrics}
     names = list(metrics)
@@ -89,13 +96,18 @@ def bootstrap_cis(rows, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_B
     out = {}
     for j, name in enumerate(names):
         low, high = _interval(values[:, j], confidence)
-        out[name] = empty | {"estimate": as_number(point[j]), "low": low, "high": high,
-                             "n_undefined": int(np.isnan(values[:, j]).sum())}
+        out[name] = empty | {
+            "estimate": as_number(point[j]),
+            "low": low,
+            "high": high,
+            "n_undefined": int(np.isnan(values[:, j]).sum()),
+        }
     return out
 
 
-def bootstrap_ci(rows, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95,
-                 seed: int = 0) -> dict:
+def bootstrap_ci(
+    rows, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95, seed: int = 0
+) -> dict:
     """Percentile bootstrap confidence interval of ``metric`` over documents.
 
     Draws ``n_boot`` resamples of the documents with replacement, sums each resample's rows and
@@ -108,8 +120,10 @@ def bootstrap_ci(rows, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT, confiden
 def _pair(rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
     a, b = _rows(rows_a), _rows(rows_b)
     if a.shape != b.shape:
-        raise ToolkitError(f"the two systems' count rows differ in shape: {a.shape} vs {b.shape} "
-                           "(score both on the same documents, with the same labels)")
+        raise ToolkitError(
+            f"the two systems' count rows differ in shape: {a.shape} vs {b.shape} "
+            "(score both on the same documents, with the same labels)"
+        )
     return a, b
 
 
@@ -122,8 +136,9 @@ def _p_value(deltas: np.ndarray, observed: float) -> tuple[float | None, int]:
     return (1 + extreme) / (1 + len(ok)), len(deltas) - len(ok)
 
 
-def paired_bootstrap_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT,
-                           confidence: float = 0.95, seed: int = 0) -> dict[str, dict]:
+def paired_bootstrap_tests(
+    rows_a, rows_b, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95, seed: int = 0
+) -> dict[str, dict]:
     """Paired bootstrap test of ``metric(A) - metric(B)`` on the same documents, for each metric.
 
     Both systems are resampled with the same document draws, drawn once for all metrics. The
@@ -133,15 +148,31 @@ def paired_bootstrap_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_boot
     difference.
     """
     a, b = _pair(rows_a, rows_b)
-    empty: dict[str, float | None] = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "low": None, "high": None,
-             "confidence": confidence, "n_boot": n_boot, "n_undefined": n_boot, "seed": seed}
+    empty: dict[str, float | None] = {
+        "metric_a": None,
+        "metric_b": None,
+        "delta": None,
+        "p_value": None,
+        "low": None,
+        "high": None,
+        "confidence": confidence,
+        "n_boot": n_boot,
+        "n_undefined": n_boot,
+        "seed": seed,
+    }
     if not len(a):
         return {name: dict(empty) for name in metrics}
     names, f = list(metrics), a.shape[1]
 
     def deltas(sums: np.ndarray) -> np.ndarray:  # (batch, metrics)
-        return np.stack([np.asarray(metrics[n](sums[:, :f]), dtype=np.float64)
-                         - np.asarray(metrics[n](sums[:, f:]), dtype=np.float64) for n in names], axis=1)
+        return np.stack(
+            [
+                np.asarray(metrics[n](sums[:, :f]), dtype=np.float64)
+                - np.asarray(metrics[n](sums[:, f:]), dtype=np.float64)
+                for n in names
+            ],
+            axis=1,
+        )
 
     values = _boot_values(np.concatenate([a, b], axis=1), deltas, n_boot, seed)
     out = {}
@@ -149,19 +180,28 @@ def paired_bootstrap_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_boot
         m_a, m_b = _point(a, metrics[name]), _point(b, metrics[name])
         p, undefined = _p_value(values[:, j] - (m_a - m_b), m_a - m_b)
         low, high = _interval(values[:, j], confidence)
-        out[name] = empty | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b),
-                             "p_value": p, "low": low, "high": high, "n_undefined": undefined}
+        out[name] = empty | {
+            "metric_a": as_number(m_a),
+            "metric_b": as_number(m_b),
+            "delta": as_number(m_a - m_b),
+            "p_value": p,
+            "low": low,
+            "high": high,
+            "n_undefined": undefined,
+        }
     return out
 
 
-def paired_bootstrap_test(rows_a, rows_b, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT,
-                          confidence: float = 0.95, seed: int = 0) -> dict:
+def paired_bootstrap_test(
+    rows_a, rows_b, metric: Metric, *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95, seed: int = 0
+) -> dict:
     """:func:`paired_bootstrap_tests` of one metric."""
     return paired_bootstrap_tests(rows_a, rows_b, {"m": metric}, n_boot=n_boot, confidence=confidence, seed=seed)["m"]
 
 
-def randomization_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds: int = DEFAULT_N_BOOT,
-                        seed: int = 0) -> dict[str, dict]:
+def randomization_tests(
+    rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds: int = DEFAULT_N_BOOT, seed: int = 0
+) -> dict[str, dict]:
     """Approximate randomisation test of ``metric(A) - metric(B)`` on the same documents, for
     each metric, from one set of random swaps.
 
@@ -170,8 +210,15 @@ def randomization_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds:
     difference is at least as large in absolute value as the observed one) / (1 + #rounds).
     """
     a, b = _pair(rows_a, rows_b)
-    empty: dict[str, float | None] = {"metric_a": None, "metric_b": None, "delta": None, "p_value": None, "n_rounds": n_rounds,
-             "n_undefined": n_rounds, "seed": seed}
+    empty: dict[str, float | None] = {
+        "metric_a": None,
+        "metric_b": None,
+        "delta": None,
+        "p_value": None,
+        "n_rounds": n_rounds,
+        "n_undefined": n_rounds,
+        "seed": seed,
+    }
     if not len(a):
         return {name: dict(empty) for name in metrics}
     names = list(metrics)
@@ -180,15 +227,28 @@ def randomization_tests(rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds:
     chunks = []
     for r in _chunks(n_rounds, len(a)):
         shift = (rng.random((r, len(a))) < 0.5).astype(np.float64) @ diff  # B's rows moved into A
-        chunks.append(np.stack([np.asarray(metrics[n](total_a + shift), dtype=np.float64)
-                                - np.asarray(metrics[n](total_b - shift), dtype=np.float64) for n in names], axis=1))
+        chunks.append(
+            np.stack(
+                [
+                    np.asarray(metrics[n](total_a + shift), dtype=np.float64)
+                    - np.asarray(metrics[n](total_b - shift), dtype=np.float64)
+                    for n in names
+                ],
+                axis=1,
+            )
+        )
     values = np.concatenate(chunks)
     out = {}
     for j, name in enumerate(names):
         m_a, m_b = _point(a, metrics[name]), _point(b, metrics[name])
         p, undefined = _p_value(values[:, j], m_a - m_b)
-        out[name] = empty | {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b),
-                             "p_value": p, "n_undefined": undefined}
+        out[name] = empty | {
+            "metric_a": as_number(m_a),
+            "metric_b": as_number(m_b),
+            "delta": as_number(m_a - m_b),
+            "p_value": p,
+            "n_undefined": undefined,
+        }
     return out
 
 

@@ -122,7 +122,8 @@ def expected(cuts: list[list[Segment]], length: int) -> float:
     for size in units:
         k = bisect_left(gaps, size)  # gaps[k:] are the gaps at least size long
         numerator += (n - 1) * size * (size - 1) * (2 * size - 1) // 3 + size * size * (
-            suffix[k] - (size - 1) * (len(gaps) - k))
+            suffix[k] - (size - 1) * (len(gaps) - k)
+        )
     denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in units)
     return 2 * numerator / (length * denominator) if numerator and denominator > 0 else 0.0
 
@@ -136,8 +137,13 @@ class LabelAlpha(TypedDict):
     units: int
 
 
-def alpha_u(units: Iterable[tuple[Hashable, int, int, Hashable]], raters: Iterable[Hashable], length: int,
-            begin: int = 0, labels: Iterable[Hashable] | None = None) -> dict:
+def alpha_u(
+    units: Iterable[tuple[Hashable, int, int, Hashable]],
+    raters: Iterable[Hashable],
+    length: int,
+    begin: int = 0,
+    labels: Iterable[Hashable] | None = None,
+) -> dict:
     """Krippendorff's αU per label and over all labels.
 
     ``units`` are ``(rater, start, end, label)`` on the continuum ``[begin, begin + length)``;
@@ -163,9 +169,17 @@ def alpha_u(units: Iterable[tuple[Hashable, int, int, Hashable]], raters: Iterab
         d_o = observed(cuts, length) if len(raters) > 1 and length > 0 else 0.0
         d_e = expected(cuts, length) if len(raters) > 1 and length > 0 else 0.0
         sum_o, sum_e = sum_o + d_o, sum_e + d_e
-        per_label[label] = {"alpha": 1 - d_o / d_e if d_e > 0 else None, "observed": d_o, "expected": d_e,
-                            "units": n_units}
+        per_label[label] = {
+            "alpha": 1 - d_o / d_e if d_e > 0 else None,
+            "observed": d_o,
+            "expected": d_e,
+            "units": n_units,
+        }
     coded = sum(v["units"] > 0 for v in per_label.values()) or 1  # DKPro averages over labels with units
-    overall: LabelAlpha = {"alpha": 1 - sum_o / sum_e if sum_e > 0 else None, "observed": sum_o / coded,
-               "expected": sum_e / coded, "units": sum(v["units"] for v in per_label.values())}
+    overall: LabelAlpha = {
+        "alpha": 1 - sum_o / sum_e if sum_e > 0 else None,
+        "observed": sum_o / coded,
+        "expected": sum_e / coded,
+        "units": sum(v["units"] for v in per_label.values()),
+    }
     return {"per_label": per_label, "overall": overall}

@@ -41,7 +41,7 @@ def _summarise_warnings(caught: list[warnings.WarningMessage]) -> None:
     kinds = Counter(w.category.__name__ for w in caught)
     first = " ".join(str(caught[0].message).split())[:160]
     listed = ", ".join(f"{name} ×{n}" for name, n in kinds.most_common())
-    err.print(clean(f"note: {len(caught)} library warning(s) ({listed}), e.g. \"{first}\""), style="dim")
+    err.print(clean(f'note: {len(caught)} library warning(s) ({listed}), e.g. "{first}"'), style="dim")
 
 
 class _ToolkitGroup(TyperGroup):
@@ -67,8 +67,10 @@ class _ToolkitGroup(TyperGroup):
                 if _state["debug"]:
                     raise
                 detail = " ".join(str(exc).split())[:300]
-                raise _fail(f"unexpected {exc.__class__.__name__}: {detail} "
-                            f"(rerun with --debug for the traceback; please report it)") from None
+                raise _fail(
+                    f"unexpected {exc.__class__.__name__}: {detail} "
+                    f"(rerun with --debug for the traceback; please report it)"
+                ) from None
             finally:
                 _summarise_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
 
@@ -84,8 +86,9 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an unexpected error.")] = False,
 ) -> None:
     if debug:

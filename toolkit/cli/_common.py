@@ -55,26 +55,43 @@ def summary(what: str, counts: dict[str, int], problems: list, limit: int = 20) 
         (warn if problems else say)(f"{what}: {shown}")
 
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
-                  help="Annotate news for stance, actors and claims in Label Studio; build, publish and evaluate.")
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Annotate news for stance, actors and claims in Label Studio; build, publish and evaluate.",
+)
 schema_app = typer.Typer(no_args_is_help=True, help="The schema file and the Label Studio config made from it.")
-studio_app = typer.Typer(no_args_is_help=True,
-                         help="A live Label Studio: start a server, create a project, push tasks, pull annotations.")
+studio_app = typer.Typer(
+    no_args_is_help=True, help="A live Label Studio: start a server, create a project, push tasks, pull annotations."
+)
 dataset_app = typer.Typer(no_args_is_help=True, help="Turn Label Studio exports into a Hugging Face dataset.")
 app.add_typer(schema_app, name="schema")
 app.add_typer(studio_app, name="studio")
 app.add_typer(dataset_app, name="dataset")
 
-SchemaOpt = Annotated[Path | None, typer.Option(
-    "--schema", help="Schema file (default: the project's, or the schema stored with the data).")]
-UrlOpt = Annotated[str | None, typer.Option(
-    "--url", help="Label Studio URL [env LABEL_STUDIO_URL; default: the project's].", show_default=False)]
-TokenOpt = Annotated[str | None, typer.Option(
-    "--token", help="Label Studio API token or personal access token [env LABEL_STUDIO_API_KEY].",
-    show_default=False)]
-TitleOpt = Annotated[str | None, typer.Option(
-    "--title", help="Label Studio project title (default: the project's).", show_default=False)]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Any skipped region, unknown document or duplicate is an error.")]
+SchemaOpt = Annotated[
+    Path | None,
+    typer.Option("--schema", help="Schema file (default: the project's, or the schema stored with the data)."),
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option("--url", help="Label Studio URL [env LABEL_STUDIO_URL; default: the project's].", show_default=False),
+]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        help="Label Studio API token or personal access token [env LABEL_STUDIO_API_KEY].",
+        show_default=False,
+    ),
+]
+TitleOpt = Annotated[
+    str | None, typer.Option("--title", help="Label Studio project title (default: the project's).", show_default=False)
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Any skipped region, unknown document or duplicate is an error.")
+]
 
 
 def project():

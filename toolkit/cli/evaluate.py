@@ -12,41 +12,94 @@ from ._common import SchemaOpt, StrictOpt, app, default, err, out, say, summary,
 if TYPE_CHECKING:
     from ..records import GoldRecord
 
-GoldOpt = Annotated[list[Path] | None, typer.Option(
-    "--gold", help="Gold: Label Studio native export(s), records JSONL, a dataset folder, or anything "
-    "datasets.load_dataset reads (default: the project's gold).", show_default=False)]
-ExtractorOpt = Annotated[list[str] | None, typer.Option(
-    "--extractor", "-e", help="Extractor name or module:attribute (repeatable; default: every built-in one that "
-    "can run).", show_default=False)]
-PredictionsOpt = Annotated[list[Path] | None, typer.Option(
-    "--predictions", "-p", help="Predictions made elsewhere: JSONL (one record per line) or the Parquet shards "
-    "of `toolkit predict` (repeatable).",
-    show_default=False)]
-ModelVersionsOpt = Annotated[bool, typer.Option(
-    "--model-versions", help="Also score every Label Studio model version whose predictions the --gold export(s) "
-    "hold, as systems named ls:VERSION (no built-in extractors unless -e).")]
-ModelVersionOpt = Annotated[list[str] | None, typer.Option(
-    "--model-version", help="Score this Label Studio model version from the --gold export(s) (repeatable; implies "
-    "--model-versions).", show_default=False)]
+GoldOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--gold",
+        help="Gold: Label Studio native export(s), records JSONL, a dataset folder, or anything "
+        "datasets.load_dataset reads (default: the project's gold).",
+        show_default=False,
+    ),
+]
+ExtractorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--extractor",
+        "-e",
+        help="Extractor name or module:attribute (repeatable; default: every built-in one that can run).",
+        show_default=False,
+    ),
+]
+PredictionsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--predictions",
+        "-p",
+        help="Predictions made elsewhere: JSONL (one record per line) or the Parquet shards "
+        "of `toolkit predict` (repeatable).",
+        show_default=False,
+    ),
+]
+ModelVersionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--model-versions",
+        help="Also score every Label Studio model version whose predictions the --gold export(s) "
+        "hold, as systems named ls:VERSION (no built-in extractors unless -e).",
+    ),
+]
+ModelVersionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model-version",
+        help="Score this Label Studio model version from the --gold export(s) (repeatable; implies --model-versions).",
+        show_default=False,
+    ),
+]
 MatchOpt = Annotated[str, typer.Option("--match", help="Claim span matching: overlap or exact.")]
 ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Jaccard threshold for --match overlap.")]
-NBootOpt = Annotated[int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")]
+NBootOpt = Annotated[
+    int, typer.Option("--n-boot", min=100, help="Bootstrap resamples for the CIs and the paired tests.")
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
-CompareOpt = Annotated[tuple[str, str] | None, typer.Option(
-    "--compare", help="Two system names: paired p-values for the headline metrics.", show_default=False)]
+CompareOpt = Annotated[
+    tuple[str, str] | None,
+    typer.Option("--compare", help="Two system names: paired p-values for the headline metrics.", show_default=False),
+]
 
 
-def _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
-         model_versions=False, model_version=None):
+def _run(
+    gold,
+    extractor,
+    predictions,
+    match,
+    threshold,
+    n_boot,
+    seed,
+    compare,
+    schema,
+    strict,
+    model_versions=False,
+    model_version=None,
+):
     from ..evaluate import run_evaluation
     from ..scoring import MatchRule
 
     gold = default("gold", gold)
     with err.status("evaluating …"):
-        run = run_evaluation(gold, schema, lambda: default("schema"), extractor or [], predictions or [],
-                             rule=MatchRule(match, threshold), n_boot=n_boot, seed=seed,
-                             compare=tuple(compare) if compare else None, strict=strict,
-                             model_versions=list(model_version or []) if model_versions or model_version else None)
+        run = run_evaluation(
+            gold,
+            schema,
+            lambda: default("schema"),
+            extractor or [],
+            predictions or [],
+            rule=MatchRule(match, threshold),
+            n_boot=n_boot,
+            seed=seed,
+            compare=tuple(compare) if compare else None,
+            strict=strict,
+            model_versions=list(model_version or []) if model_versions or model_version else None,
+        )
     for note in run.notes:
         warn(note)
     summary("gold", run.gold_counts, run.gold_problems)
@@ -69,7 +122,9 @@ def evaluate_cli(
     n_boot: NBootOpt = 1000,
     seed: SeedOpt = 0,
     compare: CompareOpt = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write every number and the metadata as JSON.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write every number and the metadata as JSON.")
+    ] = None,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report.")] = None,
     schema: SchemaOpt = None,
     strict: StrictOpt = False,
@@ -78,8 +133,20 @@ def evaluate_cli(
     from ..io import atomic_write_json, atomic_write_text
     from ..report import comparison_table, markdown, terminal_table
 
-    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
-               model_versions, model_version)
+    run = _run(
+        gold,
+        extractor,
+        predictions,
+        match,
+        threshold,
+        n_boot,
+        seed,
+        compare,
+        schema,
+        strict,
+        model_versions,
+        model_version,
+    )
     out.print(terminal_table(run.result))
     if (table := comparison_table(run.result)) is not None:
         out.print(table)
@@ -93,8 +160,12 @@ def evaluate_cli(
 
 @app.command("report")
 def report_cli(
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="The HTML file to write (default: the project's report).", show_default=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="The HTML file to write (default: the project's report).", show_default=False
+        ),
+    ] = None,
     gold: GoldOpt = None,
     extractor: ExtractorOpt = None,
     predictions: PredictionsOpt = None,
@@ -105,8 +176,10 @@ def report_cli(
     n_boot: NBootOpt = 1000,
     seed: SeedOpt = 0,
     compare: CompareOpt = None,
-    json_out: Annotated[Path | None, typer.Option(
-        "--json", help="Also write the scores the page shows as JSON (as `toolkit evaluate --json`).")] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write the scores the page shows as JSON (as `toolkit evaluate --json`)."),
+    ] = None,
     schema: SchemaOpt = None,
     strict: StrictOpt = False,
 ) -> None:
@@ -115,8 +188,20 @@ def report_cli(
     from ..io import atomic_write_json, atomic_write_text
     from ..report import html_report
 
-    run = _run(gold, extractor, predictions, match, threshold, n_boot, seed, compare, schema, strict,
-               model_versions, model_version)
+    run = _run(
+        gold,
+        extractor,
+        predictions,
+        match,
+        threshold,
+        n_boot,
+        seed,
+        compare,
+        schema,
+        strict,
+        model_versions,
+        model_version,
+    )
     page = html_report(run.result, run.gold, {s.name: s.records for s in run.systems}, run.rule)
     output = default("report", output)
     atomic_write_text(output, page)
@@ -128,14 +213,26 @@ def report_cli(
 
 @app.command("agreement")
 def agreement_cli(
-    exports: Annotated[list[Path] | None, typer.Argument(
-        help="Gold with several annotations per task: Label Studio export(s), records JSONL with an 'annotator' "
-        "field, or a dataset built with --all-annotations (default: the project's gold).", show_default=False)] = None,
+    exports: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Gold with several annotations per task: Label Studio export(s), records JSONL with an 'annotator' "
+            "field, or a dataset built with --all-annotations (default: the project's gold).",
+            show_default=False,
+        ),
+    ] = None,
     schema: SchemaOpt = None,
-    overlap: Annotated[float, typer.Option("--overlap", min=0.01, max=1.0, help="Jaccard threshold for overlapping claim spans.")] = 0.5,
-    include_ground_truth: Annotated[bool, typer.Option("--include-ground-truth", help="Also count annotations flagged ground truth (adjudications).")] = False,
+    overlap: Annotated[
+        float, typer.Option("--overlap", min=0.01, max=1.0, help="Jaccard threshold for overlapping claim spans.")
+    ] = 0.5,
+    include_ground_truth: Annotated[
+        bool,
+        typer.Option("--include-ground-truth", help="Also count annotations flagged ground truth (adjudications)."),
+    ] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write every figure as JSON here.")] = None,
-    html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML page with αU and every disagreement per document.")] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write an HTML page with αU and every disagreement per document.")
+    ] = None,
     strict: StrictOpt = False,
 ) -> None:
     """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1, unitizing alpha, disagreements."""

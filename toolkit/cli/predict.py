@@ -27,8 +27,15 @@ class _Bar:
             TimeRemainingColumn,
         )
 
-        self.bar = Progress(TextColumn("predicting"), BarColumn(), MofNCompleteColumn(), TextColumn("docs"),
-                            TimeElapsedColumn(), TimeRemainingColumn(), console=err)
+        self.bar = Progress(
+            TextColumn("predicting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("docs"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+        )
         self.task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
@@ -46,28 +53,55 @@ class _Bar:
 
 @app.command("predict")
 def predict_cli(
-    sources: Annotated[str | None, typer.Argument(
-        help="The corpus: a folder of .txt files, a .jsonl file, a .parquet file or folder of them (doc_id, text), "
-        "or a Hugging Face dataset (saved folder or Hub id) with doc_id and text (default: the project's sources).",
-        show_default=False)] = None,
-    extractor: Annotated[str, typer.Option(
-        "--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
-    output: Annotated[Path, typer.Option(
-        "-o", "--output", help="Folder for the shards (shard-00000.parquet, ...) and manifest.json.",
-    )] = Path("predictions"),
+    sources: Annotated[
+        str | None,
+        typer.Argument(
+            help="The corpus: a folder of .txt files, a .jsonl file, a .parquet file or folder of them (doc_id, text), "
+            "or a Hugging Face dataset (saved folder or Hub id) with doc_id and text (default: the project's sources).",
+            show_default=False,
+        ),
+    ] = None,
+    extractor: Annotated[str, typer.Option("--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Folder for the shards (shard-00000.parquet, ...) and manifest.json.",
+        ),
+    ] = Path("predictions"),
     shard_size: Annotated[int, typer.Option("--shard-size", min=1, help="Documents per shard.")] = 1000,
-    workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="Processes (local) or CPUs of a local Ray (default: every core).",
-        show_default=False)] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes (local) or CPUs of a local Ray (default: every core).",
+            show_default=False,
+        ),
+    ] = None,
     engine: Annotated[str, typer.Option("--engine", help="local (a process pool) or ray (Ray Data).")] = "local",
-    ray_address: Annotated[str | None, typer.Option(
-        "--ray-address", help="Ray cluster address (e.g. auto, 10.0.0.5:6379, ray://head:10001; default: a local "
-        "Ray on this machine).", show_default=False)] = None,
-    batch_size: Annotated[int | None, typer.Option(
-        "--batch-size", min=1, help="Documents per map_batches call with --engine ray (default: the shard size).",
-        show_default=False)] = None,
-    split: Annotated[str | None, typer.Option(
-        "--split", help="Split of a Hugging Face dataset with several.", show_default=False)] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="Ray cluster address (e.g. auto, 10.0.0.5:6379, ray://head:10001; default: a local "
+            "Ray on this machine).",
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="Documents per map_batches call with --engine ray (default: the shard size).",
+            show_default=False,
+        ),
+    ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Split of a Hugging Face dataset with several.", show_default=False)
+    ] = None,
     schema: SchemaOpt = None,
 ) -> None:
     """Run an extractor over a corpus in shards (resumable, all cores or a Ray cluster); `evaluate -p` reads them."""
@@ -81,9 +115,22 @@ def predict_cli(
         raise ToolkitError("no sources given and the project file names none (key 'sources')")
     chosen = load_schema(default("schema", schema))
     with _Bar() as bar:
-        result = predict(source, extractor, chosen, output, shard_size=shard_size, workers=workers, engine=engine,
-                         ray_address=ray_address, split=split, batch_size=batch_size, progress=bar)
+        result = predict(
+            source,
+            extractor,
+            chosen,
+            output,
+            shard_size=shard_size,
+            workers=workers,
+            engine=engine,
+            ray_address=ray_address,
+            split=split,
+            batch_size=batch_size,
+            progress=bar,
+        )
     rate = f", {result.docs_per_second:.1f} docs/s" if result.docs_per_second else ""
     resumed = f", {result.resumed} shard(s) already done" if result.resumed else ""
-    say(f"wrote {result.written} of {result.shards} shard(s) to {output} ({result.documents} documents{resumed}; "
-        f"{result.predicted} predicted in {result.seconds:.1f} s{rate})")
+    say(
+        f"wrote {result.written} of {result.shards} shard(s) to {output} ({result.documents} documents{resumed}; "
+        f"{result.predicted} predicted in {result.seconds:.1f} s{rate})"
+    )

@@ -14,9 +14,15 @@ from ._common import SchemaOpt, default, say, schema_app
 @schema_app.command("config")
 def schema_config_cli(
     schema: SchemaOpt = None,
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="Where to write the XML (default: the project's labeling_config; "
-        "without a project, standard output).", show_default=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Where to write the XML (default: the project's labeling_config; without a project, standard output).",
+            show_default=False,
+        ),
+    ] = None,
     check: Annotated[bool, typer.Option("--check", help="Only check that OUTPUT is up to date.")] = False,
 ) -> None:
     """Generate the Label Studio labeling config from the schema and validate it with LabelInterface."""

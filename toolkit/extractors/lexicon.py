@@ -89,11 +89,13 @@ def general_data(folder: str | None = None) -> tuple[dict, dict]:
     """The parsed ``rules.yaml`` and ``gazetteer.yaml`` of ``folder`` (default: ``toolkit/data``)."""
     path = Path(folder) if folder else DATA_DIR
     try:
-        rules, gazetteer = (yaml.safe_load((path / f).read_text(encoding="utf-8")) or {}
-                            for f in ("rules.yaml", "gazetteer.yaml"))
+        rules, gazetteer = (
+            yaml.safe_load((path / f).read_text(encoding="utf-8")) or {} for f in ("rules.yaml", "gazetteer.yaml")
+        )
     except (OSError, yaml.YAMLError) as exc:
-        raise ExtractorError(f"rules extractor: cannot read its lexicons in {path} ({exc.__class__.__name__})") \
-            from None
+        raise ExtractorError(
+            f"rules extractor: cannot read its lexicons in {path} ({exc.__class__.__name__})"
+        ) from None
     return rules, gazetteer
 
 
@@ -105,8 +107,11 @@ class Lexicon:
             return listify(rules.get(key))
 
         cue_words = {w.lower() for ws in (rules.get("stance_cues") or {}).values() for w in listify(ws)}
-        self.data = SchemaData.for_schema(schema, stop_words={w.lower() for w in get("stop_words")},
-                                          cue_words=cue_words | {w.lower() for w in get("invert_cues")})
+        self.data = SchemaData.for_schema(
+            schema,
+            stop_words={w.lower() for w in get("stop_words")},
+            cue_words=cue_words | {w.lower() for w in get("invert_cues")},
+        )
         states, capitals, adjs = self._states(gaz)
         self.entries = self._entries(gaz, states, capitals, schema)
         self.agencies = set(listify(gaz.get("news_agencies"))) | set(self.data.outlets)
@@ -119,19 +124,29 @@ class Lexicon:
         self.locative = re.compile(rf"(?i:\b(?:{alternation(get('location_preps'), ignorecase=True)}))\s+(?:the\s+)?$")
         prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
         of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
-        self.ministry_rx = re.compile(rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|"
-                                      rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state})(?!\w)")
+        self.ministry_rx = re.compile(
+            rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|"
+            rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state})(?!\w)"
+        )
         # where ministry_rx can match: runs of words, blanks and the names' punctuation around
         # "Ministry" (see :class:`Runs`)
-        self.ministries = Runs(self.ministry_rx, re.compile("Ministry"),
-                               adjs + states + get("ministry_kinds") + get("ministry_of"), blanks=r"\s")
+        self.ministries = Runs(
+            self.ministry_rx,
+            re.compile("Ministry"),
+            adjs + states + get("ministry_kinds") + get("ministry_of"),
+            blanks=r"\s",
+        )
         self.gov_rx = re.compile(rf"{bounded_alternation(adjs)}\s+(?:{alternation(get('government_words'))})(?!\w)")
         self._persons(get, states, cues)
         self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
         self.org_head_rx = self._org_heads(get("org_heads"), get("name_particles"))
         # its matches contain a head word and consist of words, "&", "." and [ \t] blanks
-        self.org_names = Runs(self.org_head_rx, re.compile(alternation(get("org_heads"))),
-                              get("org_heads") + get("name_particles") + ["&"], blanks=r" \t")
+        self.org_names = Runs(
+            self.org_head_rx,
+            re.compile(alternation(get("org_heads"))),
+            get("org_heads") + get("name_particles") + ["&"],
+            blanks=r" \t",
+        )
         self.stop_words, self.calendar = {w.lower() for w in get("stop_words")}, set(get("calendar_words"))
         self._attribution(get, cues)
         self._stance(rules)
@@ -170,10 +185,14 @@ class Lexicon:
         orgs = [f for f, e in self.entries.items() if e.kind == "ORG"]
         of_gaz = rf"(?:\s+(?:of|to|for|at)\s+(?:the\s+)?(?:{alternation(states + orgs)}))?"  # "Ambassador to the UN, X"
         self.title_words = {w.lower() for t in get("titles") + get("role_nouns") for w in t.replace("-", " ").split()}
-        self.title_rx = re.compile(rf"(?<![\w-])(?i:{alternation(get('titles'), ignorecase=True)}){of_gaz},?[ \t]+(?P<name>{keep}{name})")
+        self.title_rx = re.compile(
+            rf"(?<![\w-])(?i:{alternation(get('titles'), ignorecase=True)}){of_gaz},?[ \t]+(?P<name>{keep}{name})"
+        )
         roles = alternation(get("role_nouns") + get("titles"), ignorecase=True)
-        self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}),[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?"
-                                   rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)")
+        self.appos_rx = re.compile(
+            rf"(?<![\w'-])(?P<name>{name}),[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?"
+            rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)"
+        )
         self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
         self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
         self.org_words = set(get("org_words")) | set(get("org_heads"))  # a name with one is no person
@@ -203,11 +222,15 @@ class Lexicon:
         plain_ends = all(f == f.rstrip() for f in get("subject_fillers"))
         self.filler_run = re.compile(rf"[\s{''.join(map(re.escape, sorted(chars)))}]*") if plain_ends else None
         self.pron_tail = re.compile(rf"(?<![\w-])(?i:{alternation(get('pronouns'), ignorecase=True)})$")
-        self.desc_tail = re.compile(rf"(?<![\w-])(?i:the|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
-                                    rf"(?i:{alternation(get('role_nouns'), ignorecase=True)})$")
+        self.desc_tail = re.compile(
+            rf"(?<![\w-])(?i:the|his|her)\s+(?:[\w'-]+\s+){{0,3}}?"
+            rf"(?i:{alternation(get('role_nouns'), ignorecase=True)})$"
+        )
         adverbials = alternation(get("cue_adverbials"), ignorecase=True)
-        self.adverbial_rx = re.compile(rf"[ \t]*,?[ \t]*(?i:{adverbials})\b[^.,;:\"\n]{{0,60}}?"
-                                       rf"(?:[ \t]+that\b|[ \t]*:)")
+        self.adverbial_rx = re.compile(
+            rf"[ \t]*,?[ \t]*(?i:{adverbials})\b[^.,;:\"\n]{{0,60}}?"
+            rf"(?:[ \t]+that\b|[ \t]*:)"
+        )
         self.abbrevs = set(get("abbreviations"))
         self.tail_cut = re.compile(rf",\s+(?i:{alternation(get('claim_tail_cuts'), ignorecase=True)})(?![\w-])")
 
@@ -223,7 +246,7 @@ class Lexicon:
         end = len(head) - 1 if head.endswith("\n") else len(head)
         m = self.fill_tail.search(head, run_start(head, end, self.filler_run) if self.filler_run else 0)
         assert m is not None  # it matches the empty string at the end
-        return head[:m.start()] + head[m.end():]
+        return head[: m.start()] + head[m.end() :]
 
     def _stance(self, rules: dict) -> None:
         """Stance cue phrases by polarity (general, then the schema's), and the inverting cues."""

@@ -167,6 +167,7 @@ def _quote_test(text: str):
     def inside(start: int, end: int) -> bool:
         i = bisect_left(starts, start)  # the pairs with a < start
         return i > 0 and reach[i - 1] >= end
+
     return inside
 
 
@@ -175,7 +176,9 @@ def _quote_pairs(text: str) -> tuple[tuple[int, int], ...]:
     pairs, offset = [], 0
     for para in text.split("\n"):
         straight = [m.start() for m in _STRAIGHT_QUOTE.finditer(para)]
-        pairs += [(offset + a, offset + b) for a, b in zip(straight[::2], straight[1::2], strict=False)]  # odd: last unpaired
+        pairs += [
+            (offset + a, offset + b) for a, b in zip(straight[::2], straight[1::2], strict=False)
+        ]  # odd: last unpaired
         opening: int | None = None  # the last unclosed “
         for m in _CURLY_QUOTE.finditer(para):
             if m.group() == "“":
@@ -236,7 +239,7 @@ class RulesExtractor:
             self._person(cands, t, m.start("name"), m.end("name"), 3, min_tokens=2)
         for m in self._cue_matches(text, t):  # a capitalised name right before a reporting cue
             lo = max(0, m.start() - 160)
-            head = lex.strip_fillers(t[lo:m.start()])
+            head = lex.strip_fillers(t[lo : m.start()])
             if head.endswith(","):  # "Name, the minister of ..., said"
                 head = lex.strip_fillers(_PARENTHESIS.sub("", head))
             found = _search_end(lex.name_before_rx, head, _NAME_RUN)
@@ -245,7 +248,7 @@ class RulesExtractor:
         for m in lex.tag_name_rx.finditer(t):  # “…,” said Name
             self._person(cands, t, m.start("name"), m.end("name"), 4)
         chosen = _select(cands)
-        keys = {self._key(t[s.start:s.end]) for s in chosen if s.kind == "PERSON"}
+        keys = {self._key(t[s.start : s.end]) for s in chosen if s.kind == "PERSON"}
         keys.discard("")
         if keys:
             for start, end in _mentions(t, keys):
@@ -268,7 +271,7 @@ class RulesExtractor:
 
     def _locative(self, t: str, start: int, end: int) -> bool:
         """True if the name at ``t[start:end]`` follows a locative preposition ("talks in Riyadh")."""
-        return t[end:end + 1] != "'" and bool(self.lex.locative.search(t[max(0, start - 30):start]))
+        return t[end : end + 1] != "'" and bool(self.lex.locative.search(t[max(0, start - 30) : start]))
 
     def _org_head_spans(self, t: str, chosen: list[Span]) -> list[Span]:
         """ORG candidates ending in an organisation head word ("Northern Ski Federation") where no
@@ -281,9 +284,12 @@ class RulesExtractor:
                 if not self._leading_stop(word.group()):
                     break
                 start = m.start() + word.end() + 1
-            name = t[start:m.end()]
-            if len(name.split()) < 2 or self._locative(t, start, m.end()) \
-                    or _headline(t, start, m.end(), self.lex.stop_words):
+            name = t[start : m.end()]
+            if (
+                len(name.split()) < 2
+                or self._locative(t, start, m.end())
+                or _headline(t, start, m.end(), self.lex.stop_words)
+            ):
                 continue
             if all(m.end() <= c.start or start >= c.end for c in chosen):
                 out.append(Span(start, m.end(), "ORG", rank=6))
@@ -314,8 +320,11 @@ class RulesExtractor:
     def _name_span(self, t: str, min_tokens: int, from_right: bool) -> tuple[int, int] | None:
         """(start, end) in ``t`` of its name tokens that survive the stop lists, or None."""
         lex = self.lex
-        toks = [(m.start(), m.end(), _POSS.sub("", w) if "'" in w else w)
-                for m in _NON_BLANK.finditer(t) for w in (m.group(),)]
+        toks = [
+            (m.start(), m.end(), _POSS.sub("", w) if "'" in w else w)
+            for m in _NON_BLANK.finditer(t)
+            for w in (m.group(),)
+        ]
         if any(w in lex.org_words for _, _, w in toks):
             return None
 
@@ -332,7 +341,7 @@ class RulesExtractor:
             if not ok(tok[2], i == len(toks) - 1 if from_right else i == 0):
                 break
             keep.insert(0, tok) if from_right else keep.append(tok)
-            if not from_right and t[tok[0]:tok[1]] != tok[2]:
+            if not from_right and t[tok[0] : tok[1]] != tok[2]:
                 break  # a possessive ends the name
         while keep and (keep[-1][2] in lex.particles or keep[-1][2] in lex.prefixes):
             keep.pop()
@@ -354,8 +363,11 @@ class RulesExtractor:
         return key
 
     def _name_key(self, name: str) -> str:
-        toks = [t for t in name.split() if t not in self.lex.particles and t not in self.lex.prefixes
-                and not _NOT_A_KEY.fullmatch(t)]
+        toks = [
+            t
+            for t in name.split()
+            if t not in self.lex.particles and t not in self.lex.prefixes and not _NOT_A_KEY.fullmatch(t)
+        ]
         if not toks:
             return ""
         return toks[0] if toks[0] in self.lex.surname_first else toks[-1]
@@ -369,14 +381,14 @@ class RulesExtractor:
         inside_quotes, bounds, start = _quote_test(text), [], 0
         for m in _BREAK.finditer(text):
             if m.group() != "\n":
-                found = _search_end(_WORD_END, text[max(0, m.start() - 20):m.start()], _WORD_DOT_RUN)
+                found = _search_end(_WORD_END, text[max(0, m.start() - 20) : m.start()], _WORD_DOT_RUN)
                 assert found is not None  # it matches, if only the empty string
                 word = found.group()
                 if m.group().startswith(".") and (word in self.lex.abbrevs or _INITIAL.fullmatch(word)):
                     continue
                 if inside_quotes(m.start(), m.end()):
                     continue
-                nxt = _NEXT_CHAR.match(text[m.end():m.end() + 20])
+                nxt = _NEXT_CHAR.match(text[m.end() : m.end() + 20])
                 if nxt and nxt.group(1).islower():
                     continue
             end = m.start() if m.group() == "\n" else m.end()
@@ -403,16 +415,16 @@ class RulesExtractor:
         starts = sorted(cues)
         claims, used, quoted = [], set(), []
         for qs, qe in _quote_pairs(text):  # “…,” X said / “…,” said X
-            p = qe + 1 + _match_length(_QUOTE_TAIL, t[qe + 1:qe + 20])
+            p = qe + 1 + _match_length(_QUOTE_TAIL, t[qe + 1 : qe + 20])
             i = bisect_left(starts, p)  # the first cue at or after p
             q = starts[i] if i < len(starts) and starts[i] <= p + 120 else None
             if q is None or _STOP.search(t[p:q]):
                 continue
             cue, speaker = cues[q], None
             if q == p:  # "said X" / "said he"
-                after = _THE.match(t[cue.end():cue.end() + 20])
+                after = _THE.match(t[cue.end() : cue.end() + 20])
                 speaker = by_start.get(cue.end() + len(after.group())) if after else None
-                if speaker is None and _HE_SHE.match(t[cue.end():cue.end() + 20]):
+                if speaker is None and _HE_SHE.match(t[cue.end() : cue.end() + 20]):
                     speaker = self._recent_person(t, actors, qs)
             else:
                 found = self._subject(t, p, q, actors, by_end)
@@ -425,7 +437,7 @@ class RulesExtractor:
                     quoted.append((qs, qe))
         for ss, se in self._once(text, "sentences", self._sentences):
             items: list[tuple[re.Match[str], int | None, int]] = []  # (cue, speaker, clause_start)
-            for p in starts[bisect_left(starts, ss):bisect_left(starts, se)]:  # the cues in [ss, se)
+            for p in starts[bisect_left(starts, ss) : bisect_left(starts, se)]:  # the cues in [ss, se)
                 if p in used or any(a <= p <= b for a, b in quoted):
                     continue
                 cue, seg = cues[p], items[-1][0].end() if items else ss
@@ -453,7 +465,7 @@ class RulesExtractor:
                 if speaker is not None and e - s > 2 and _LOWER_WORD.search(t[s:e]):
                     claims.append(ClaimSpan(s, e, speaker, cue.start()))
         for c in claims:
-            c.context = t[c.cue_start:c.end] if c.cue_start < c.start else t[c.start:c.end]
+            c.context = t[c.cue_start : c.end] if c.cue_start < c.start else t[c.start : c.end]
         return sorted(claims, key=lambda c: c.start)
 
     def _subject(self, t, seg, p, actors, by_end):
@@ -467,7 +479,7 @@ class RulesExtractor:
             i = by_end.get(seg + len(h)) if h else None
             if i is not None and kind in (None, actors[i].kind):
                 lo = max(0, actors[i].start - 12)  # "King X of Jordan said": the person speaks
-                of = _OF_THE.search(t[lo:actors[i].start])
+                of = _OF_THE.search(t[lo : actors[i].start])
                 owner = by_end.get(lo + of.start()) if of and actors[i].kind != "PERSON" else None
                 i = owner if owner is not None and actors[owner].kind == "PERSON" else i
                 return i, actors[i].start
@@ -485,7 +497,7 @@ class RulesExtractor:
         """The sentence-initial actor (not a possessive modifier), for "..., stressing" / "and said"."""
         for i, a in enumerate(actors):
             if ss <= a.start < p and not t.startswith("'", a.end):
-                words = t[ss:a.start].split()
+                words = t[ss : a.start].split()
                 return i if all(w in ("the", "of") or not w[0].islower() for w in words) else None
         return None
 
@@ -493,12 +505,14 @@ class RulesExtractor:
         """The most recent PERSON before ``before``; for a description with a nationality ("the
         Russian official") the most recent one introduced near that nationality or its state."""
         people = [i for i, a in enumerate(actors) if a.kind == "PERSON" and a.end <= before]
-        forms = {f for adj in self.lex.adj_rx.findall(hint) for f in self.lex.nationality.get(" ".join(adj.split()), ())}
+        forms = {
+            f for adj in self.lex.adj_rx.findall(hint) for f in self.lex.nationality.get(" ".join(adj.split()), ())
+        }
         if forms:
             intro = self._introductions(t, actors)
             named = _forms_rx(frozenset(forms))
             for i in reversed(people):
-                if named.search(intro[self._key(t[actors[i].start:actors[i].end])]):
+                if named.search(intro[self._key(t[actors[i].start : actors[i].end])]):
                     return i
         return people[-1] if people else None
 
@@ -511,31 +525,31 @@ class RulesExtractor:
             return cached[1]
         intro: dict[str, str] = {}
         for a in actors:
-            after = _APPOSITION.match(t[a.end:a.end + 80])
-            title = _CLAUSE_MARK.split(t[max(0, a.start - 80):a.start])[-1]
-            intro.setdefault(self._key(t[a.start:a.end]), title + (after.group(1) if after else ""))
+            after = _APPOSITION.match(t[a.end : a.end + 80])
+            title = _CLAUSE_MARK.split(t[max(0, a.start - 80) : a.start])[-1]
+            intro.setdefault(self._key(t[a.start : a.end]), title + (after.group(1) if after else ""))
         self._intro = (key, intro)
         return intro
 
     def _content_start(self, t, cue) -> int:
         p = cue.end()
         if cue.group() in self.lex.object_cues:
-            m = _OBJECT.match(t[p:p + 200])
+            m = _OBJECT.match(t[p : p + 200])
             p += len(m.group()) if m else 0
         m = self.lex.adverbial_rx.match(t, p)
         p = m.end() if m else p
-        return p + _match_length(_THAT, t[p:p + 40])
+        return p + _match_length(_THAT, t[p : p + 40])
 
     def _according(self, text, t, ss, se, by_start) -> list[ClaimSpan]:
         """A claim attributed with "according to X" (the sentence's only attribution)."""
         m = self.lex.according_rx.search(t, ss, se)
         if not m:
             return []
-        who = _BLANK_THE.match(t[m.end():m.end() + 20])
+        who = _BLANK_THE.match(t[m.end() : m.end() + 20])
         speaker = by_start.get(m.end() + len(who.group())) if who else None
         if speaker is None:
             return []
-        if t[ss:m.start()].strip():
+        if t[ss : m.start()].strip():
             s, e = _trim(text, ss, m.start())
         else:
             comma = t.find(",", m.end(), se)
@@ -549,10 +563,12 @@ class RulesExtractor:
         mention read with a position wins; with none, the first mention; with no mention, the
         schema's ``other_target``."""
         c = _norm(context)
-        hits = sorted(self._target_hits(c, requires_context, anchor),
-                      key=lambda h: (h.start, h.end, h.target, h.polarity or ""))
-        cues = [q for q in self._cues(c) if not any(h.start <= q.start < h.end or q.start <= h.start < q.end
-                                                    for h in hits)]
+        hits = sorted(
+            self._target_hits(c, requires_context, anchor), key=lambda h: (h.start, h.end, h.target, h.polarity or "")
+        )
+        cues = [
+            q for q in self._cues(c) if not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in hits)
+        ]
         readings = [self._read(c, hit, cues) for hit in hits]
         chosen = next((r for r in readings if r.polarity != "none"), readings[0] if readings else None)
         if chosen is None:
@@ -576,21 +592,27 @@ class RulesExtractor:
 
     def _cues(self, c: str) -> list[Cue]:
         """The stance cues in ``c`` with their polarity (favor, against, neutral or invert)."""
-        return [Cue(m.start(), m.end(), self.lex.cues[" ".join(m.group().lower().split())])
-                for m in self.lex.cue_stance_rx.finditer(c)]
+        return [
+            Cue(m.start(), m.end(), self.lex.cues[" ".join(m.group().lower().split())])
+            for m in self.lex.cue_stance_rx.finditer(c)
+        ]
 
     def _read(self, c: str, hit: Hit, cues: list[Cue]) -> Reading:
         """The polarity of one target mention: its own (a stance keyword), else the nearest cue before
         it in the same clause, else a close one after it, else the target's default."""
         rule = self.lex.data.targets[hit.target]
-        before = [q for q in cues if q.end <= hit.start and ";" not in c[q.end:hit.start]]
+        before = [q for q in cues if q.end <= hit.start and ";" not in c[q.end : hit.start]]
         after = [q for q in cues if q.start >= hit.end and q.start - hit.end < 50 and q.polarity != "neutral"]
         cue = before[-1] if before else after[-1] if after else None
         polarity = hit.polarity or (cue.polarity if cue else rule.default or "none")
         if polarity == "invert":
             polarity = "favor" if rule.positive else "against"
-        if not hit.polarity and not rule.default and any(q.polarity == "neutral" for q in before) \
-                and polarity != "none":
+        if (
+            not hit.polarity
+            and not rule.default
+            and any(q.polarity == "neutral" for q in before)
+            and polarity != "none"
+        ):
             polarity = "neutral"
         return Reading(hit.target, polarity)
 
@@ -599,7 +621,7 @@ class RulesExtractor:
         evaluative wording: the position taken; with both polar positions, the principal (first)
         speaker's balance, else the neutral label; with none, ``no_stance``."""
         st = self.stances
-        keys = [self._key(text[a.start:a.end]) if a.kind == "PERSON" else text[a.start:a.end] for a in actors]
+        keys = [self._key(text[a.start : a.end]) if a.kind == "PERSON" else text[a.start : a.end] for a in actors]
         positions: dict[str, list[tuple[str, str | None]]] = {t: [] for t in self.schema.targets}
         for c in claims:
             if c.target in positions and c.stance != st.none:
@@ -629,20 +651,24 @@ class RulesExtractor:
         claims = self.find_claims(doc.text, actors)
         first: dict[str, int] = {}
         for a in actors:
-            first.setdefault(self._key(doc.text[a.start:a.end]), a.start)
+            first.setdefault(self._key(doc.text[a.start : a.end]), a.start)
         t = self._normalised(doc.text)  # slices of it are the normalised slices of the text
         sentence_of = self._sentence_finder(doc.text, t)
         for c in claims:
             spk = actors[c.speaker] if c.speaker is not None else None
             extra = sentence_of(c.cue_start)
             if spk is not None:
-                extra += " " + sentence_of(first.get(self._key(doc.text[spk.start:spk.end]), spk.start))
+                extra += " " + sentence_of(first.get(self._key(doc.text[spk.start : spk.end]), spk.start))
             c.target, c.stance = self.classify(c.context, extra)
             prev = next((p for p in reversed(claims) if p.end <= c.start), None)
-            if (c.target == self.schema.other_target and prev and c.cue_start - prev.end < 40
-                    and _ANAPHOR.match(doc.text[c.start:c.end])):
-                c.target, c.stance = self.classify(doc.text[c.start:c.end], anchor=prev.target)
-            if spk is not None and doc.text[spk.start:spk.end] in self.lex.agencies:
+            if (
+                c.target == self.schema.other_target
+                and prev
+                and c.cue_start - prev.end < 40
+                and _ANAPHOR.match(doc.text[c.start : c.end])
+            ):
+                c.target, c.stance = self.classify(doc.text[c.start : c.end], anchor=prev.target)
+            if spk is not None and doc.text[spk.start : spk.end] in self.lex.agencies:
                 c.stance = self.stances.none  # an outlet reports, it takes no position
         return Analysis(actors, claims)
 
@@ -653,7 +679,8 @@ class RulesExtractor:
 
         def sentence_of(p: int) -> str:
             i = bisect_right(starts, p) - 1  # the last sentence starting at or before p
-            return t[bounds[i][0]:bounds[i][1]] if i >= 0 and p < bounds[i][1] else ""
+            return t[bounds[i][0] : bounds[i][1]] if i >= 0 and p < bounds[i][1] else ""
+
         return sentence_of
 
     def to_record(self, doc: Document, analysis: Analysis) -> Record:
@@ -662,11 +689,28 @@ class RulesExtractor:
         return {
             "doc_id": doc.doc_id,
             "text": text,
-            "actors": [{"id": f"a{i + 1}", "start": a.start, "end": a.end, "text": text[a.start:a.end],
-                        "label": _label_of(a)} for i, a in enumerate(actors)],
-            "claims": [{"id": f"c{i + 1}", "start": c.start, "end": c.end, "text": text[c.start:c.end],
-                        "speaker": f"a{c.speaker + 1}" if c.speaker is not None else None,
-                        "target": c.target, "stance": c.stance} for i, c in enumerate(analysis.claims)],
+            "actors": [
+                {
+                    "id": f"a{i + 1}",
+                    "start": a.start,
+                    "end": a.end,
+                    "text": text[a.start : a.end],
+                    "label": _label_of(a),
+                }
+                for i, a in enumerate(actors)
+            ],
+            "claims": [
+                {
+                    "id": f"c{i + 1}",
+                    "start": c.start,
+                    "end": c.end,
+                    "text": text[c.start : c.end],
+                    "speaker": f"a{c.speaker + 1}" if c.speaker is not None else None,
+                    "target": c.target,
+                    "stance": c.stance,
+                }
+                for i, c in enumerate(analysis.claims)
+            ],
             "doc_stances": self.doc_stances(text, actors, analysis.claims),
         }
 
@@ -693,8 +737,7 @@ def _mentions(t: str, keys: set[str]) -> list[tuple[int, int]]:
         p = t.find(key)
         while p >= 0:
             end = p + len(key)
-            if end > longest.get(p, -1) and not (p and _WORD_OR_HYPHEN.match(t, p - 1)) \
-                    and not _WORD.match(t, end):
+            if end > longest.get(p, -1) and not (p and _WORD_OR_HYPHEN.match(t, p - 1)) and not _WORD.match(t, end):
                 longest[p] = end
             p = t.find(key, p + 1)
     found, last = [], 0
@@ -738,9 +781,9 @@ def _headline(t: str, start: int, end: int, stop_words: set[str]) -> bool:
     """True if the name ``t[start:end]`` runs on into more capitalised words in title case (a
     headline or a list of links, where capitals do not mark names): among the six longer words
     (four letters or more) on either side, hardly any is a lower-case content word."""
-    if not _CAPITAL_NEXT.match(t[end:end + 3]):
+    if not _CAPITAL_NEXT.match(t[end : end + 3]):
         return False
-    around = _LONG_WORD.findall(t[max(0, start - 80):start])[-6:] + _LONG_WORD.findall(t[end:end + 120])[:6]
+    around = _LONG_WORD.findall(t[max(0, start - 80) : start])[-6:] + _LONG_WORD.findall(t[end : end + 120])[:6]
     content = [w for w in around if w[0].islower() and w.lower() not in stop_words]
     return len(content) <= 0.15 * len(around)
 
@@ -750,8 +793,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     or an opening quote when it is the only quotation mark left in the span."""
     while s < e and text[s] in " \t\n":
         s += 1
-    while e > s and text[e - 1] in " \t\n.,;:!?\"”":
+    while e > s and text[e - 1] in ' \t\n.,;:!?"”':
         e -= 1
-    if s < e and text[s] in "“\"" and sum(text[s:e].count(q) for q in "“”\"") == 1:
+    if s < e and text[s] in '“"' and sum(text[s:e].count(q) for q in '“”"') == 1:
         s += 1
     return s, e

@@ -68,8 +68,9 @@ def bounded_alternation(phrases, before: str = r"[\w-]") -> str:
         return rf"(?<!{before})(?:{alternation(phrases)})"
     # A phrase starting with character c matches at p only if text[p] == c, so "c(?<!Xc)" tests
     # text[p - 1] exactly as "(?<!X)" did at p.
-    return "(?:" + "|".join(f"{_token(c)}(?<!{before}{_token(c)})(?:{_tree(rests)})"
-                            for c, rests in groups.items()) + ")"
+    return (
+        "(?:" + "|".join(f"{_token(c)}(?<!{before}{_token(c)})(?:{_tree(rests)})" for c, rests in groups.items()) + ")"
+    )
 
 
 def words_rx(phrases, flags=re.IGNORECASE) -> re.Pattern:
@@ -211,8 +212,10 @@ class StanceMap:
         found = self.polarity(str(label))
         if found is None:
             usable = ", ".join(dict.fromkeys(self.label(p) for p in POLARITIES))
-            raise ExtractorError(f"schema extractor_data: {where}: stance '{label}' is not one the rules "
-                                 f"extractor gives (it gives {usable})")
+            raise ExtractorError(
+                f"schema extractor_data: {where}: stance '{label}' is not one the rules "
+                f"extractor gives (it gives {usable})"
+            )
         return found
 
 
@@ -246,8 +249,11 @@ class TargetRule:
         found = [Hit(m.start(), m.end(), target) for m in self.keywords.finditer(text)] if self.keywords else []
         if self.stems:
             stem = _stemmer()
-            found += [Hit(m.start(), m.end(), target) for m in _TOKEN.finditer(text)
-                      if stem(m.group().lower().replace("’", "'")) in self.stems]
+            found += [
+                Hit(m.start(), m.end(), target)
+                for m in _TOKEN.finditer(text)
+                if stem(m.group().lower().replace("’", "'")) in self.stems
+            ]
         found += [Hit(m.start(), m.end(), target, pol) for pol, rx in self.fixed for m in rx.finditer(text)]
         return found
 
@@ -295,7 +301,9 @@ class SchemaData:
         for target in given:
             if target not in schema.targets:
                 raise ExtractorError(f"schema extractor_data: rules.targets: '{target}' is not a target of the schema")
-        data.targets = {target: data._target_rule(target, given[target]) for target in schema.targets if target in given}
+        data.targets = {
+            target: data._target_rule(target, given[target]) for target in schema.targets if target in given
+        }
         if set(schema.targets) - set(given):
             derived = derive_stems(schema.targets, set(stop_words), set(cue_words))
             data.targets = {t: data.targets.get(t) or TargetRule(stems=derived[t]) for t in schema.targets}
@@ -312,8 +320,10 @@ class SchemaData:
         where = f"rules.targets.{target}"
         spec = _mapping(spec, where)
         _unknown(spec, _TARGET_KEYS, where)
-        fixed = [(self.stances.polarity_of(label, f"{where}.stance_keywords"), words(listify(phrases)))
-                 for label, phrases in _mapping(spec.get("stance_keywords"), f"{where}.stance_keywords").items()]
+        fixed = [
+            (self.stances.polarity_of(label, f"{where}.stance_keywords"), words(listify(phrases)))
+            for label, phrases in _mapping(spec.get("stance_keywords"), f"{where}.stance_keywords").items()
+        ]
         default = spec.get("default")
         requires = listify(spec.get("requires"), where)
         return TargetRule(
@@ -370,8 +380,9 @@ def _mapping(value, where: str) -> dict:
 def _unknown(value: dict, allowed: set[str], where: str) -> None:
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise ExtractorError(f"schema extractor_data: unknown key '{where}.{unknown[0]}' "
-                             f"(known: {', '.join(sorted(allowed))})")
+        raise ExtractorError(
+            f"schema extractor_data: unknown key '{where}.{unknown[0]}' (known: {', '.join(sorted(allowed))})"
+        )
 
 
 def _names_by_type(value, schema: Schema, where: str) -> dict[str, str]:

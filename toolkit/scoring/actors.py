@@ -117,9 +117,18 @@ def flatten_spans(lists: Sequence[Sequence[dict]], doc_ids: Sequence[str], side:
     lens = list(map(len, lists))
     flat = chain.from_iterable
     try:  # the three lock-step iterators read each actor while it is in cache
-        values = np.fromiter(flat(zip(map(itemgetter("start"), flat(lists)), map(itemgetter("end"), flat(lists)),
-                                      map(index.__getitem__, map(itemgetter("label"), flat(lists))), strict=True)),
-                             dtype=np.int64, count=3 * sum(lens)).reshape(-1, 3)
+        values = np.fromiter(
+            flat(
+                zip(
+                    map(itemgetter("start"), flat(lists)),
+                    map(itemgetter("end"), flat(lists)),
+                    map(index.__getitem__, map(itemgetter("label"), flat(lists))),
+                    strict=True,
+                )
+            ),
+            dtype=np.int64,
+            count=3 * sum(lens),
+        ).reshape(-1, 3)
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ToolkitError(f"{side}: an actor has no integer start/end or no label ({exc!r})") from None
     doc = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
@@ -133,8 +142,10 @@ def check_spans(spans: Spans, doc_ids: Sequence[str], side: str) -> None:
     bad = np.flatnonzero((spans.start < 0) | (spans.end < spans.start))
     if bad.size:
         i = int(bad[0])
-        raise ToolkitError(f"{side}: document {doc_ids[spans.doc[i]]!r}: actor span "
-                           f"[{spans.start[i]}, {spans.end[i] + 1}) is empty or negative")
+        raise ToolkitError(
+            f"{side}: document {doc_ids[spans.doc[i]]!r}: actor span "
+            f"[{spans.start[i]}, {spans.end[i] + 1}) is empty or negative"
+        )
 
 
 def overlapping_pairs(pred: Spans, true: Spans, min_pct: float) -> tuple[np.ndarray, np.ndarray]:
@@ -170,8 +181,9 @@ def overlapping_pairs(pred: Spans, true: Spans, min_pct: float) -> tuple[np.ndar
     return p_idx[keep], order[pos[keep]]
 
 
-def replay_greedy(adj: dict[int, list[int]], p: Spans, t: Spans, outcome: np.ndarray,
-                  took: np.ndarray | None = None) -> None:
+def replay_greedy(
+    adj: dict[int, list[int]], p: Spans, t: Spans, outcome: np.ndarray, took: np.ndarray | None = None
+) -> None:
     """nervaluate's greedy loops, verbatim, for the predictions of ``adj`` in list order;
     ``adj[q]`` lists the gold spans that overlap prediction ``q``, in list order. Writes
     ``outcome[algorithm, q]`` and, if given, ``took[algorithm, q]``: the gold span it took."""
@@ -215,8 +227,14 @@ class ActorOutcomes(NamedTuple):
     gold: list[int | None]  # per gold actor: the prediction that took it; None if missed (or ignored)
 
 
-def actor_outcomes(gold: Sequence[Actor], pred: Sequence[Actor], labels: Sequence[str], *, schema: str = "strict",
-                   min_overlap_percentage: float = 1.0) -> ActorOutcomes:
+def actor_outcomes(
+    gold: Sequence[Actor],
+    pred: Sequence[Actor],
+    labels: Sequence[str],
+    *,
+    schema: str = "strict",
+    min_overlap_percentage: float = 1.0,
+) -> ActorOutcomes:
     """One document's actors as :func:`actor_counts` scores them (labels pooled, its "*" scope),
     span by span: each prediction's outcome under ``schema`` and which gold span it took,
     and each gold span's fate. ``labels`` are the scored labels (others are "ignored").
@@ -232,8 +250,9 @@ def actor_outcomes(gold: Sequence[Actor], pred: Sequence[Actor], labels: Sequenc
     pi = [i for i, a in enumerate(pred) if a.get("label") in wanted]
 
     def spans(actors: Sequence[Actor], keep: list[int]) -> Spans:
-        rows = np.array([(actors[i]["start"], actors[i]["end"] - 1, wanted[actors[i]["label"]]) for i in keep],
-                        dtype=np.int64).reshape(-1, 3)
+        rows = np.array(
+            [(actors[i]["start"], actors[i]["end"] - 1, wanted[actors[i]["label"]]) for i in keep], dtype=np.int64
+        ).reshape(-1, 3)
         return Spans(np.zeros(len(keep), np.int64), rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy())
 
     t, p = spans(gold, gi), spans(pred, pi)
@@ -323,23 +342,35 @@ def per_label_outcome(ep: np.ndarray, et: np.ndarray, p: Spans, t: Spans, overal
     redo_t[et[keep]] = True
     outcome = overall.outcome.copy()
     if redo_p.any():
-        sub = match_greedily((np.cumsum(redo_p) - 1)[ep[keep]], (np.cumsum(redo_t) - 1)[et[keep]],
-                             p.select(redo_p), t.select(redo_t))
+        sub = match_greedily(
+            (np.cumsum(redo_p) - 1)[ep[keep]], (np.cumsum(redo_t) - 1)[et[keep]], p.select(redo_p), t.select(redo_t)
+        )
         outcome[:, redo_p] = sub.outcome
     return outcome
 
 
-def tally(n_docs: int, n_labels: int, p: Spans, t: Spans, *, overall: np.ndarray,
-          per_label: np.ndarray) -> np.ndarray:
+def tally(n_docs: int, n_labels: int, p: Spans, t: Spans, *, overall: np.ndarray, per_label: np.ndarray) -> np.ndarray:
     """Counts (docs, 1 + labels, schemas, ACTOR_FIELDS): scope 0 is all labels pooled, scope
     1 + i is label i. A gold span is missed unless a prediction is correct or incorrect on it."""
     strict, exact, partial, ent_type = range(len(SCHEMAS))
     out = np.zeros((n_docs, 1 + n_labels, len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
     scopes = (
-        (slice(0, 1), 1, p.doc, t.doc, overall,
-         ((strict, Algorithm.STRICT), (exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE))),
-        (slice(1, None), n_labels, p.doc * n_labels + p.label, t.doc * n_labels + t.label, per_label,
-         ((exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE))),
+        (
+            slice(0, 1),
+            1,
+            p.doc,
+            t.doc,
+            overall,
+            ((strict, Algorithm.STRICT), (exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE)),
+        ),
+        (
+            slice(1, None),
+            n_labels,
+            p.doc * n_labels + p.label,
+            t.doc * n_labels + t.label,
+            per_label,
+            ((exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE)),
+        ),
     )
     for scope, k, p_group, t_group, outcome, pairs in scopes:
         golds = np.bincount(t_group, minlength=n_docs * k).reshape(n_docs, k)
@@ -398,8 +429,9 @@ def spans_from_arrow(column, labels: Sequence[str]) -> Spans:
     return Spans(doc, start, end, remap[codes] if len(codes) else codes)
 
 
-def actor_counts_from_arrays(doc_ids: Sequence[str], gold: Spans, pred: Spans, labels: Sequence[str],
-                             min_overlap_percentage: float = 1.0) -> CountTable:
+def actor_counts_from_arrays(
+    doc_ids: Sequence[str], gold: Spans, pred: Spans, labels: Sequence[str], min_overlap_percentage: float = 1.0
+) -> CountTable:
     """:func:`actor_counts` for spans that arrive as arrays (label indices into ``labels``,
     ``-1`` for a label to ignore; inclusive ends; spans in document order)."""
     if not 1.0 <= min_overlap_percentage <= 100.0:
@@ -413,15 +445,26 @@ def actor_counts_from_arrays(doc_ids: Sequence[str], gold: Spans, pred: Spans, l
     for a, b, p, t in _chunks(pred, gold, n_docs):
         ep, et = overlapping_pairs(p, t, min_overlap_percentage)
         overall = match_greedily(ep, et, p, t)
-        cube[a:b] = tally(b - a, n_labels, p, t, overall=overall.outcome,
-                          per_label=per_label_outcome(ep, et, p, t, overall))
+        cube[a:b] = tally(
+            b - a, n_labels, p, t, overall=overall.outcome, per_label=per_label_outcome(ep, et, p, t, overall)
+        )
     fields = tuple(f"{s}/{scope}/{f}" for scope in ("*", *labels) for s in SCHEMAS for f in ACTOR_FIELDS)
-    return CountTable(tuple(doc_ids), fields, cube.reshape(n_docs, len(fields)), tuple(labels),
-                      params={"min_overlap_percentage": min_overlap_percentage})
+    return CountTable(
+        tuple(doc_ids),
+        fields,
+        cube.reshape(n_docs, len(fields)),
+        tuple(labels),
+        params={"min_overlap_percentage": min_overlap_percentage},
+    )
 
 
-def actor_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels: Sequence[str] | None = None,
-                 min_overlap_percentage: float = 1.0) -> CountTable:
+def actor_counts(
+    gold: Sequence[Record],
+    pred: Sequence[Record],
+    *,
+    labels: Sequence[str] | None = None,
+    min_overlap_percentage: float = 1.0,
+) -> CountTable:
     """Per-document SemEval-2013 counts of actor spans, exactly as nervaluate 1.2.1 counts them.
 
     Columns are ``schema/scope/field`` (scope-major): ``scope`` ``*`` (all labels pooled:
@@ -439,8 +482,9 @@ def actor_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels: Sequ
     labels = tuple(sorted(index) if labels is None else labels)
     wanted = {label: i for i, label in enumerate(labels)}
     remap = np.array([wanted.get(label, -1) for label in index] or [0], dtype=np.int64)
-    return actor_counts_from_arrays(doc_ids, t._replace(label=remap[t.label]), p._replace(label=remap[p.label]),
-                                    labels, min_overlap_percentage)
+    return actor_counts_from_arrays(
+        doc_ids, t._replace(label=remap[t.label]), p._replace(label=remap[p.label]), labels, min_overlap_percentage
+    )
 
 
 def _actor_prf(sums: np.ndarray, n_labels: int, schema: str):
@@ -489,8 +533,11 @@ def actor_scores_from_counts(table: CountTable) -> dict:
             return c | {m: as_number(values[k][i]) for k, m in enumerate(PRF)}
 
         macro = {m: as_number(nanmean(values[k][None, 1:])[0]) for k, m in enumerate(PRF)}
-        out["schemas"][schema] = {"micro": block(0), "macro": macro,
-                                  "per_label": {lab: block(1 + i) for i, lab in enumerate(table.labels)}}
+        out["schemas"][schema] = {
+            "micro": block(0),
+            "macro": macro,
+            "per_label": {lab: block(1 + i) for i, lab in enumerate(table.labels)},
+        }
     return out
 
 

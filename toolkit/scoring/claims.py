@@ -30,19 +30,29 @@ def speaker_span(rec: Record, claim: Claim, side: str) -> tuple[int, int] | None
     for actor in rec.get("actors") or ():
         if actor["id"] == sid:
             return actor["start"], actor["end"]
-    raise ToolkitError(f"{side}: document {rec['doc_id']!r}: claim {claim.get('id')!r} names speaker {sid!r}, "
-                       "which is not one of its actors")
+    raise ToolkitError(
+        f"{side}: document {rec['doc_id']!r}: claim {claim.get('id')!r} names speaker {sid!r}, "
+        "which is not one of its actors"
+    )
 
 
-def speaker_matches(rule: MatchRule, gold_speaker: tuple[int, int] | None, pred_speaker: tuple[int, int] | None) -> bool:
+def speaker_matches(
+    rule: MatchRule, gold_speaker: tuple[int, int] | None, pred_speaker: tuple[int, int] | None
+) -> bool:
     """The speaker rule: both absent, or both present and matching under ``rule``."""
     if gold_speaker is None or pred_speaker is None:
         return gold_speaker is None and pred_speaker is None
     return rule.score(gold_speaker, pred_speaker) is not None
 
 
-def claim_counts(gold: Sequence[Record], pred: Sequence[Record], rule: MatchRule = MatchRule(), *,
-                 labels: Sequence[str] | None = None, none: str = "none") -> CountTable:
+def claim_counts(
+    gold: Sequence[Record],
+    pred: Sequence[Record],
+    rule: MatchRule = MatchRule(),
+    *,
+    labels: Sequence[str] | None = None,
+    none: str = "none",
+) -> CountTable:
     """Per-document claim counts under ``rule``: :data:`CLAIM_FIELDS` then the stance confusion
     of matched claims (``stance:gold:pred``; a missing stance counts as ``none``, the schema's no-stance label).
 
@@ -98,13 +108,20 @@ def claim_scores_from_counts(table: CountTable) -> dict:
     k = len(table.labels)
     c = dict(zip(CLAIM_FIELDS, map(int, total[:5]), strict=True))
     stance = stance_block(total[5:].reshape(k, k), table.labels)
-    return {"n_docs": len(table.doc_ids), **table.params, "counts": c,
-            "span": prf_dict(c["matched"], c["pred"], c["gold"]),
-            "speaker": {"correct": c["speaker_correct"], "total": c["matched"],
-                        "accuracy": as_number(divide(c["speaker_correct"], c["matched"]))},
-            "end_to_end": prf_dict(c["speaker_correct"], c["pred"], c["gold"]),
-            "end_to_end_stance": prf_dict(c["stance_correct"], c["pred"], c["gold"]),
-            "stance": {key: stance[key] for key in ("n", "labels", "macro_f1", "confusion")}}
+    return {
+        "n_docs": len(table.doc_ids),
+        **table.params,
+        "counts": c,
+        "span": prf_dict(c["matched"], c["pred"], c["gold"]),
+        "speaker": {
+            "correct": c["speaker_correct"],
+            "total": c["matched"],
+            "accuracy": as_number(divide(c["speaker_correct"], c["matched"])),
+        },
+        "end_to_end": prf_dict(c["speaker_correct"], c["pred"], c["gold"]),
+        "end_to_end_stance": prf_dict(c["stance_correct"], c["pred"], c["gold"]),
+        "stance": {key: stance[key] for key in ("n", "labels", "macro_f1", "confusion")},
+    }
 
 
 def claim_scores(gold: Sequence[Record], pred: Sequence[Record], rule: MatchRule = MatchRule(), **kwargs) -> dict:

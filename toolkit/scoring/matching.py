@@ -44,11 +44,11 @@ class MatchRule:
         return {"kind": self.kind, "threshold": None if self.kind == "exact" else self.threshold}
 
 
-
 def by_doc(gold: Sequence[Record], pred: Sequence[Record], key: str | None = None):
     """(gold doc_ids, gold values, predicted values in gold's order) where a value is the record
     (``key`` None; an empty record where a prediction is missing) or its ``key`` (default ()).
     Duplicate doc_ids are an error, unless both sides list the same ids in the same order."""
+
     def values(records):
         if key is None:
             return list(records)
@@ -75,8 +75,9 @@ def align_records(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[
     return list(zip(gold, pred, strict=True))
 
 
-def match_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]],
-                rule: MatchRule) -> list[tuple[int, int]]:
+def match_spans(
+    gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]], rule: MatchRule
+) -> list[tuple[int, int]]:
     """One-to-one greedy matching: pairs ``(gold_index, pred_index)``, best score first
     (ties by gold index, then prediction index)."""
     candidates = []

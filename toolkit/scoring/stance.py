@@ -35,8 +35,13 @@ def stance_vector(cm: np.ndarray) -> dict[str, np.ndarray]:
     two labels and their mean, of confusion matrices ``cm`` (batch, K, K)."""
     tp, gold_n, pred_n = np.diagonal(cm, axis1=1, axis2=2), cm.sum(axis=2), cm.sum(axis=1)
     f1 = divide(2 * tp, gold_n + pred_n)
-    return {"accuracy": divide(tp.sum(axis=1), gold_n.sum(axis=1)), "macro_f1": nanmean(f1),
-            "f_favor": f1[:, 0], "f_against": f1[:, 1], "f_avg": (f1[:, 0] + f1[:, 1]) / 2}
+    return {
+        "accuracy": divide(tp.sum(axis=1), gold_n.sum(axis=1)),
+        "macro_f1": nanmean(f1),
+        "f_favor": f1[:, 0],
+        "f_against": f1[:, 1],
+        "f_avg": (f1[:, 0] + f1[:, 1]) / 2,
+    }
 
 
 def stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
@@ -48,22 +53,40 @@ def stance_block(cm: np.ndarray, labels: tuple[str, ...]) -> dict:
     importing scikit-learn on the evaluation path."""
     cm = np.asarray(cm, dtype=np.int64)
     keep = [i for i in range(len(labels)) if cm[i].sum() + cm[:, i].sum() > 0]
-    out: dict = {"n": int(cm.sum()), "labels": [labels[i] for i in keep], "confusion": [], "accuracy": None,
-                 "macro_f1": None, "f_favor": None, "f_against": None, "f_avg": None}
+    out: dict = {
+        "n": int(cm.sum()),
+        "labels": [labels[i] for i in keep],
+        "confusion": [],
+        "accuracy": None,
+        "macro_f1": None,
+        "f_favor": None,
+        "f_against": None,
+        "f_avg": None,
+    }
     if not keep:
         return out
     values = stance_vector(cm[None])
     f1 = divide(2 * np.diagonal(cm), cm.sum(axis=1) + cm.sum(axis=0))
-    out.update(accuracy=as_number(values["accuracy"][0]), macro_f1=as_number(f1[keep].mean()),
-               f_favor=as_number(values["f_favor"][0]), f_against=as_number(values["f_against"][0]),
-               confusion=cm[np.ix_(keep, keep)].tolist())
+    out.update(
+        accuracy=as_number(values["accuracy"][0]),
+        macro_f1=as_number(f1[keep].mean()),
+        f_favor=as_number(values["f_favor"][0]),
+        f_against=as_number(values["f_against"][0]),
+        confusion=cm[np.ix_(keep, keep)].tolist(),
+    )
     if out["f_favor"] is not None and out["f_against"] is not None:
         out["f_avg"] = (out["f_favor"] + out["f_against"]) / 2
     return out
 
 
-def doc_stance_counts(gold: Sequence[Record], pred: Sequence[Record], *, labels: Sequence[str] | None = None,
-                      targets: Sequence[str] | None = None, none: str = "none") -> CountTable:
+def doc_stance_counts(
+    gold: Sequence[Record],
+    pred: Sequence[Record],
+    *,
+    labels: Sequence[str] | None = None,
+    targets: Sequence[str] | None = None,
+    none: str = "none",
+) -> CountTable:
     """Per-document confusion counts ``target:gold:pred`` of the stance per target. Evaluated
     are the targets in each gold record's ``doc_stances``; a target the prediction lacks is
     ``none`` (the schema's no-stance label); predicted targets absent from gold are ignored. Default
@@ -111,8 +134,11 @@ def doc_stance_scores_from_counts(table: CountTable) -> dict:
     F1(against), F_avg (None unless both are defined), labels and confusion matrix."""
     k = len(table.labels)
     cm = table.total().reshape(len(table.targets), k, k)
-    return {"n_docs": len(table.doc_ids), "overall": stance_block(cm.sum(axis=0), table.labels),
-            "per_target": {t: stance_block(cm[i], table.labels) for i, t in enumerate(table.targets)}}
+    return {
+        "n_docs": len(table.doc_ids),
+        "overall": stance_block(cm.sum(axis=0), table.labels),
+        "per_target": {t: stance_block(cm[i], table.labels) for i, t in enumerate(table.targets)},
+    }
 
 
 def doc_stance_scores(gold: Sequence[Record], pred: Sequence[Record], **kwargs) -> dict:
