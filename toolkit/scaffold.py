@@ -72,8 +72,8 @@ labeling_config: labeling_config.xml
 sources: articles
 # `toolkit export` writes the Label Studio import file here.
 tasks: build/tasks.json
-# `toolkit studio pull` writes Label Studio's native JSON export here (the previous pull is
-# kept beside it as *.previous.json).
+# `toolkit studio pull` writes Label Studio's native JSON export here (atomically: a failed
+# pull leaves the previous file as it was).
 pull: annotations/export.json
 # What `toolkit evaluate`, `toolkit agreement` and `toolkit dataset build` read: Label Studio
 # exports, records JSONL files, or dataset folders.
