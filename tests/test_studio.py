@@ -11,16 +11,18 @@ import time
 import warnings
 
 import pytest
-from conftest import SEEDS
-from faultproxy import FaultProxy
 from typer.testing import CliRunner
 
+import toolkit.studio as studio_module
+from conftest import SEEDS
+from faultproxy import FaultProxy
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.export import build_tasks
 from toolkit.gold import import_exports, record_to_results
 from toolkit.schema import labeling_config
 from toolkit.studio import (
+    _create_project,
     add_annotation,
     annotate_from_records,
     connect,
@@ -71,9 +73,18 @@ def _annotation_for(text: str, schema) -> dict:
         "doc_id": "003",
         "text": text,
         "actors": [{"id": "act1", "start": s, "end": s + len(speaker), "text": speaker, "label": "PERSON"}],
-        "claims": [{"id": "clm1", "start": c, "end": c + len(claim), "text": claim, "speaker": "act1",
-                    "target": "gaza_ceasefire", "stance": "favor"}],
-        "doc_stances": {t: "none" for t in schema.targets} | {"gaza_ceasefire": "favor"},
+        "claims": [
+            {
+                "id": "clm1",
+                "start": c,
+                "end": c + len(claim),
+                "text": claim,
+                "speaker": "act1",
+                "target": "gaza_ceasefire",
+                "stance": "favor",
+            }
+        ],
+        "doc_stances": dict.fromkeys(schema.targets, "none") | {"gaza_ceasefire": "favor"},
     }
 
 
@@ -92,7 +103,9 @@ def test_round_trip_through_label_studio(client, schema, tmp_path):
     results = annotated["annotations"][0]["result"]
     [relation] = [r for r in results if r["type"] == "relation"]
     assert (relation["from_id"], relation["to_id"], relation["labels"]) == ("clm1", "act1", ["speaker"])
-    per_region = {r["from_name"]: r["value"]["choices"] for r in results if r.get("id") == "clm1" and r["type"] == "choices"}
+    per_region = {
+        r["from_name"]: r["value"]["choices"] for r in results if r.get("id") == "clm1" and r["type"] == "choices"
+    }
     assert per_region == {"claim_target": ["gaza_ceasefire"], "claim_stance": ["favor"]}
     actor = next(r for r in results if r["from_name"] == "actor")
     text = annotated["data"]["text"]
@@ -105,6 +118,52 @@ def test_round_trip_through_label_studio(client, schema, tmp_path):
     assert got["claims"] == record["claims"]
     assert got["doc_stances"] == record["doc_stances"]
     assert imported.counts["tasks_without_annotation"] == 4
+
+
+def _without_created_ago(tasks: list[dict]) -> list[dict]:
+    """An export without each prediction's ``created_ago`` ("0 minutes" when it was exported)."""
+    for task in tasks:
+        for prediction in task["predictions"]:
+            prediction.pop("created_ago")
+    return tasks
+
+
+def test_a_pull_through_an_export_snapshot_writes_the_same_file(client, schema, tmp_path, monkeypatch, studio_env):
+    title = "snapshot pull"
+    project_id, _ = ensure_project(client, title, labeling_config(schema))
+    push_tasks(client, project_id, build_tasks(SEEDS))
+    tasks = project_tasks(client, project_id)
+    record = _annotation_for(next(t for t in tasks if t.data["doc_id"].startswith("003")).data["text"], schema)
+    add_annotation(
+        client, next(t.id for t in tasks if t.data["doc_id"].startswith("003")), record_to_results(record, schema)
+    )
+    choice = [
+        {
+            "from_name": "doc_stance__gaza_ceasefire",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": ["favor"]},
+        }
+    ]
+    for version in ("m 1", "m 2"):
+        client.predictions.create(task=tasks[1].id, result=choice, model_version=version)
+
+    one = pull_export(client, project_id, tmp_path / "one.json", method="sync")
+    snap = pull_export(client, project_id, tmp_path / "snap.json", method="snapshot")
+    assert (one["method"], snap["method"]) == ("sync", "snapshot")
+    assert {k: v for k, v in one.items() if k not in ("method", "path")} == {
+        k: v for k, v in snap.items() if k not in ("method", "path")
+    }
+    assert snap["predictions"] == 2 and snap["annotations"] == 1
+    exported = [_without_created_ago(json.loads((tmp_path / f).read_text())) for f in ("one.json", "snap.json")]
+    assert exported[0] == exported[1]
+    assert client.projects.exports.list(id=project_id) == []  # the snapshot is deleted after the download
+
+    monkeypatch.setattr(studio_module, "SNAPSHOT_FROM", 5)  # 5 tasks: the snapshot is taken
+    pulled = runner.invoke(app, ["studio", "pull", "--title", title, "-o", str(tmp_path / "cli.json")])
+    assert pulled.exit_code == 0, pulled.output
+    assert "wrote 5 tasks, 1 annotations (0 cancelled)" in pulled.output and "export snapshot" in pulled.output
+    assert _without_created_ago(json.loads((tmp_path / "cli.json").read_text())) == exported[0]
 
 
 def test_failed_pull_leaves_the_old_file(client, tmp_path):
@@ -265,6 +324,57 @@ def test_two_concurrent_pushes_of_the_same_documents_converge(client, proxy, sch
     assert first.removed + second.removed >= 300 and 300 in (first.tasks, second.tasks), results
 
 
+def test_a_push_lists_the_project_once(client, proxy, schema, tmp_path):
+    """Once before importing; after it only the tasks others added meanwhile are asked for;
+    with nothing new, the one listing is all."""
+    project_id, _ = ensure_project(client, "listed once", labeling_config(schema))
+    via, tasks = connect(proxy.url, client.toolkit_secret), _docs(tmp_path, 30, "once")
+    first = push_tasks(via, project_id, tasks, batch_size=10)
+    assert (first.imported, first.tasks, len(proxy.requests("GET", "/api/tasks/"))) == (30, 30, 2)
+    again = push_tasks(via, project_id, tasks)
+    assert (again.imported, again.unchanged, again.tasks, len(proxy.requests("GET", "/api/tasks/"))) == (0, 30, 30, 3)
+    more = push_tasks(via, project_id, tasks + _docs(tmp_path, 5, "more"))
+    assert (more.imported, more.unchanged, more.tasks, len(proxy.requests("GET", "/api/tasks/"))) == (5, 30, 35, 5)
+    assert set(_per_doc(client, project_id).values()) == {1}
+
+
+def test_tasks_others_import_during_a_push_are_seen(client, schema, tmp_path):
+    """Someone imports between the push's listing and its import (the progress callback runs
+    there): other documents are counted; copies of the pushed ones are removed."""
+    project_id, _ = ensure_project(client, "imported meanwhile", labeling_config(schema))
+    tasks, others = _docs(tmp_path, 20, "meanwhile"), _docs(tmp_path, 5, "others")
+
+    def importing(request):
+        def progress(_):
+            if request:
+                client.projects.import_tasks(id=project_id, request=request.copy())
+                request.clear()
+
+        return progress
+
+    result = push_tasks(client, project_id, tasks[:10], batch_size=5, progress=importing(others))
+    assert (result.imported, result.removed, result.duplicated, result.tasks) == (10, 0, 0, 15)
+    result = push_tasks(client, project_id, tasks, batch_size=5, progress=importing(tasks[10:15]))
+    assert (result.imported, result.unchanged, result.removed, result.tasks) == (10, 10, 5, 25)
+    counts = _per_doc(client, project_id)
+    assert len(counts) == 25 and set(counts.values()) == {1}
+
+
+def test_a_project_left_behind_by_a_create_is_deleted(client, schema):
+    """Label Studio on SQLite runs a request again from the start after "database is locked",
+    so one create can make two projects: newer empty ones of the title are deleted and the
+    oldest is used; a newer one holding tasks is kept."""
+    title, config = "left behind", labeling_config(schema)
+    oldest = client.projects.create(title=title, label_config=config).id
+    client.projects.create(title=title, label_config=config)  # as if a create had run twice
+    assert _create_project(client, title, config) == oldest
+    assert [p.id for p in client.projects.list() if p.title == title] == [oldest]
+    busy = client.projects.create(title=title, label_config=config).id
+    client.projects.import_tasks(id=busy, request=build_tasks(SEEDS)[:1])
+    assert _create_project(client, title, config) == oldest
+    assert sorted(p.id for p in client.projects.list() if p.title == title) == [oldest, busy]
+
+
 def test_push_dedupe_removes_duplicates_but_never_work(client, schema, studio_env):
     title = "existing duplicates"
     project_id, _ = ensure_project(client, title, labeling_config(schema))
@@ -275,8 +385,14 @@ def test_push_dedupe_removes_duplicates_but_never_work(client, schema, studio_en
     for task in project_tasks(client, project_id):
         copies.setdefault(task.data["doc_id"], []).append(task.id)
     first, second = sorted(copies)[:2]
-    choice = [{"from_name": "doc_stance__gaza_ceasefire", "to_name": "text", "type": "choices",
-               "value": {"choices": ["favor"]}}]
+    choice = [
+        {
+            "from_name": "doc_stance__gaza_ceasefire",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": ["favor"]},
+        }
+    ]
     add_annotation(client, copies[first][2], choice)  # work on the newest copy only
     add_annotation(client, copies[second][0], choice)
     client.predictions.create(task=copies[second][1], result=choice, model_version="m")
@@ -299,9 +415,12 @@ def test_push_dedupe_removes_duplicates_but_never_work(client, schema, studio_en
 def test_a_server_error_on_the_second_page_of_tasks_is_one_line(client, proxy, schema, tmp_path, monkeypatch):
     title = "many tasks"
     source = tmp_path / "many.jsonl"
+    monkeypatch.setattr(studio_module, "LIST_PAGE_SIZE", 500)  # the CLI runs in this process
     tasks = _docs(tmp_path, 600, "many")  # more than one page (500 tasks)
-    source.write_text("\n".join(json.dumps({"doc_id": t["data"]["doc_id"], "text": t["data"]["text"]})
-                                for t in tasks) + "\n", encoding="utf-8")
+    source.write_text(
+        "\n".join(json.dumps({"doc_id": t["data"]["doc_id"], "text": t["data"]["text"]}) for t in tasks) + "\n",
+        encoding="utf-8",
+    )
     project_id, _ = ensure_project(client, title, labeling_config(schema))
     push_tasks(client, project_id, tasks)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", client.toolkit_secret)
@@ -320,8 +439,9 @@ def test_a_server_error_on_the_second_page_of_tasks_is_one_line(client, proxy, s
 def test_a_wrong_url_path_is_refused(studio, client):
     with pytest.raises(StudioError, match="not Label Studio's API"):
         connect(f"{studio.url}/health", studio.token)
-    result = runner.invoke(app, ["studio", "setup", "--title", "never made", "--url", f"{studio.url}/health",
-                                 "--token", studio.token])
+    result = runner.invoke(
+        app, ["studio", "setup", "--title", "never made", "--url", f"{studio.url}/health", "--token", studio.token]
+    )
     assert result.exit_code == 1 and "None" not in result.output
     assert result.stderr.strip().count("\n") == 0 and "not Label Studio's API" in result.stderr
     assert not [p for p in client.projects.list() if p.title == "never made"]
@@ -367,7 +487,7 @@ def _annotations(client, task_id):
 def test_annotate_refuses_a_second_copy_and_replace_updates_in_place(client, schema, annotated_project, tmp_path):
     task_id, path = _record_file(client, annotated_project, schema, tmp_path / "r.json")
     assert annotate_from_records(client, annotated_project, [path], schema).created == 1
-    with pytest.raises(StudioError, match="already have an annotation.*--replace"):
+    with pytest.raises(StudioError, match=r"already have an annotation.*--replace"):
         annotate_from_records(client, annotated_project, [path], schema)
     [before] = _annotations(client, task_id)
     _, changed = _record_file(client, annotated_project, schema, tmp_path / "r2.json", stance="against")

@@ -12,6 +12,7 @@ out by listing the project again, never by sending it again. Reads keep the SDK'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,9 +31,12 @@ from .errors import StudioError
 from .io import atomic_write_json
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-PAGE_SIZE = 500  # tasks per listing request
+PAGE_SIZE = 500  # tasks per listing request with annotations, predictions or counts
+LIST_PAGE_SIZE = 10_000  # tasks per request when only ids and data are listed (a push)
+SNAPSHOT_FROM = 300  # pull through an export snapshot from this many tasks on (measured: bench/bench_studio.py)
 _NO_RETRY = {"max_retries": 0}  # a write is never re-sent blindly: it may have been committed
 _LISTED = "id,data"  # the lightest useful listing: task id and data (no annotations, predictions)
+_MAX_GAPS = 50  # id ranges in one "tasks added by others" query (more: the whole project is listed)
 
 
 def safe_url(url: str) -> str:
@@ -88,18 +92,33 @@ def connect(url: str | None = None, token: str | None = None, timeout: float = 6
         raise StudioError("no Label Studio API token: pass --token or set LABEL_STUDIO_API_KEY")
     shown = safe_url(url)
     if urlsplit(url).password is not None:
-        raise StudioError(f"{shown}: a user and password in the URL would be sent instead of the API token "
-                          "(HTTP Basic auth); give the URL without them")
+        raise StudioError(
+            f"{shown}: a user and password in the URL would be sent instead of the API token "
+            "(HTTP Basic auth); give the URL without them"
+        )
+    client = None
     try:
         client = LabelStudio(base_url=url, api_key=token, timeout=timeout)
         me = client.users.whoami()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the SDK and the network fail in many ways; told as one line
+        close(client)
         raise StudioError(_scrub(_describe(exc, shown), token)) from None
     if not isinstance(getattr(me, "id", None), int):
-        raise StudioError(f"{shown} did not say who the token's user is: it is not Label Studio's API "
-                          "(is --url the server's root?)")
+        close(client)
+        raise StudioError(
+            f"{shown} did not say who the token's user is: it is not Label Studio's API (is --url the server's root?)"
+        )
     client.toolkit_url, client.toolkit_secret, client.toolkit_user = shown, token, me.id
     return client
+
+
+def close(client) -> None:
+    """Close the client's connections. The SDK has no close of its own, and connections left to
+    the garbage collector make Python warn (ResourceWarning) at whatever runs at that moment."""
+    wrapper = getattr(getattr(client, "_client_wrapper", None), "httpx_client", None)
+    http = getattr(wrapper, "httpx_client", None)
+    if http is not None:
+        http.close()
 
 
 def _scrub(message: str, secret: str | None) -> str:
@@ -112,9 +131,31 @@ def _call(client, what: str, fn: Callable, *args, **kwargs):
         return fn(*args, **kwargs)
     except StudioError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the SDK and the network fail in many ways; told as one line
         message = f"{what}: {_describe(exc, client.toolkit_url)}"
         raise StudioError(_scrub(message, getattr(client, "toolkit_secret", None))) from None
+
+
+def _get_json(client, what: str, path: str, params: dict):
+    """GET ``path`` with the SDK's own HTTP client (its base URL, token, timeout and read retries)
+    and return the decoded JSON as plain lists and dicts.
+
+    For the large listings of a push: the SDK's typed pager builds a model object per task,
+    which costs more than a third of a 10,000-task listing's time on the client.
+    """
+    from label_studio_sdk.core.api_error import ApiError
+
+    def get():
+        response = client._client_wrapper.httpx_client.request(path, method="GET", params=params)
+        if not 200 <= response.status_code < 300:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=body)
+        return response.json()
+
+    return _call(client, what, get)
 
 
 def _need_id(client, what: str, answer) -> int:
@@ -150,11 +191,19 @@ class LocalServer:
         if exe is None:
             raise StudioError("the label-studio server is not installed: pip install 'toolkit[studio]'")
         return [
-            exe, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), "--enable-legacy-api-token",
+            exe,
+            "start",
+            "--no-browser",
+            "--internal-host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--enable-legacy-api-token",
         ]  # fmt: skip  (credentials go through the environment, not argv, which `ps` shows)
 
-    def start(self, timeout: float = 240.0, log: Path | None = None) -> "LocalServer":
+    def start(self, timeout: float = 240.0, log: Path | None = None) -> LocalServer:
         """Start the server and wait until ``/health`` answers; raise :class:`StudioError` on failure.
 
         The port must be free first: otherwise another server's ``/health`` would answer for ours.
@@ -207,24 +256,55 @@ class LocalServer:
 # --- projects and tasks ----------------------------------------------------------------
 
 
-def _ids_titled(client, title: str) -> list[int]:
-    """Ids of the projects titled ``title``, lowest first (every listed project must have an id)."""
+def _titled(client, title: str) -> list[tuple[int, int | None]]:
+    """``(id, task count)`` of the projects titled ``title``, lowest id first (every listed
+    project must have an id; the count is None if the server does not give it)."""
     projects = _call(client, "list projects", lambda: list(client.projects.list()))
-    return sorted(_need_id(client, "list projects", p) for p in projects if p.title == title)
+    return sorted(
+        (_need_id(client, "list projects", p), getattr(p, "task_number", None)) for p in projects if p.title == title
+    )
+
+
+def _ids_titled(client, title: str) -> list[int]:
+    """Ids of the projects titled ``title``, lowest first."""
+    return [project_id for project_id, _ in _titled(client, title)]
+
+
+def _delete_project(client, project_id: int, why: str) -> None:
+    """Delete a project made by a create that lost the race; already gone (a concurrent run
+    deleted it too) is fine."""
+    try:
+        client.projects.delete(id=project_id)
+    except Exception as exc:  # noqa: BLE001 - described below
+        if getattr(exc, "status_code", None) == 404:
+            return
+        message = f"delete project {project_id} ({why}): {_describe(exc, client.toolkit_url)}"
+        raise StudioError(_scrub(message, client.toolkit_secret)) from None
 
 
 def _create_project(client, title: str, label_config: str) -> int:
-    """Create the project, once; if a concurrent run created one with this title too, the
-    older project wins and ours (empty, just made) is deleted, so both runs use the same one."""
+    """Create the project, once, and settle on the oldest project with this title.
+
+    Two runs may create it at the same moment, and Label Studio on SQLite runs a request
+    again from the start when it meets "database is locked" half-way, so one create can leave
+    a second project behind that nobody was told about. The rule every run applies: the
+    oldest (lowest id) project titled so is the one; every newer one is deleted if it holds
+    no task (ours always: it was just made). A concurrent run deleting the same projects is
+    fine, and it settles on the same oldest project.
+    """
     what = f"create project '{title}'"
-    created = _need_id(client, what, _call(client, what, client.projects.create, title=title,
-                                           label_config=label_config, request_options=_NO_RETRY))
-    oldest = _ids_titled(client, title)[:1]
-    if oldest and oldest[0] != created:
-        _call(client, f"delete project {created} (a concurrent run created '{title}' first)",
-              client.projects.delete, id=created)
-        return oldest[0]
-    return created
+    created = _need_id(
+        client,
+        what,
+        _call(client, what, client.projects.create, title=title, label_config=label_config, request_options=_NO_RETRY),
+    )
+    titled = _titled(client, title)
+    if not titled:
+        return created
+    for project_id, tasks in titled[1:]:
+        if project_id == created or tasks == 0:
+            _delete_project(client, project_id, f"project {titled[0][0]} is titled '{title}' too and is older")
+    return titled[0][0]
 
 
 def ensure_project(client, title: str, label_config: str) -> tuple[int, str]:
@@ -254,8 +334,9 @@ def find_project(client, title: str) -> int:
     return ids[0]
 
 
-def _task_pages(client, project_id: int, include: str = _LISTED, fields: str = "task_only",
-                only: list[int] | None = None):
+def _task_pages(
+    client, project_id: int, include: str = _LISTED, fields: str = "task_only", only: list[int] | None = None
+):
     """Yield the project's tasks a page at a time, in id order, with only the ``include`` fields.
 
     Keyset paging (``id > last id seen``, always page 1) rather than page numbers: tasks
@@ -269,8 +350,17 @@ def _task_pages(client, project_id: int, include: str = _LISTED, fields: str = "
             "ordering": ["tasks:id"]}  # fmt: skip
         if only is not None:
             query["selectedItems"] = {"all": False, "included": only}
-        page = _call(client, f"list tasks of project {project_id}", client.tasks.list, project=project_id,
-                     page=1, page_size=PAGE_SIZE, include=include, fields=fields, query=json.dumps(query))
+        page = _call(
+            client,
+            f"list tasks of project {project_id}",
+            client.tasks.list,
+            project=project_id,
+            page=1,
+            page_size=PAGE_SIZE,
+            include=include,
+            fields=fields,
+            query=json.dumps(query),
+        )
         items = list(page.items or [])
         ids = [_need_id(client, f"list tasks of project {project_id}", task) for task in items]
         if ids and (ids != sorted(ids) or ids[0] <= last):
@@ -286,14 +376,88 @@ def project_tasks(client, project_id: int) -> list:
     return [task for page in _task_pages(client, project_id) for task in page]
 
 
+def _id_filter(operator: str, value) -> dict:
+    return {"filter": "filter:tasks:id", "operator": operator, "type": "Number", "value": value}
+
+
+def _plain_pages(client, project_id: int, include: str = _LISTED):
+    """:func:`_task_pages` as plain dicts, :data:`LIST_PAGE_SIZE` tasks a request (see :func:`_get_json`).
+
+    Stops at a short page, or when the answer's ``total`` (the tasks left after the ``id >``
+    filter) says this page was the last, sparing the extra request for an empty page.
+    """
+    what = f"list tasks of project {project_id}"
+    last = 0
+    while True:
+        query = {"filters": {"conjunction": "and", "items": [_id_filter("greater", last)]}, "ordering": ["tasks:id"]}
+        answer = _get_json(client, what, "api/tasks/", {
+            "project": project_id, "page": 1, "page_size": LIST_PAGE_SIZE, "include": include,
+            "fields": "task_only", "query": json.dumps(query)})  # fmt: skip
+        tasks = _checked_tasks(client, what, answer, last)
+        yield tasks
+        total = answer.get("total")
+        if len(tasks) < LIST_PAGE_SIZE or (_is_id(total) and total <= len(tasks)):
+            return
+        last = tasks[-1]["id"]
+
+
+def _checked_tasks(client, what: str, answer, after: int) -> list[dict]:
+    """The ``tasks`` of a listing answer; each must have an integer id, ascending, above ``after``."""
+    tasks = answer.get("tasks") if isinstance(answer, dict) else None
+    if not isinstance(tasks, list):
+        raise StudioError(f"{what}: {client.toolkit_url} answered without a task list (is --url the server's root?)")
+    previous = after
+    for task in tasks:
+        task_id = task.get("id") if isinstance(task, dict) else None
+        if not _is_id(task_id):
+            raise StudioError(f"{what}: {client.toolkit_url} answered without an id (is --url the server's root?)")
+        if task_id <= previous:
+            raise StudioError(f"{what}: the server ignored the id order and filter")
+        previous = task_id
+    return tasks
+
+
+def _docs_of(tasks: list[dict]) -> list[tuple[int, str, str]]:
+    listed = []
+    for task in tasks:
+        data = task.get("data")
+        if isinstance(data, dict):
+            listed.append((task["id"], str(data.get("doc_id")), str(data.get("sha256"))))
+        else:
+            listed.append((task["id"], "None", "None"))
+    return listed
+
+
 def list_docs(client, project_id: int) -> list[tuple[int, str, str]]:
     """``(task id, doc_id, sha256)`` of every task in id order (the texts are not kept)."""
-    listed = []
-    for page in _task_pages(client, project_id):
-        for task in page:
-            data = task.data if isinstance(task.data, dict) else {}
-            listed.append((task.id, str(data.get("doc_id")), str(data.get("sha256"))))
-    return listed
+    return [doc for page in _plain_pages(client, project_id) for doc in _docs_of(page)]
+
+
+def _added_by_others(client, project_id: int, after: int, ours: list[int]) -> list[tuple[int, str, str]] | None:
+    """``(task id, doc_id, sha256)`` of the project's tasks with an id above ``after`` that are
+    not ``ours``: what others added since a listing whose highest id was ``after``.
+
+    One request, asking for the id ranges between ours (usually one or two: a push's tasks
+    get consecutive ids unless another import ran at the same time). None if that takes
+    more than :data:`_MAX_GAPS` ranges or one page: then the caller lists the whole project.
+    """
+    gaps, low = [], after + 1
+    for task_id in sorted(ours):
+        if task_id > low:
+            gaps.append(_id_filter("in", {"min": low, "max": task_id - 1}))
+        low = max(low, task_id + 1)
+    gaps.append(_id_filter("greater", low - 1))
+    if len(gaps) > _MAX_GAPS:
+        return None
+    what = f"list tasks of project {project_id}"
+    query = {"filters": {"conjunction": "or", "items": gaps}, "ordering": ["tasks:id"]}
+    answer = _get_json(client, what, "api/tasks/", {
+        "project": project_id, "page": 1, "page_size": LIST_PAGE_SIZE, "include": _LISTED, "fields": "task_only",
+        "query": json.dumps(query)})  # fmt: skip
+    tasks = _checked_tasks(client, what, answer, after)
+    if len(tasks) >= LIST_PAGE_SIZE or set(ours).intersection(t["id"] for t in tasks):
+        return None
+    return _docs_of(tasks)
 
 
 @dataclass
@@ -341,64 +505,100 @@ def _plan(listing: list[tuple[int, str, str]], tasks: list[dict]) -> tuple[PushR
 def _import_failure(answer, count: int) -> str | None:
     """Why an import answer does not confirm ``count`` new tasks, or None if it does."""
     task_count, task_ids = getattr(answer, "task_count", None), getattr(answer, "task_ids", None)
-    if task_count != count or not isinstance(task_ids, list) or len(task_ids) != count:
+    if (
+        task_count != count
+        or not isinstance(task_ids, list)
+        or len(task_ids) != count
+        or not all(_is_id(task_id) for task_id in task_ids)
+    ):
         return f"the answer does not confirm the import (task_count {task_count!r} for {count} tasks)"
     return None
 
 
-def _import_batch(client, project_id: int, batch: list[dict], what: str, result: PushResult) -> None:
+def _import_batch(client, project_id: int, batch: list[dict], what: str, result: PushResult) -> list[int] | None:
     """POST one batch, once (the SDK's retries are off: a retry after a lost answer would
-    import it twice). After an error or an unconfirmed answer the project is re-listed: if
-    every document of the batch is there the push goes on, otherwise it stops, re-sending nothing."""
+    import it twice); return the new tasks' ids. After an error or an unconfirmed answer the
+    project is re-listed: if every document of the batch is there the push goes on (and None
+    is returned: which tasks are the batch's is not known), otherwise it stops, re-sending nothing."""
     try:
-        answer = client.projects.import_tasks(id=project_id, request=batch, return_task_ids=True,
-                                              request_options=_NO_RETRY)
+        answer = client.projects.import_tasks(
+            id=project_id, request=batch, return_task_ids=True, request_options=_NO_RETRY
+        )
         failure = _import_failure(answer, len(batch))
     except Exception as exc:  # noqa: BLE001 - any failure makes the batch uncertain: re-list
         failure = _describe(exc, client.toolkit_url)
     if failure is None:
         result.imported += len(batch)
-        return
+        return list(answer.task_ids)
     failure = _scrub(failure, client.toolkit_secret)
     present = {(doc, sha) for _, doc, sha in list_docs(client, project_id)}
     here = sum(_key(task) in present for task in batch)
     if here == len(batch):
         result.imported += here
         result.notes.append(f"{what}: {failure}; re-listed: all {here} documents of the batch are in the project")
-        return
-    raise StudioError(f"{what}: {failure}; re-listed the project: {here} of the batch's {len(batch)} documents "
-                      f"are in it ({result.imported + here} of this push so far); nothing was re-sent: run "
-                      f"push again to import the rest (documents already there are skipped)")
+        return None
+    raise StudioError(
+        f"{what}: {failure}; re-listed the project: {here} of the batch's {len(batch)} documents "
+        f"are in it ({result.imported + here} of this push so far); nothing was re-sent: run "
+        f"push again to import the rest (documents already there are skipped)"
+    )
 
 
-def push_tasks(client, project_id: int, tasks: list[dict], batch_size: int = 250,
-               progress: Callable[[int], None] | None = None, dedupe: bool = False) -> PushResult:
+def push_tasks(
+    client,
+    project_id: int,
+    tasks: list[dict],
+    batch_size: int = 250,
+    progress: Callable[[int], None] | None = None,
+    dedupe: bool = False,
+) -> PushResult:
     """Import ``tasks`` so that each document (``data.doc_id`` and ``data.sha256``) is in the project once.
 
     A document already present with the same hash is skipped; one present with another hash
     is reported in ``changed`` and not imported. Each batch is sent once (see
-    :func:`_import_batch`). Afterwards the project is re-listed: every pushed document must
-    be there, and duplicate tasks of the pushed documents (a concurrent push of the same
-    documents) are removed by :func:`remove_duplicates`' rule; with ``dedupe``, those of
-    every document in the project. ``progress`` gets the number of tasks handled.
+    :func:`_import_batch`). Afterwards every pushed document must be in the project, and
+    duplicate tasks of the pushed documents (a concurrent push of the same documents, or
+    Label Studio running an import request twice) are removed by :func:`remove_duplicates`'
+    rule; with ``dedupe``, those of every document in the project. ``progress`` gets the
+    number of tasks handled.
+
+    The project is listed once, before the import. With nothing new that listing is all
+    there is to check. Otherwise, when every batch's answer confirmed its task ids, only the
+    tasks others added meanwhile are asked for (:func:`_added_by_others`); if none of them
+    is a pushed document, the listing, ours and theirs are the project. Else (an uncertain
+    batch, or someone else adding the same documents) the whole project is listed again.
     """
-    result, new = _plan(list_docs(client, project_id), tasks)
+    listing = list_docs(client, project_id)
+    result, new = _plan(listing, tasks)
     if progress:
         progress(len(tasks) - len(new))
     batches = [new[i : i + batch_size] for i in range(0, len(new), batch_size)]
+    ours: list[int] | None = []
     for number, batch in enumerate(batches, 1):
-        _import_batch(client, project_id, batch, f"import batch {number} of {len(batches)}", result)
+        ids = _import_batch(client, project_id, batch, f"import batch {number} of {len(batches)}", result)
+        ours = None if ids is None or ours is None else ours + ids
         if progress:
             progress(len(batch))
-    listing = list_docs(client, project_id)
-    present = {(doc, sha) for _, doc, sha in listing}
+    scope = {_key(task)[0] for task in new}
+    final = listing if not new else None
+    if new and ours is not None:
+        others = _added_by_others(client, project_id, max((i for i, _, _ in listing), default=0), ours)
+        if others is not None and not scope.intersection(doc for _, doc, _ in others):
+            # the import answers list the ids in the batch's order; the pairing only feeds the
+            # duplicate count below, where the pushed documents (one task each) cannot appear
+            final = listing + others + [(task_id, *_key(task)) for task_id, task in zip(ours, new, strict=True)]
+    if final is None:
+        final = list_docs(client, project_id)
+    present = {(doc, sha) for _, doc, sha in final}
     missing = [doc for doc, sha in map(_key, new) if (doc, sha) not in present]
     if missing:
-        raise StudioError(f"after the import {len(missing)} pushed document(s) are not in project {project_id}: "
-                          f"{', '.join(missing[:10])}; run push again")
-    scope = None if dedupe else {_key(task)[0] for task in new}
-    result.duplicated = len(_duplicate_groups(listing, None)) - len(_duplicate_groups(listing, scope))
-    dedupe_result = remove_duplicates(client, project_id, listing, scope)
+        raise StudioError(
+            f"after the import {len(missing)} pushed document(s) are not in project {project_id}: "
+            f"{', '.join(missing[:10])}; run push again"
+        )
+    scope = None if dedupe else scope
+    result.duplicated = len(_duplicate_groups(final, None)) - len(_duplicate_groups(final, scope))
+    dedupe_result = remove_duplicates(client, project_id, final, scope)
     result.removed, result.kept, result.tasks = dedupe_result.removed, dedupe_result.kept, dedupe_result.tasks
     return result
 
@@ -423,8 +623,10 @@ def _tasks_with_work(client, project_id: int, ids: list[int]) -> set[int]:
     for start in range(0, len(ids), PAGE_SIZE):
         for page in _task_pages(client, project_id, include=_WORK, fields="all", only=ids[start : start + PAGE_SIZE]):
             for task in page:
-                counts = [getattr(task, name, None) for name in ("total_annotations", "cancelled_annotations",
-                                                                  "total_predictions", "drafts")]
+                counts = [
+                    getattr(task, name, None)
+                    for name in ("total_annotations", "cancelled_annotations", "total_predictions", "drafts")
+                ]
                 if any(c is None or c for c in counts):
                     busy.add(task.id)
     return busy
@@ -435,9 +637,15 @@ def _delete_tasks(client, project_id: int, ids: list[int]) -> None:
     page of ids, not retried; ids already gone are ignored by the server)."""
     for start in range(0, len(ids), PAGE_SIZE):
         chunk = ids[start : start + PAGE_SIZE]
-        _call(client, f"delete {len(chunk)} duplicate task(s) of project {project_id}", client.actions.create,
-              id="delete_tasks", project=project_id, selected_items={"all": False, "included": chunk},
-              request_options=_NO_RETRY)
+        _call(
+            client,
+            f"delete {len(chunk)} duplicate task(s) of project {project_id}",
+            client.actions.create,
+            id="delete_tasks",
+            project=project_id,
+            selected_items={"all": False, "included": chunk},
+            request_options=_NO_RETRY,
+        )
 
 
 @dataclass
@@ -450,8 +658,9 @@ class Dedupe:
     tasks: int = 0
 
 
-def remove_duplicates(client, project_id: int, listing: list[tuple[int, str, str]] | None = None,
-                      scope: set[str] | None = None) -> Dedupe:
+def remove_duplicates(
+    client, project_id: int, listing: list[tuple[int, str, str]] | None = None, scope: set[str] | None = None
+) -> Dedupe:
     """Leave one task per ``(doc_id, sha256)`` (only doc ids in ``scope``, if given).
 
     Of a document's tasks, those holding work (annotations, predictions, drafts) are kept, or
@@ -510,32 +719,99 @@ def task_predictions(client, project_id: int, task_ids: list[int]) -> dict[int, 
     return found
 
 
-def pull_export(client, project_id: int, out: str | Path) -> dict:
+def _export_sync(client, project_id: int) -> bytes:
+    """The project's native JSON export in one request (``/api/projects/{id}/export``)."""
+    return _call(
+        client, "export project", lambda: b"".join(
+            client.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=True)
+        ),
+    )  # fmt: skip
+
+
+_SNAPSHOT_OPTIONS = {"drafts": {"only_id": False}, "predictions": {"only_id": False}}
+
+
+def _export_snapshot(client, project_id: int, timeout: float = 3600.0) -> bytes:
+    """The project's native JSON export through an export snapshot: create it (sent once),
+    wait until Label Studio has written it, download it, delete it.
+
+    Drafts and predictions are asked for in full, as the one-request export gives drafts
+    (its predictions are ids, which :func:`pull_export` replaces by the full predictions).
+    Label Studio without a job queue writes the snapshot while answering the create; with
+    one, the snapshot is polled until it is completed or failed.
+    """
+    what = f"export project {project_id} (snapshot)"
+    snapshot = _call(
+        client,
+        what,
+        client.projects.exports.create,
+        id=project_id,
+        serialization_options=_SNAPSHOT_OPTIONS,
+        request_options=_NO_RETRY,
+    )
+    export_id = _need_id(client, what, snapshot)
+    try:
+        deadline, pause = time.monotonic() + timeout, 0.1
+        while getattr(snapshot, "status", None) != "completed":
+            if getattr(snapshot, "status", None) == "failed":
+                raise StudioError(f"{what}: Label Studio says export {export_id} failed (see its log)")
+            if time.monotonic() > deadline:
+                raise StudioError(f"{what}: export {export_id} not completed after {timeout:.0f} s")
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+            snapshot = _call(client, what, client.projects.exports.get, id=project_id, export_pk=export_id)
+        return _call(
+            client,
+            what,
+            lambda: b"".join(
+                client.projects.exports.download(
+                    id=project_id, export_pk=export_id, export_type="JSON", request_options={"chunk_size": 1 << 20}
+                )
+            ),
+        )
+    finally:
+        # the snapshot file is only kept on the server until it is downloaded; one left
+        # behind (the delete failed) does not make the pull wrong
+        with contextlib.suppress(Exception):
+            client.projects.exports.delete(id=project_id, export_pk=export_id)
+
+
+def pull_export(client, project_id: int, out: str | Path, method: str = "auto") -> dict:
     """Write the project's native Label Studio JSON export to ``out`` atomically.
 
     Native JSON keeps region ids, per-region choices and relations (JSON_MIN and CSV drop
     them). All tasks are exported, annotated or not.
 
-    Label Studio's export (1.23) gives each task's ``predictions`` as prediction ids only;
-    those are replaced by the full predictions (read with :func:`task_predictions`, in Label
-    Studio's own shape, as its export snapshots with predictions write them), so the file
-    stays a native export and holds every model version's results. A prediction deleted
-    between the export and the listing is left out and counted (``predictions_gone``);
-    one made after the export is not added. Returns counts for the summary.
+    ``method``: ``"sync"`` asks for the export in one request; ``"snapshot"`` goes through an
+    export snapshot (:func:`_export_snapshot`), which Label Studio writes several times
+    faster at corpus scale; ``"auto"`` (the default) takes the snapshot from
+    :data:`SNAPSHOT_FROM` tasks on (measured with ``bench/bench_studio.py``).
+
+    Label Studio's one-request export (1.23) gives each task's ``predictions`` as prediction
+    ids only; those are replaced by the full predictions (read with :func:`task_predictions`,
+    in Label Studio's own shape, as its export snapshots write them), so the file stays a
+    native export and holds every model version's results. A prediction deleted between the
+    export and the listing is left out and counted (``predictions_gone``); one made after the
+    export is not added. Returns counts for the summary.
     """
-    chunks = _call(
-        client, "export project", lambda: b"".join(
-            client.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=True)
-        ),
-    )  # fmt: skip
+    if method == "auto":
+        project = _call(client, f"read project {project_id}", client.projects.get, id=project_id)
+        size = getattr(project, "task_number", None)
+        method = "snapshot" if _is_id(size) and size >= SNAPSHOT_FROM else "sync"
+    if method not in ("sync", "snapshot"):
+        raise ValueError(f"method must be 'auto', 'sync' or 'snapshot', not {method!r}")
+    chunks = _export_snapshot(client, project_id) if method == "snapshot" else _export_sync(client, project_id)
     try:
         tasks = json.loads(chunks)
     except json.JSONDecodeError:
         raise StudioError("export project: Label Studio returned something that is not JSON") from None
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise StudioError("export project: expected a JSON list of tasks")
-    by_id = [t for t in tasks if _is_id(t.get("id")) and isinstance(t.get("predictions"), list)
-             and any(_is_id(p) for p in t["predictions"])]
+    by_id = [
+        t
+        for t in tasks
+        if _is_id(t.get("id")) and isinstance(t.get("predictions"), list) and any(_is_id(p) for p in t["predictions"])
+    ]
     listed = task_predictions(client, project_id, [t["id"] for t in by_id]) if by_id else {}
     gone = 0
     for task in by_id:
@@ -554,14 +830,16 @@ def pull_export(client, project_id: int, out: str | Path) -> dict:
         "predictions_gone": gone,
         "model_versions": sorted({str(p.get("model_version") or "") for p in predictions}),
         "path": str(out),
+        "method": method,
     }
 
 
 def add_annotation(client, task_id: int, result: list[dict], **fields) -> int:
     """Create an annotation on a task, sent once (``completed_by``, ``ground_truth`` … pass through)."""
     what = f"annotate task {task_id}"
-    answer = _call(client, what, client.annotations.create, id=task_id, result=result,
-                   request_options=_NO_RETRY, **fields)
+    answer = _call(
+        client, what, client.annotations.create, id=task_id, result=result, request_options=_NO_RETRY, **fields
+    )
     return _need_id(client, what, answer)
 
 
@@ -570,8 +848,15 @@ def ensure_user(client, email: str, password: str) -> int:
     for user in _call(client, "list users", lambda: list(client.users.list())):
         if user.email == email:
             return _need_id(client, "list users", user)
-    answer = _call(client, f"create user {email}", client.users.create, username=email.split("@")[0],
-                   email=email, password=password, request_options=_NO_RETRY)
+    answer = _call(
+        client,
+        f"create user {email}",
+        client.users.create,
+        username=email.split("@", maxsplit=1)[0],
+        email=email,
+        password=password,
+        request_options=_NO_RETRY,
+    )
     return _need_id(client, f"create user {email}", answer)
 
 
@@ -596,8 +881,10 @@ def _tasks_by_doc(client, project_id: int) -> dict[str, object]:
         tasks[str((task.data or {}).get("doc_id"))].append(task)
     several = sorted(doc for doc, copies in tasks.items() if len(copies) > 1)
     if several:
-        raise StudioError(f"{len(several)} document(s) have several tasks in project {project_id} "
-                          f"({', '.join(several[:5])}): run `toolkit studio push --dedupe` first")
+        raise StudioError(
+            f"{len(several)} document(s) have several tasks in project {project_id} "
+            f"({', '.join(several[:5])}): run `toolkit studio push --dedupe` first"
+        )
     return {doc: copies[0] for doc, copies in tasks.items()}
 
 
@@ -621,8 +908,15 @@ class AnnotateResult:
     notes: list[str] = field(default_factory=list)
 
 
-def annotate_from_records(client, project_id: int, paths: list[Path], schema, user: str | None = None,
-                          ground_truth: bool = False, replace: bool = False) -> AnnotateResult:
+def annotate_from_records(
+    client,
+    project_id: int,
+    paths: list[Path],
+    schema,
+    user: str | None = None,
+    ground_truth: bool = False,
+    replace: bool = False,
+) -> AnnotateResult:
     """Enter one record file per document as the annotation of ``user`` (default: the token's
     user) on the task with the same doc id; idempotent.
 
@@ -646,12 +940,16 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
         except GoldError as exc:
             raise StudioError(str(exc)) from None
     user_id = ensure_user(client, user, password=os.urandom(12).hex()) if user else client.toolkit_user
-    plan = [(tasks[str(r["doc_id"])].id, r, _annotations_by(client, tasks[str(r["doc_id"])].id, user_id))
-            for _, r in records]
+    plan = [
+        (tasks[str(r["doc_id"])].id, r, _annotations_by(client, tasks[str(r["doc_id"])].id, user_id))
+        for _, r in records
+    ]
     done = [str(record["doc_id"]) for _, record, mine in plan if mine]
     if done and not replace:
-        raise StudioError(f"{len(done)} document(s) already have an annotation by {user or 'this user'} "
-                          f"({', '.join(done[:5])}): pass --replace to update it; nothing was sent")
+        raise StudioError(
+            f"{len(done)} document(s) already have an annotation by {user or 'this user'} "
+            f"({', '.join(done[:5])}): pass --replace to update it; nothing was sent"
+        )
     result = AnnotateResult()
     for task_id, record, mine in plan:
         results = record_to_results(record, schema)
@@ -665,8 +963,10 @@ def annotate_from_records(client, project_id: int, paths: list[Path], schema, us
         _call(client, what, client.annotations.update, id=mine[0].id, result=results, was_cancelled=False, **flag)
         result.updated += 1
         if len(mine) > 1:
-            result.notes.append(f"task {task_id} (doc '{record['doc_id']}') has {len(mine) - 1} older extra "
-                                f"annotation(s) by this user: not changed")
+            result.notes.append(
+                f"task {task_id} (doc '{record['doc_id']}') has {len(mine) - 1} older extra "
+                f"annotation(s) by this user: not changed"
+            )
     return result
 
 
@@ -712,7 +1012,7 @@ def _delete_prediction(client, prediction_id: int, task_id: int) -> bool:
     """Delete one prediction, sent once; False if it was already gone (a concurrent run)."""
     try:
         client.predictions.delete(id=prediction_id, request_options=_NO_RETRY)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the SDK and the network fail in many ways; told as one line
         if getattr(exc, "status_code", None) == 404:
             return False
         message = f"delete prediction {prediction_id} of task {task_id}: {_describe(exc, client.toolkit_url)}"
@@ -720,8 +1020,9 @@ def _delete_prediction(client, prediction_id: int, task_id: int) -> bool:
     return True
 
 
-def write_predictions(client, project_id: int, predictions: list[tuple[int, list[dict]]],
-                      model_version: str) -> PredictResult:
+def write_predictions(
+    client, project_id: int, predictions: list[tuple[int, list[dict]]], model_version: str
+) -> PredictResult:
     """Make ``result`` the one prediction of ``model_version`` on each task: a task's latest
     prediction of that version is updated in place (its id, and annotations made from it, stay),
     older ones of that version are deleted, and a task without one gets a new prediction.
@@ -735,14 +1036,31 @@ def write_predictions(client, project_id: int, predictions: list[tuple[int, list
         mine = [p for p in existing.get(task_id, []) if (p.get("model_version") or "") == model_version]
         if mine:
             latest = mine[-1]["id"]
-            _call(client, f"update prediction {latest} of task {task_id}; {again}", client.predictions.update,
-                  id=latest, result=result, request_options=_NO_RETRY)
+            _call(
+                client,
+                f"update prediction {latest} of task {task_id}; {again}",
+                client.predictions.update,
+                id=latest,
+                result=result,
+                request_options=_NO_RETRY,
+            )
             done.updated += 1
             done.removed += sum(_delete_prediction(client, p["id"], task_id) for p in mine[:-1])
         else:
             what = f"predict task {task_id}; {again}"
-            _need_id(client, what, _call(client, what, client.predictions.create, task=task_id, result=result,
-                                         model_version=model_version, request_options=_NO_RETRY))
+            _need_id(
+                client,
+                what,
+                _call(
+                    client,
+                    what,
+                    client.predictions.create,
+                    task=task_id,
+                    result=result,
+                    model_version=model_version,
+                    request_options=_NO_RETRY,
+                ),
+            )
             done.created += 1
     return done
 
@@ -791,8 +1109,16 @@ def create_prediction(client, task_id: int, result: list[dict], model_version: s
     """Create a prediction on a task, sent once."""
     what = f"predict task {task_id}"
     extra = {"score": score} if score is not None else {}
-    answer = _call(client, what, client.predictions.create, task=task_id, result=result, model_version=model_version,
-                   request_options=_NO_RETRY, **extra)
+    answer = _call(
+        client,
+        what,
+        client.predictions.create,
+        task=task_id,
+        result=result,
+        model_version=model_version,
+        request_options=_NO_RETRY,
+        **extra,
+    )
     return _need_id(client, what, answer)
 
 
@@ -800,14 +1126,27 @@ def update_prediction(client, prediction_id: int, result: list[dict], score: flo
     """Replace a prediction's result (and score) in place, sent once: its id stays, and so do the
     annotations made from it (their ``parent_prediction``)."""
     extra = {"score": score} if score is not None else {}
-    _call(client, f"update prediction {prediction_id}", client.predictions.update, id=prediction_id, result=result,
-          request_options=_NO_RETRY, **extra)
+    _call(
+        client,
+        f"update prediction {prediction_id}",
+        client.predictions.update,
+        id=prediction_id,
+        result=result,
+        request_options=_NO_RETRY,
+        **extra,
+    )
 
 
 def set_ground_truth(client, annotation_id: int) -> None:
     """Flag an annotation ``ground_truth`` (sent once; setting it again changes nothing)."""
-    _call(client, f"flag annotation {annotation_id} as ground truth", client.annotations.update, id=annotation_id,
-          ground_truth=True, request_options=_NO_RETRY)
+    _call(
+        client,
+        f"flag annotation {annotation_id} as ground truth",
+        client.annotations.update,
+        id=annotation_id,
+        ground_truth=True,
+        request_options=_NO_RETRY,
+    )
 
 
 def user_emails(client) -> dict[int, str]:
