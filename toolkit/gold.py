@@ -353,24 +353,9 @@ def _read_span(tag: str, value: dict, rid: str, doc: _Doc) -> None:
         reason = f"offsets [{short(start, 24)}, {short(end, 24)}) are outside the text (length {len(text)})"
     elif not _same_text(value.get("text"), text[start:end]):
         reason = f"region text {short(value.get('text'))} differs from text[{start}:{end}] = {short(text[start:end])}"
-    elif tag in doc.spans.get(rid, {}):
-        doc.problem(
-            rid,
-            f"a second {tag} result for this region ({label}); the first ({doc.spans[rid][tag]['label']}) is kept",
-            "duplicate_results",
-        )
-        return
     else:
-        doc.spans.setdefault(rid, {})[tag] = {
-            "id": rid,
-            "start": start,
-            "end": end,
-            "text": text[start:end],
-            "label": label,
-        }
-        return
-    doc.problem(rid, f"{reason}; {tag} region skipped", "regions_skipped")
-    doc.skipped.add(rid)
+        reason = None
+    _keep_span(doc, rid, tag, start, end, text, label, reason)
 
 
 def _read_claim_choice(name: str, value: dict, rid: str, doc: _Doc) -> None:
@@ -1208,24 +1193,9 @@ def _check_span(tag: str, span: dict, label: object, rid: str, doc: _Doc) -> Non
         reason = f"offsets [{short(start, 24)}, {short(end, 24)}) are outside the text (length {len(text)})"
     elif own is not None and own != text[start:end] and not _same_text(own, text[start:end]):
         reason = f"region text {short(own)} differs from text[{start}:{end}] = {short(text[start:end])}"
-    elif tag in doc.spans.get(rid, {}):
-        doc.problem(
-            rid,
-            f"a second {tag} result for this region ({label}); the first ({doc.spans[rid][tag]['label']}) is kept",
-            "duplicate_results",
-        )
-        return
     else:
-        doc.spans.setdefault(rid, {})[tag] = {
-            "id": rid,
-            "start": start,
-            "end": end,
-            "text": text[start:end],
-            "label": label,
-        }
-        return
-    doc.problem(rid, f"{reason}; {tag} region skipped", "regions_skipped")
-    doc.skipped.add(rid)
+        reason = None
+    _keep_span(doc, rid, tag, start, end, text, label, reason)
 
 
 def _check_spans(record: dict, schema: Schema, source: str, out: Imported, task_id: object) -> dict | None:
@@ -1318,3 +1288,24 @@ def validate_record(record: Record, schema: Schema, source: str = "record") -> N
     check_record(record, schema, source, out)
     if out.problems:
         raise GoldError(str(out.problems[0]))
+
+
+def _keep_span(doc, rid, tag, start, end, text, label, reason) -> None:
+    """Store a checked span region, or report it: skipped for ``reason``, or a second result of
+    the same tag on one region (the first is kept). Shared by the full and the fast reader."""
+    if reason is not None:
+        doc.problem(rid, f"{reason}; {tag} region skipped", "regions_skipped")
+        doc.skipped.add(rid)
+    elif tag in doc.spans.get(rid, {}):
+        first = doc.spans[rid][tag]["label"]
+        doc.problem(
+            rid, f"a second {tag} result for this region ({label}); the first ({first}) is kept", "duplicate_results"
+        )
+    else:
+        doc.spans.setdefault(rid, {})[tag] = {
+            "id": rid,
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "label": label,
+        }
