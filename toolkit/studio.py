@@ -612,24 +612,30 @@ def _duplicate_groups(listing, scope: set[str] | None) -> dict[tuple[str, str], 
     return {key: ids for key, ids in groups.items() if len(ids) > 1}
 
 
-_WORK = "id,drafts,total_annotations,cancelled_annotations,total_predictions"
+_WORK = "id,drafts,annotations,predictions,total_annotations,cancelled_annotations,total_predictions"
 
 
 def _tasks_with_work(client, project_id: int, ids: list[int]) -> set[int]:
     """Which of ``ids`` hold annotations (cancelled too), predictions or drafts (the API shows
-    only the token user's drafts); a task whose counts the server does not give counts as
-    holding work (it is never deleted)."""
-    busy = set()
+    only the token user's drafts).
+
+    Both the task's lists and its counters are read: Label Studio updates the counters
+    after an import in a job that can overwrite a newer count with an older one. A task
+    the answer leaves out, or whose counts it does not give, counts as holding work, so it
+    is never deleted.
+    """
+    clean = set()
     for start in range(0, len(ids), PAGE_SIZE):
         for page in _task_pages(client, project_id, include=_WORK, fields="all", only=ids[start : start + PAGE_SIZE]):
             for task in page:
+                held = [getattr(task, name, None) for name in ("annotations", "predictions", "drafts")]
                 counts = [
                     getattr(task, name, None)
-                    for name in ("total_annotations", "cancelled_annotations", "total_predictions", "drafts")
+                    for name in ("total_annotations", "cancelled_annotations", "total_predictions")
                 ]
-                if any(c is None or c for c in counts):
-                    busy.add(task.id)
-    return busy
+                if not any(held) and all(c == 0 for c in counts):
+                    clean.add(task.id)
+    return set(ids) - clean
 
 
 def _delete_tasks(client, project_id: int, ids: list[int]) -> None:
