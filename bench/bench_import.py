@@ -276,8 +276,8 @@ import gc, sys, time
 gc.disable()
 import orjson, pyarrow as pa
 path, out = sys.argv[1], sys.argv[2]
-if len(sys.argv) > 3:  # --chunked-floor: the same parse a chunk at a time (toolkit.io.json_array_chunks)
-    from toolkit.io import json_array_chunks
+if len(sys.argv) > 3:  # --chunked-floor: the same parse a chunk at a time (toolkit.files.json_array_chunks)
+    from toolkit.files import json_array_chunks
     tasks = [task for chunk in json_array_chunks(path) for task in chunk]
 else:
     with open(path, "rb") as f:
@@ -367,7 +367,7 @@ def main() -> None:
         "--chunked-floor",
         action="store_true",
         help="also time a floor that parses the file a 16 MiB chunk at a time, as the toolkit does "
-        "(toolkit.io.json_array_chunks: orjson per chunk), keeping every task",
+        "(toolkit.files.json_array_chunks: orjson per chunk), keeping every task",
     )
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-import-"))

@@ -560,9 +560,9 @@ def generate(n_docs: int, seed: int = 20240917) -> list[tuple[str, str]]:
 def import_toolkit(root: Path):
     """The ``toolkit`` package from ``root`` (this checkout or an exported revision)."""
     sys.path.insert(0, str(root))
-    from toolkit.export import Document
     from toolkit.extractors.rules import RulesExtractor
     from toolkit.schema import load_schema
+    from toolkit.tasks import Document
 
     return Document, RulesExtractor, load_schema
 

@@ -52,7 +52,7 @@ CHOICE = [
 def generate(n_docs: int, seed: int = 7, marked: bool = False) -> list[dict]:
     """``n_docs`` import tasks of ~2 KB text; with ``marked``, every tenth annotated and every
     tenth (others) with a prediction."""
-    from toolkit.export import Document, to_task
+    from toolkit.tasks import Document, to_task
 
     rng = random.Random(seed)
     tasks = []

@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SEEDS
 from toolkit.cli import app
-from toolkit.export import build_tasks
 from toolkit.extractors import get_extractor
 from toolkit.report import KIND_KEYS
 from toolkit.schema import labeling_config
 from toolkit.studio import connect, ensure_project, project_tasks, push_predictions, push_tasks
+from toolkit.tasks import build_tasks
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [

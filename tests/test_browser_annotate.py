@@ -44,9 +44,9 @@ from typer.testing import CliRunner
 from conftest import ROOT
 from toolkit.cli import app
 from toolkit.dataset import load_dataset_dir
-from toolkit.export import Document, to_task
 from toolkit.gold import import_exports
 from toolkit.schema import labeling_config, load_schema
+from toolkit.tasks import Document, to_task
 
 SCHEMA_FILE = ROOT / "schemas" / "schema.yaml"
 FIXTURE = ROOT / "tests" / "data" / "ui_export_mouse.json"

@@ -26,8 +26,8 @@ from test_browser_annotate import AID, CHROMIUM_ARGS, DUPONT, QUOTE, TEXT, UI, W
 from test_schema import _contrast
 
 from conftest import ROOT
-from toolkit.export import Document, to_task
 from toolkit.schema import labeling_config, load_schema
+from toolkit.tasks import Document, to_task
 
 SCHEMA_FILE = ROOT / "schemas" / "schema.yaml"
 SHOTS = ROOT / "test-artifacts" / "config-ui"

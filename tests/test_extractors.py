@@ -15,13 +15,13 @@ import pytest
 
 import toolkit.extractors as registry
 from toolkit.errors import ExtractorError
-from toolkit.export import Document
 from toolkit.extractors import available, get_extractor, runnable
 from toolkit.extractors.embeddings import prototypes
 from toolkit.extractors.rules import RulesExtractor
 from toolkit.extractors.schema_data import StanceMap, alternation, bounded_alternation, derive_stems, words
 from toolkit.gold import validate_record
 from toolkit.schema import load_schema, parse_schema
+from toolkit.tasks import Document
 
 # The bundled Gaza example, whose corpus-specific lexicons are in its `extractor_data:` section.
 BUNDLED = load_schema()
@@ -704,7 +704,7 @@ def test_rules_shortcuts_find_what_their_patterns_find(rules):
 
 
 def test_a_nationality_written_across_a_double_space_or_line_break_does_not_crash():
-    from toolkit.export import Document
+    from toolkit.tasks import Document
 
     extractor = get_extractor("rules")
     for text in (

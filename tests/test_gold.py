@@ -16,6 +16,7 @@ from conftest import ROOT
 from toolkit import gold, gold_sources
 from toolkit.cli import app
 from toolkit.errors import GoldError, SchemaError, ToolkitError
+from toolkit.files import Unchunkable, json_array_chunks
 from toolkit.gold import (
     Imported,
     _shape_problems,
@@ -27,7 +28,6 @@ from toolkit.gold import (
     valid_string,
     validate_record,
 )
-from toolkit.io import Unchunkable, json_array_chunks
 from toolkit.records import empty_record
 from toolkit.schema import TEXT_NAME
 

@@ -17,7 +17,6 @@ from conftest import ROOT, SEEDS
 from toolkit.cli import app
 from toolkit.errors import ExtractorError
 from toolkit.evaluate import run_evaluation
-from toolkit.export import build_tasks
 from toolkit.extractors import get_extractor
 from toolkit.gold import record_to_results
 from toolkit.gold_sources import load_gold
@@ -32,6 +31,7 @@ from toolkit.studio import (
     task_predictions,
     write_predictions,
 )
+from toolkit.tasks import build_tasks
 
 runner = CliRunner()
 TITLE = "model versions"

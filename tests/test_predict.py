@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from toolkit.errors import ToolkitError
-from toolkit.export import Document, read_sources
 from toolkit.extractors import get_extractor
 from toolkit.predict import (
     MANIFEST,
@@ -35,6 +34,7 @@ from toolkit.predict import (
 )
 from toolkit.project import bundled_example
 from toolkit.records import empty_record
+from toolkit.tasks import Document, read_sources
 
 EXAMPLE = bundled_example()
 SHARD = 5

@@ -18,7 +18,6 @@ from conftest import SEEDS
 from faultproxy import FaultProxy
 from toolkit.cli import app
 from toolkit.errors import StudioError
-from toolkit.export import build_tasks
 from toolkit.gold import import_exports, record_to_results
 from toolkit.schema import labeling_config
 from toolkit.studio import (
@@ -31,6 +30,7 @@ from toolkit.studio import (
     pull_export,
     push_tasks,
 )
+from toolkit.tasks import build_tasks
 
 runner = CliRunner()
 IMPORT = r"/api/projects/\d+/import$"

@@ -22,7 +22,7 @@ from datasets import ClassLabel, Dataset, DatasetDict, DatasetInfo, Features, Li
 from datasets.table import InMemoryTable
 
 from .errors import PublishError
-from .io import atomic_dir, paused_gc, shown
+from .files import atomic_dir, paused_gc, shown
 from .schema import Schema, load_schema
 
 SPLIT = "test"  # the gold is for evaluation; there is no training split

@@ -16,7 +16,6 @@ from typing import cast
 
 from . import __version__, stats
 from .errors import ExtractorError, GoldError
-from .export import Document
 from .gold import validate_record
 from .predictions import System, read_predictions
 from .records import Record
@@ -35,6 +34,7 @@ from .scoring import (
     doc_stance_metric,
     doc_stance_scores_from_counts,
 )
+from .tasks import Document
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json alone giv
     orjson = None
 
 from .errors import GoldError
-from .io import shown
+from .files import shown
 from .records import Record
 from .schema import (
     ACTOR_TAG,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GoldError, SchemaError
-from .io import fingerprint, paused_gc, shown
+from .files import fingerprint, paused_gc, shown
 from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema, load_schema
 
 #: Refuse an export when more than this share of its labelled regions do not fit the schema.
@@ -143,7 +143,7 @@ def check_schema_fit(tasks: list[dict], schema: Schema, source: str) -> None:
     fit.check(source)
 
 
-#: Exports are parsed this many bytes at a time (see :func:`toolkit.io.json_array_chunks`).
+#: Exports are parsed this many bytes at a time (see :func:`toolkit.files.json_array_chunks`).
 CHUNK_SIZE = 16 * 2**20
 
 
@@ -152,8 +152,8 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
     with the schema-fit check counted on the way; read whole with ``json`` where that could
     differ (see :func:`toolkit.gold.import_task_chunks`), which also gives the exact error for
     a file that is not a JSON list of tasks."""
+    from .files import Unchunkable, json_array_chunks
     from .gold import _Reparse, import_task_chunks, import_tasks, load_export
-    from .io import Unchunkable, json_array_chunks
 
     try:
         fit = SchemaFit(schema)

@@ -33,8 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import ExtractorError
+from .files import shown
 from .gold import Imported, Problem, _label, is_int, load_export, parse_annotation, short, valid_string
-from .io import shown
 from .predictions import System
 from .records import Record, empty_record
 from .schema import TEXT_NAME, Schema

@@ -1,9 +1,9 @@
 """Run an extractor over a whole corpus in shards: ``toolkit predict``.
 
-**Corpus.** A folder of ``.txt`` files or a ``.jsonl`` file (:func:`toolkit.export.read_sources`),
+**Corpus.** A folder of ``.txt`` files or a ``.jsonl`` file (:func:`toolkit.tasks.read_sources`),
 a ``.parquet`` file or a folder of them with ``doc_id`` and ``text`` columns, or a Hugging Face
 dataset (a folder written by ``save_to_disk``, or anything ``datasets.load_dataset`` reads) with
-``doc_id`` and ``text``. Texts are normalised as everywhere (:func:`toolkit.export.normalize_text`);
+``doc_id`` and ``text``. Texts are normalised as everywhere (:func:`toolkit.tasks.normalize_text`);
 doc ids must be unique and texts non-empty.
 
 **Shards.** The corpus is sorted by doc id and cut into shards of ``shard_size`` documents:
@@ -51,12 +51,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import ExtractorError, SourceError, ToolkitError
-from .export import Document, normalize_text, read_sources
+from .files import atomic_write_bytes, atomic_write_json, clean_leftovers, fingerprint, sha256_text, shown
 from .gold import Imported, Problem, check_record
-from .io import atomic_write_bytes, atomic_write_json, clean_leftovers, fingerprint, sha256_text, shown
 from .predictions import System
 from .records import Actor, Claim, Record
 from .schema import Schema, parse_schema
+from .tasks import Document, normalize_text, read_sources
 
 FORMAT = "toolkit-predictions/1"
 MANIFEST = "manifest.json"

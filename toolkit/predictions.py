@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractorError, GoldError
+from .files import shown
 from .gold import Imported, Problem, _int64, _region_id, check_record, is_int, parse_json, short, valid_string
 from .grounding import FUZZY_THRESHOLD, KINDS, LAYERS, Grounding, alignment_block, ground_record
-from .io import shown
 from .records import Record, empty_record
 from .schema import Schema
 

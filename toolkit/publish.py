@@ -13,7 +13,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from . import __version__
 from .dataset import write_schema
 from .errors import PublishError
-from .io import atomic_dir
+from .files import atomic_dir
 from .schema import Schema
 
 CARD_TEMPLATE = """---

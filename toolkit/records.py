@@ -13,7 +13,7 @@ One record per document, as plain JSON-ready dicts (what a predictions JSONL lin
     }
 
 Offsets are half-open ``[start, end)`` and count Unicode code points in the normalised
-text (see :func:`toolkit.export.normalize_text`), exactly as Python slices do.
+text (see :func:`toolkit.tasks.normalize_text`), exactly as Python slices do.
 
 Records read from gold (Label Studio exports, records JSONL, datasets) are :class:`GoldRecord`:
 the same shape plus where the annotation came from (``task_id``, ``annotation_id``,

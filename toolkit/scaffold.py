@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ProjectError
-from .io import atomic_write_text
+from .files import atomic_write_text
 from .project import PROJECT_FILE, example_dir
 from .schema import Schema, labeling_config, load_schema, parse_schema, validate_config
 

@@ -71,7 +71,7 @@ class Schema:
     @property
     def fingerprint(self) -> str:
         """A short hash of the labels and their definitions (what the data depends on)."""
-        from .io import fingerprint
+        from .files import fingerprint
 
         return fingerprint(self.as_dict())
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import StudioError
-from .io import atomic_write_json
+from .files import atomic_write_json
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 PAGE_SIZE = 500  # tasks per listing request with annotations, predictions or counts
@@ -996,8 +996,8 @@ def prepare_predictions(client, project_id: int, extractor, schema, label_config
     with label-studio-sdk's ``LabelInterface.validate_prediction`` (nothing is sent)."""
     from label_studio_sdk.label_interface import LabelInterface
 
-    from .export import Document
     from .gold import record_to_results
+    from .tasks import Document
 
     tasks = project_tasks(client, project_id)
     records = list(extractor.extract([Document(str(t.data.get("doc_id")), t.data["text"]) for t in tasks]))

@@ -23,7 +23,7 @@ _URL_CREDENTIALS = re.compile(r"(?<=://)([^/\s:@]+):([^/\s@]+)@")
 def clean(text: object) -> str:
     """One safe line for the terminal: control characters from data escaped (no raw escape
     sequences reach the terminal), passwords in URLs and known secrets masked."""
-    from ..io import shown
+    from ..files import shown
 
     line = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown(text))
     line = _URL_CREDENTIALS.sub(r"\1:***@", line)

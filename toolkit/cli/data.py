@@ -43,8 +43,8 @@ def export_cli(
     ] = None,
 ) -> None:
     """Turn source articles into Label Studio tasks (normalised text, doc id, sha256, metadata)."""
-    from ..export import read_tasks
-    from ..io import atomic_write_json
+    from ..files import atomic_write_json
+    from ..tasks import read_tasks
 
     tasks, skipped = read_tasks(sources_or_default(sources))
     output = default("tasks", output)

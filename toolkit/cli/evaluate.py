@@ -130,7 +130,7 @@ def evaluate_cli(
     strict: StrictOpt = False,
 ) -> None:
     """Score extractors (or predictions files) against the gold: actors, claims, stance, with bootstrap CIs."""
-    from ..io import atomic_write_json, atomic_write_text
+    from ..files import atomic_write_json, atomic_write_text
     from ..report import comparison_table, markdown, terminal_table
 
     run = _run(
@@ -185,7 +185,7 @@ def report_cli(
 ) -> None:
     """Evaluate as `toolkit evaluate` does and write one self-contained HTML report: scores with CIs, the
     comparison of two systems, per-type and per-target tables, plots, and every error linked to its document."""
-    from ..io import atomic_write_json, atomic_write_text
+    from ..files import atomic_write_json, atomic_write_text
     from ..report import html_report
 
     run = _run(
@@ -237,8 +237,8 @@ def agreement_cli(
 ) -> None:
     """Inter-annotator agreement: kappas and alpha on document stance, pairwise span F1, unitizing alpha, disagreements."""
     from ..agreement import agreement
+    from ..files import atomic_write_json
     from ..gold_sources import load_gold
-    from ..io import atomic_write_json
     from ..report import agreement_tables
 
     gold = load_gold(default("gold", exports), schema, lambda: default("schema"), "all", strict)
@@ -250,7 +250,7 @@ def agreement_cli(
         atomic_write_json(json_out, result)
     if html_out:
         from ..agreement_report import agreement_page
-        from ..io import atomic_write_text
+        from ..files import atomic_write_text
 
         atomic_write_text(html_out, agreement_page(result))
     for table in agreement_tables(result):

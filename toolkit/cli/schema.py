@@ -26,7 +26,7 @@ def schema_config_cli(
     check: Annotated[bool, typer.Option("--check", help="Only check that OUTPUT is up to date.")] = False,
 ) -> None:
     """Generate the Label Studio labeling config from the schema and validate it with LabelInterface."""
-    from ..io import atomic_write_text
+    from ..files import atomic_write_text
     from ..schema import labeling_config, load_schema, validate_config
 
     config = labeling_config(load_schema(default("schema", schema)))

@@ -119,9 +119,9 @@ def studio_push_cli(
     ] = False,
 ) -> None:
     """Push documents as tasks, each document once: ones already in the project (same doc id and sha256) are skipped."""
-    from ..export import read_tasks
     from ..schema import labeling_config
     from ..studio import ensure_project, push_tasks
+    from ..tasks import read_tasks
 
     tasks, skipped = read_tasks(sources_or_default(sources))
     for note in skipped:
@@ -294,7 +294,7 @@ def _review(
     title: str | None,
     schema: Path | None,
 ) -> None:
-    from ..io import atomic_write_json
+    from ..files import atomic_write_json
     from ..review import KINDS, MODEL_VERSION, accept_reviews, dispute_line, review_project
     from ..studio import find_project
 

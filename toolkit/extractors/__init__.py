@@ -26,8 +26,8 @@ from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
 from ..errors import ExtractorError
-from ..export import Document
 from ..records import Record
+from ..tasks import Document
 
 ENTRY_POINT_GROUP = "toolkit.extractors"
 

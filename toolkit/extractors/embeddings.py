@@ -23,9 +23,9 @@ import re
 from pathlib import Path
 
 from ..errors import ExtractorError
-from ..export import Document
 from ..records import Record
 from ..schema import Schema, load_schema
+from ..tasks import Document
 from . import REQUIREMENTS
 from .rules import RulesExtractor
 

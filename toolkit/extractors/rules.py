@@ -50,9 +50,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..export import Document
 from ..records import Record
 from ..schema import Schema, load_schema
+from ..tasks import Document
 from .lexicon import Entry, Lexicon, lexicon_for, run_start
 from .lexicon import norm as _norm
 from .schema_data import Hit, bounded_alternation

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 from conftest import SEEDS
 from toolkit.cli import app
 from toolkit.errors import SourceError
-from toolkit.export import build_tasks, normalize_text
-from toolkit.io import sha256_text
+from toolkit.files import sha256_text
+from toolkit.tasks import build_tasks, normalize_text
 
 runner = CliRunner()
 

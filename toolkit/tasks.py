@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
+from .files import dump_json, sha256_text, shown
 from .gold import parse_json, valid_string
-from .io import dump_json, sha256_text, shown
 
 
 def normalize_text(text: str) -> str:

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from toolkit import io
-from toolkit.io import BUILD_MARKER, atomic_dir, atomic_write_json, atomic_write_text, clean_leftovers
+from toolkit import files as io
+from toolkit.files import BUILD_MARKER, atomic_dir, atomic_write_json, atomic_write_text, clean_leftovers
 
 
 def _build(path, content):
@@ -68,7 +68,7 @@ def test_a_folder_not_written_by_the_toolkit_is_refused(tmp_path):
 
 _KILLED_DIR = """
 import os, signal, sys
-from toolkit.io import atomic_dir
+from toolkit.files import atomic_dir
 with atomic_dir(sys.argv[1]) as tmp:
     (tmp / "half.txt").write_text("half")
     os.kill(os.getpid(), signal.SIGKILL)
@@ -76,7 +76,7 @@ with atomic_dir(sys.argv[1]) as tmp:
 _KILLED_FILE = """
 import os, signal, sys
 from pathlib import Path
-import toolkit.io as io
+import toolkit.files as io
 real = os.replace
 def die(*args):
     os.kill(os.getpid(), signal.SIGKILL)
