@@ -27,33 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-LABELS = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
-TARGETS = (
-    "gaza_ceasefire",
-    "humanitarian_access",
-    "israel_military_operation",
-    "hamas",
-    "palestinian_state",
-    "russia_mediation",
-)
-STANCES = ("favor", "against", "neutral", "none")
-WORDS = [
-    "the",
-    "minister",
-    "said",
-    "talks",
-    "would",
-    "continue",
-    "while",
-    "aid",
-    "convoys",
-    "waited",
-    "at",
-    "the",
-    "crossing",
-    "for",
-    "hours",
-]
+from _synthetic import LABELS, STANCES, TARGETS, WORDS, random_words
+
+EVALUATE_WORDS = WORDS[:15]  # the corpus's vocabulary since it was first measured
 
 
 def generate(n_docs: int, seed: int) -> tuple[list[dict], list[dict], list[dict]]:
@@ -61,8 +37,7 @@ def generate(n_docs: int, seed: int) -> tuple[list[dict], list[dict], list[dict]
     rng = random.Random(seed)
     gold, systems = [], ([], [])
     for d in range(n_docs):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(150, 400))]
-        text = " ".join(words)
+        text = random_words(rng, 150, 400, EVALUATE_WORDS)
         starts = sorted(rng.sample(range(0, len(text) - 40, 7), 14))
         actors = [
             {"id": f"a{i}", "start": s, "end": s + rng.randint(3, 15), "text": "", "label": rng.choice(LABELS)}

@@ -39,74 +39,22 @@ import time
 from pathlib import Path
 
 import orjson
+from _synthetic import LABELS, STANCES, TARGETS, random_words
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "schema.yaml"
-LABELS = ("PERSON", "STATE", "ORGANIZATION", "GROUP")
-TARGETS = (
-    "gaza_ceasefire",
-    "humanitarian_access",
-    "israel_military_operation",
-    "hamas",
-    "palestinian_state",
-    "russia_mediation",
-)
 TARGETS_OTHER = (*TARGETS, "other")
-STANCES = ("favor", "against", "neutral", "none")
 NAMES = {
     "PERSON": ["Sergey Lavrov", "Ahmed Aboul Gheit", "Antonio Guterres", "Maria Zakharova", "Ismail Haniyeh"],
     "STATE": ["Russia", "Moscow", "the Kremlin", "Egypt", "Qatar", "Israel", "the United States"],
     "ORGANIZATION": ["the United Nations Security Council", "the League of Arab States", "TASS", "UNRWA"],
     "GROUP": ["Hamas", "Palestinian Islamic Jihad", "Fatah"],
 }
-WORDS = [
-    "the",
-    "minister",
-    "said",
-    "talks",
-    "would",
-    "continue",
-    "while",
-    "aid",
-    "convoys",
-    "waited",
-    "at",
-    "the",
-    "crossing",
-    "for",
-    "hours",
-    "and",
-    "officials",
-    "in",
-    "the",
-    "region",
-    "called",
-    "for",
-    "restraint",
-    "as",
-    "diplomats",
-    "met",
-    "behind",
-    "closed",
-    "doors",
-    "to",
-    "discuss",
-    "a",
-    "truce",
-    "hostages",
-    "civilians",
-    "corridor",
-    "resolution",
-    "council",
-    "vote",
-    "statement",
-]
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 
 def _sentence(rng: random.Random) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(10, 24))]
-    return " ".join(words).capitalize() + "."
+    return random_words(rng, 10, 24).capitalize() + "."
 
 
 def _document(rng: random.Random) -> tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]]:
