@@ -1,4 +1,8 @@
-"""toolkit.scoring: actor spans against nervaluate 1.2.1, stance against scikit-learn, claims by hand."""
+"""toolkit.scoring.actors: actor spans against nervaluate 1.2.1.
+
+The vectorised engine's own oracles are in tests/test_scoring_actors.py, which imports
+:func:`nervaluate` from here.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +13,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from scoring_records import actor, record
 
 from toolkit.errors import ToolkitError
 from toolkit.scoring import (
     ACTOR_FIELDS,
     SCHEMAS,
-    STANCE_LABELS,
-    MatchRule,
     actor_counts,
     actor_metric,
     actor_scores,
     actor_scores_from_counts,
-    claim_counts,
-    claim_metric,
-    claim_scores,
-    doc_stance_counts,
-    doc_stance_metric,
-    doc_stance_scores,
-    match_spans,
 )
 
 LABELS = ("PER", "ORG", "LOC")
-
-
-def record(doc_id, actors=(), claims=(), doc_stances=None):
-    return {"doc_id": doc_id, "actors": list(actors), "claims": list(claims), "doc_stances": doc_stances or {}}
-
-
-def actor(start, end, label="PER", id_=None):
-    return {"id": id_ or f"a{start}_{end}", "start": start, "end": end, "text": "", "label": label}
 
 
 def random_docs(rng: random.Random, n_docs: int, *, width: int, n_max: int, labels=LABELS):
@@ -242,161 +229,3 @@ def test_malformed_actor_spans_raise(bad):
 def test_duplicate_doc_ids_raise():
     with pytest.raises(ToolkitError, match="duplicate doc_id 'a'"):
         actor_counts([record("a"), record("a")], [record("b")])
-
-
-# ---------------------------------------------------------------- claims
-
-
-def claim(id_, start, end, speaker=None, stance="favor", target="gaza_ceasefire"):
-    return {"id": id_, "start": start, "end": end, "text": "", "speaker": speaker, "target": target, "stance": stance}
-
-
-def test_match_rules():
-    assert MatchRule("exact").score((0, 10), (0, 10)) == 1.0
-    assert MatchRule("exact").score((0, 10), (0, 9)) is None
-    assert MatchRule("overlap", 0.5).score((0, 10), (2, 10)) == 0.8
-    assert MatchRule("overlap", 0.9).score((0, 10), (2, 10)) is None
-    assert MatchRule("overlap", 0.5).score((0, 10), (10, 20)) is None  # touching is not overlapping
-    # one-to-one, best overlap first: pred 1 (Jaccard 0.9) wins gold 0 over pred 0 (0.6)
-    assert match_spans([(0, 10)], [(0, 6), (0, 9)], MatchRule()) == [(0, 1)]
-    assert match_spans([(0, 10), (0, 10)], [(0, 10)], MatchRule("exact")) == [(0, 0)]
-    with pytest.raises(ToolkitError):
-        MatchRule("fuzzy")
-    with pytest.raises(ToolkitError):
-        MatchRule("overlap", 0.0)
-
-
-def claims_case():
-    gold = [
-        record(
-            "d1",
-            [actor(0, 5, id_="g1"), actor(50, 60, id_="g2")],
-            [
-                claim("c1", 10, 30, "g1", "favor"),
-                claim("c2", 35, 45, "g2", "against"),
-                claim("c3", 70, 90, None, "neutral", "hamas"),
-            ],
-        ),
-        record("d2", [], [claim("c4", 0, 20, None, "none")]),
-    ]
-    pred = [
-        record(
-            "d1",
-            [actor(0, 4, id_="p1"), actor(50, 60, id_="p2")],
-            [
-                claim("x1", 12, 30, "p1", "favor"),  # J=0.9, speaker J=0.8, stance ok
-                claim("x2", 35, 45, "p1", "against"),  # exact span, wrong speaker
-                claim("x3", 70, 80, None, "neutral", "hamas"),  # J=0.5: matched only under overlap
-                claim("x4", 100, 110, "p2"),
-            ],
-        ),  # spurious
-        record("d2"),
-    ]
-    return gold, pred
-
-
-def test_claim_scores_overlap_rule_by_hand():
-    s = claim_scores(*claims_case(), MatchRule("overlap", 0.5))
-    assert s["counts"] == {"gold": 4, "pred": 4, "matched": 3, "speaker_correct": 2, "stance_correct": 2}
-    assert s["span"] == {"precision": 0.75, "recall": 0.75, "f1": 0.75}
-    assert s["speaker"] == {"correct": 2, "total": 3, "accuracy": 2 / 3}
-    assert s["end_to_end"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
-    assert s["end_to_end_stance"]["f1"] == 0.5
-    assert s["stance"]["macro_f1"] == 1.0 and s["stance"]["labels"] == ["favor", "against", "neutral"]
-    assert s["rule"] == {"kind": "overlap", "threshold": 0.5}
-
-
-def test_claim_scores_exact_rule_by_hand():
-    s = claim_scores(*claims_case(), MatchRule("exact"))
-    # only x2 matches exactly (c2); its speaker is wrong
-    assert s["counts"] == {"gold": 4, "pred": 4, "matched": 1, "speaker_correct": 0, "stance_correct": 0}
-    assert s["speaker"]["accuracy"] == 0.0
-    assert s["end_to_end"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
-    # a stricter rule also rejects the speaker spans [0, 5) vs [0, 4) under overlap 0.9
-    strict = claim_scores(*claims_case(), MatchRule("overlap", 0.85))["counts"]
-    assert (strict["matched"], strict["speaker_correct"]) == (2, 0)
-
-
-def test_claim_stance_wrong_target_breaks_only_the_stance_variant():
-    gold = [record("d", [], [claim("c", 0, 10, None, "favor", "hamas")])]
-    pred = [record("d", [], [claim("x", 0, 10, None, "favor", "gaza_ceasefire")])]
-    s = claim_scores(gold, pred)
-    assert s["end_to_end"]["f1"] == 1.0 and s["end_to_end_stance"]["f1"] == 0.0
-
-
-def test_claim_scores_undefined_are_none():
-    s = claim_scores([record("d")], [record("d")])
-    assert s["span"] == {"precision": None, "recall": None, "f1": None}
-    assert s["speaker"]["accuracy"] is None and s["stance"]["macro_f1"] is None
-    s = claim_scores([record("d", [], [claim("c", 0, 5)])], [record("d")])
-    assert s["span"] == {"precision": None, "recall": 0.0, "f1": 0.0}
-
-
-def test_claim_speaker_must_be_an_actor_of_the_record():
-    with pytest.raises(ToolkitError, match="not one of its actors"):
-        claim_counts([record("d", [], [claim("c", 0, 5, "nobody")])], [record("d", [], [claim("x", 0, 5)])])
-
-
-def test_claim_stance_macro_f1_equals_sklearn_and_metric():
-    rng = random.Random(5)
-    gold, pred, y_true, y_pred = [], [], [], []
-    for d in range(40):
-        g = [claim(f"c{i}", 20 * i, 20 * i + 10, stance=rng.choice(STANCE_LABELS)) for i in range(rng.randrange(4))]
-        p = [claim(f"x{i}", c["start"], c["end"], stance=rng.choice(STANCE_LABELS)) for i, c in enumerate(g)]
-        y_true += [c["stance"] for c in g]
-        y_pred += [c["stance"] for c in p]
-        gold.append(record(f"d{d}", [], g))
-        pred.append(record(f"d{d}", [], p))
-    table = claim_counts(gold, pred, MatchRule("exact"))
-    s = claim_scores(gold, pred, MatchRule("exact"))
-    expected = f1_score(y_true, y_pred, average="macro")
-    assert s["stance"]["macro_f1"] == expected
-    assert claim_metric(table, "stance_macro_f1")(table.total()[None])[0] == pytest.approx(expected, abs=1e-12)
-    assert claim_metric(table, "span_f1")(table.total()[None])[0] == 1.0
-
-
-# ---------------------------------------------------------------- document stance
-
-
-def test_doc_stance_equals_sklearn_per_target_and_overall():
-    rng = random.Random(11)
-    targets = ("gaza_ceasefire", "hamas", "palestinian_state")
-    gold, pred = [], []
-    for d in range(200):
-        g = {t: rng.choice(STANCE_LABELS) for t in targets if rng.random() < 0.8}
-        p = {t: rng.choice(STANCE_LABELS) for t in g if rng.random() < 0.9}  # missing -> "none"
-        gold.append(record(f"d{d}", doc_stances=g))
-        pred.append(record(f"d{d}", doc_stances=p))
-    s = doc_stance_scores(gold, pred)
-    table = doc_stance_counts(gold, pred)
-    for target in (None, *targets):
-        pairs = [
-            (g["doc_stances"][t], p["doc_stances"].get(t, "none"))
-            for g, p in zip(gold, pred, strict=True)
-            for t in g["doc_stances"]
-            if target in (None, t)
-        ]
-        y_true, y_pred = [a for a, _ in pairs], [b for _, b in pairs]
-        block = s["overall"] if target is None else s["per_target"][target]
-        f = f1_score(y_true, y_pred, labels=["favor", "against"], average=None)
-        assert block["n"] == len(pairs)
-        assert block["accuracy"] == accuracy_score(y_true, y_pred)
-        assert block["macro_f1"] == f1_score(y_true, y_pred, average="macro")
-        assert block["f_avg"] == (f[0] + f[1]) / 2
-        assert block["confusion"] == confusion_matrix(y_true, y_pred, labels=list(STANCE_LABELS)).tolist()
-        total = table.total()[None]
-        assert doc_stance_metric(table, "f_avg", target)(total)[0] == pytest.approx(block["f_avg"], abs=1e-12)
-        assert doc_stance_metric(table, "macro_f1", target)(total)[0] == pytest.approx(block["macro_f1"], abs=1e-12)
-        assert doc_stance_metric(table, "accuracy", target)(total)[0] == pytest.approx(block["accuracy"], abs=1e-12)
-
-
-def test_doc_stance_missing_prediction_is_none_and_undefined_f_avg_is_none():
-    gold = [record("a", doc_stances={"hamas": "favor"}), record("b", doc_stances={"hamas": "none"})]
-    s = doc_stance_scores(gold, [record("a", doc_stances={})])
-    block = s["per_target"]["hamas"]
-    assert block["labels"] == ["favor", "none"]
-    assert block["confusion"] == [[0, 1], [0, 1]]
-    assert block["accuracy"] == 0.5
-    assert block["f_favor"] == 0.0 and block["f_against"] is None and block["f_avg"] is None
-    assert block["macro_f1"] == pytest.approx((0.0 + 2 / 3) / 2)
-    assert doc_stance_scores([record("a")], [record("a")])["overall"]["accuracy"] is None
