@@ -1,10 +1,9 @@
 """Real-browser tests: headless Debian Chromium driven by Playwright (no browser download)."""
 
 import json
-import shutil
 
 import pytest
-from playwright.sync_api import sync_playwright
+from browser import chromium, login
 from typer.testing import CliRunner
 
 from conftest import ROOT, SEEDS
@@ -16,24 +15,12 @@ from toolkit.studio import connect, ensure_project, project_tasks, push_predicti
 from toolkit.tasks import build_tasks
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_label_studio_renders_our_labels_and_a_pre_annotation(studio, browser, schema):
@@ -46,11 +33,7 @@ def test_label_studio_renders_our_labels_and_a_pre_annotation(studio, browser, s
     assert task.data["doc_id"]
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{studio.url}/user/login/")
-    page.fill("input[name=email]", studio.username)
-    page.fill("input[name=password]", studio.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/user/login" not in url)
+    login(page, studio)
     page.goto(f"{studio.url}/projects/{project_id}/data?task={task.id}")
     page.get_by_text("rules 1.1").first.wait_for(timeout=60_000)  # the prediction's model version
     for label in [*schema.actor_types, schema.claim_label]:  # the label buttons of our config

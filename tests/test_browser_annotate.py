@@ -39,6 +39,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import UI, WAIT, is_post, login, open_page, span_of
 from typer.testing import CliRunner
 
 from conftest import ROOT
@@ -51,17 +52,7 @@ from toolkit.tasks import Document, to_task
 SCHEMA_FILE = ROOT / "schemas" / "schema.yaml"
 FIXTURE = ROOT / "tests" / "data" / "ui_export_mouse.json"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 TITLE = "mouse annotation"
-WAIT = 30_000  # ms, for anything the UI does after a click
 
 # Two paragraphs; "René" is written as e + U+0301 (combining acute); a flag emoji; the first
 # claim is a quote that runs across the paragraph break.
@@ -93,189 +84,10 @@ UPDATED_DOC_STANCES = {**DOC_STANCES, "russia_mediation": "neutral"}
 LEGACY_STANCES = {"gaza_ceasefire": "against"}  # the other targets left unanswered
 
 
-def _span(text: str, part: str) -> tuple[int, int]:
-    start = text.index(part)
-    return start, start + len(part)
-
-
-# --- the browser ----------------------------------------------------------------------------
-
-
-# The client rect of the grapheme that starts at (or contains) UTF-16 unit `u` of line `line` of
-# the <Text> object. Label Studio draws each line of the text as a span.lsf-richtext__line (the
-# line breaks are <br>s) and wraps regions in span.htx-highlight, so a line may hold several
-# text nodes.
-_GRAPHEME_RECT = """([line, u]) => {
-  const lines = document.querySelectorAll('.lsf-htx-richtext .lsf-richtext__line');
-  const walker = document.createTreeWalker(lines[line], NodeFilter.SHOW_TEXT);
-  let node, seen = 0;
-  while ((node = walker.nextNode())) {
-    if (u < seen + node.data.length) {
-      const local = u - seen;
-      const seg = [...new Intl.Segmenter().segment(node.data)]
-        .find(s => s.index <= local && local < s.index + s.segment.length);
-      const range = document.createRange();
-      range.setStart(node, seg.index);
-      range.setEnd(node, seg.index + seg.segment.length);
-      const r = range.getBoundingClientRect();
-      return {left: r.left, right: r.right, y: (r.top + r.bottom) / 2, text: seg.segment};
-    }
-    seen += node.data.length;
-  }
-  return null;
-}"""
-
-
-class UI:
-    """Mouse actions on one Label Studio labeling page, for the task text ``text``."""
-
-    def __init__(self, page, schema, shots: Path):
-        self.page, self.schema, self.shots, self.text, self.n = page, schema, shots, "", 0
-
-    def shot(self, name: str) -> None:
-        self.n += 1
-        self.page.screenshot(path=str(self.shots / f"{self.n:02d}-{name}.png"), animations="disabled")
-
-    def open_task(self, url: str, text: str) -> None:
-        self.text = text
-        self.page.goto(url)
-        first_line = text.split("\n", maxsplit=1)[0]
-        self.page.locator(".lsf-richtext__line").first.wait_for(timeout=60_000)
-        assert self.page.locator(".lsf-richtext__line").first.inner_text() == first_line
-
-    def _rect(self, offset: int) -> dict:
-        before = self.text[:offset]
-        line = before.count("\n")
-        column = before[before.rfind("\n") + 1 :]
-        rect = self.page.evaluate(_GRAPHEME_RECT, [line, len(column.encode("utf-16-le")) // 2])
-        assert rect, f"no character at offset {offset} on screen"
-        return rect
-
-    def drag(self, start: int, end: int) -> None:
-        """Select text[start:end] by dragging from the first character's left edge to the last one's right edge."""
-        first, last = self._rect(start), self._rect(end - 1)
-        mouse = self.page.mouse
-        mouse.move(first["left"] + 1, first["y"])
-        mouse.down()
-        mouse.move((first["left"] + last["right"]) / 2, (first["y"] + last["y"]) / 2, steps=4)
-        mouse.move(last["right"] - 1, last["y"], steps=4)
-        mouse.up()
-
-    def label(self, name: str):
-        return self.page.locator(".lsf-label", has_text=re.compile(f"^{re.escape(name)}\\d*$"))
-
-    def region(self, label: str, part: str, hotkey: bool = False) -> None:
-        """Click the label button (or press its hotkey), drag over ``part``; wait until the region
-        is drawn at exactly its offsets.
-
-        Label Studio marks a region's first highlight span with ``data-start`` and its last
-        (the region's line, or its last line) with ``data-end`` and ``data-label`` (code points).
-        """
-        start, end = _span(self.text, part)
-        if hotkey:
-            self.page.keyboard.press(self.label(label).locator(".lsf-label__hotkey").inner_text())
-            self.page.locator(".lsf-label_selected", has_text=label).wait_for(timeout=WAIT)
-        else:
-            self.label(label).click()
-        self.drag(start, end)
-        self.page.locator(f'.htx-highlight[data-end="{end}"][data-label$=":{label}"]').wait_for(timeout=WAIT)
-        self.page.locator(f'.htx-highlight[data-start="{start}"]').wait_for(timeout=WAIT)
-
-    def highlight(self, part: str):
-        """The (first line of the) region whose text starts like ``part``."""
-        head = part.split("\n", maxsplit=1)[0]
-        return self.page.locator(".htx-highlight", has_text=head).first
-
-    def select(self, part: str) -> None:
-        self.highlight(part).click()
-        self.page.locator(
-            ".lsf-detailed-region__content", has_text=part.split("\n", maxsplit=1)[0][:12]
-        ).first.wait_for(timeout=WAIT)
-
-    def unselect(self, part: str) -> None:
-        """Click the selected region again: Label Studio unselects it and shows the document view."""
-        self.highlight(part).click()
-        self.doc_view().wait_for(timeout=WAIT)
-
-    def doc_view(self):
-        return self.page.get_by_text("Document stance per target", exact=True)
-
-    def _choices(self, index: int):
-        return self.page.locator(".lsf-choices").nth(index)
-
-    def choose(self, index: int, value: str) -> None:
-        """Click the radio ``value`` of the index-th <Choices> of the config and wait until it is checked."""
-        radio = self._choices(index).locator(f"label:has(input[name='{value}'])")
-        radio.click()
-        self.checked(index, value)
-
-    def checked(self, index: int, value: str) -> None:
-        self._choices(index).locator(f"label.ant-radio-wrapper-checked:has(input[name='{value}'])").wait_for(
-            timeout=WAIT
-        )
-
-    def claim_fields(self, part: str, target: str, stance: str) -> None:
-        self.select(part)
-        self.choose(0, target)  # claim_target, shown while a CLAIM region is selected
-        self.choose(1, stance)  # claim_stance
-        self.unselect(part)
-
-    def doc_stance(self, target: str, stance: str) -> None:
-        self.choose(2 + list(self.schema.targets).index(target), stance)
-
-    def relate(self, source: str, target: str) -> None:
-        """Select ``source``, click "Create Relation", click ``target``: a relation source -> target."""
-        items = self.page.locator(".lsf-relations__item")
-        before = items.count()
-        self.select(source)
-        self.page.get_by_role("button", name="Create Relation").click()
-        self.highlight(target).click()
-        self.relations_tab()
-        items.nth(before).wait_for(timeout=WAIT)
-
-    def relations_tab(self) -> None:
-        self.page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
-
-    def label_relation(self, first_node: str, label: str) -> None:
-        """Choose ``label`` for the relation whose first node is labelled ``first_node``."""
-        self.relations_tab()
-        item = next(
-            i
-            for i in self.page.locator(".lsf-relations__item").all()
-            if i.locator(".lsf-detailed-region").first.inner_text().strip().endswith(first_node)
-        )
-        item.hover()
-        item.get_by_role("button", name="Show Relation Labels").click()
-        meta = self.page.locator(".lsf-relation-meta")
-        meta.locator("button").click()
-        self.page.get_by_test_id(f"select-option-{label}").click()
-        self.page.keyboard.press("Escape")  # close the drop-down
-        meta.get_by_text(label, exact=True).wait_for(timeout=WAIT)
-
-
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT)
+    with open_page() as page:
         yield page
-        browser.close()
-
-
-def _login(page, studio) -> None:
-    page.goto(f"{studio.url}/user/login/")
-    page.fill("input[name=email]", studio.username)
-    page.fill("input[name=password]", studio.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/user/login" not in url)
-
-
-def _is_post(response, path: str) -> bool:
-    return response.request.method == "POST" and path in response.url
 
 
 def test_mouse_annotation_round_trip(studio, page, tmp_path):
@@ -298,7 +110,7 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
     ui = UI(page, schema, shots)
-    _login(page, studio)
+    login(page, studio)
 
     # 1. A legacy annotation under the old config: a region with labels from two groups (GROUP,
     #    then CLAIM by its hotkey while it is selected: its button is hidden then) and one
@@ -312,7 +124,7 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
     ui.unselect("Hamas")
     ui.doc_stance("gaza_ceasefire", "against")
     ui.shot("legacy-two-groups")
-    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+    with page.expect_response(lambda r: is_post(r, "/annotations")) as posted:
         page.get_by_test_id("bottombar-submit-button").click()
     assert posted.value.status == 201
 
@@ -359,7 +171,7 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
     warning.wait_for(state="hidden", timeout=WAIT)
     ui.doc_view().wait_for(timeout=WAIT)  # the submit attempt unselected the region
     ui.doc_stance(last_target, last_stance)
-    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+    with page.expect_response(lambda r: is_post(r, "/annotations")) as posted:
         page.get_by_test_id("bottombar-submit-button").click()
     assert posted.value.status == 201
     annotation_id = posted.value.json()["id"]
@@ -383,14 +195,12 @@ def test_mouse_annotation_round_trip(studio, page, tmp_path):
 
     # 5. The labeling stream: skip the next task, leave a draft on the one after.
     ui.open_task(f"{studio.url}/projects/{project_id}/data?labeling=1", SKIP_TEXT)
-    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+    with page.expect_response(lambda r: is_post(r, "/annotations")) as posted:
         page.get_by_test_id("bottombar-skip-button").click()
     assert posted.value.status == 201 and posted.value.json()["was_cancelled"] is True
     page.locator(".lsf-richtext__line", has_text=DRAFT_TEXT.strip()).wait_for(timeout=WAIT)
     ui.text = DRAFT_TEXT
-    with page.expect_response(
-        lambda r: _is_post(r, f"/tasks/{task_ids['ui-draft']}/drafts"), timeout=60_000
-    ) as drafted:
+    with page.expect_response(lambda r: is_post(r, f"/tasks/{task_ids['ui-draft']}/drafts"), timeout=60_000) as drafted:
         ui.region("STATE", "Moscow")
     assert drafted.value.status == 201
     ui.shot("draft")
@@ -462,7 +272,7 @@ def check_export(export: Path, out: Path) -> None:
         )
         for c in claims
     ) == sorted(
-        (part, speaker, target, stance, *_span(TEXT, part)) for part, (speaker, target, _, stance) in CLAIMS.items()
+        (part, speaker, target, stance, *span_of(TEXT, part)) for part, (speaker, target, _, stance) in CLAIMS.items()
     )
     assert [list(schema.actor_types)[c["speaker_type"]] for c in claims] == ["PERSON", "PERSON"]
 
@@ -476,11 +286,11 @@ def _check_raw_shapes(tasks: dict) -> None:
     for item in result:
         if item["type"] == "labels":
             by_text[item["value"]["start"], item["value"]["end"]] = item
-    quote = by_text[_span(TEXT, QUOTE)]
+    quote = by_text[span_of(TEXT, QUOTE)]
     assert quote["value"]["text"] == QUOTE.replace("\n", "\\n")  # Label Studio's escaped line breaks
-    assert by_text[_span(TEXT, DUPONT)]["value"]["text"] == DUPONT  # the combining mark kept as written
+    assert by_text[span_of(TEXT, DUPONT)]["value"]["text"] == DUPONT  # the combining mark kept as written
     relations = [item for item in result if item["type"] == "relation"]
-    ids = {part: by_text[_span(TEXT, part)]["id"] for part in (LAVROV, DUPONT, QUOTE, AID)}
+    ids = {part: by_text[span_of(TEXT, part)]["id"] for part in (LAVROV, DUPONT, QUOTE, AID)}
     assert {(r["from_id"], r["to_id"], tuple(r.get("labels") or ())) for r in relations} == {
         (ids[QUOTE], ids[LAVROV], ("speaker",)),
         (ids[DUPONT], ids[AID], ()),
@@ -509,7 +319,7 @@ def _check_main(row: dict, task: dict, schema) -> None:
     assert row["text"] == TEXT
     assert row["task_id"] == task["id"] and row["annotation_id"] == task["annotations"][0]["id"]
     actors = [(a["text"], a["start"], a["end"], list(schema.actor_types)[a["label"]]) for a in row["actors"]]
-    assert actors == [(part, *_span(TEXT, part), label) for part, label in ACTORS]
+    assert actors == [(part, *span_of(TEXT, part), label) for part, label in ACTORS]
     actor_text = {a["id"]: a["text"] for a in row["actors"]}
     claims = [
         (
@@ -523,7 +333,7 @@ def _check_main(row: dict, task: dict, schema) -> None:
         for c in row["claims"]
     ]
     assert claims == [
-        (part, *_span(TEXT, part), speaker, target, stance) for part, (speaker, target, _, stance) in CLAIMS.items()
+        (part, *span_of(TEXT, part), speaker, target, stance) for part, (speaker, target, _, stance) in CLAIMS.items()
     ]
     assert {
         list(schema.targets)[d["target"]]: stance_names[d["stance"]] for d in row["doc_stances"]
@@ -532,7 +342,7 @@ def _check_main(row: dict, task: dict, schema) -> None:
 
 def _check_legacy(row: dict, schema) -> None:
     stance_names = list(schema.stance_labels)
-    hamas = _span(LEGACY_TEXT, "Hamas")
+    hamas = span_of(LEGACY_TEXT, "Hamas")
     assert [(a["text"], a["start"], a["end"], list(schema.actor_types)[a["label"]]) for a in row["actors"]] == [
         ("Hamas", *hamas, "GROUP")
     ]

@@ -22,7 +22,8 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_browser_annotate import AID, CHROMIUM_ARGS, DUPONT, QUOTE, TEXT, UI, WAIT, _login
+from browser import UI, WAIT, login, open_page
+from test_browser_annotate import AID, DUPONT, QUOTE, TEXT
 from test_schema import _contrast
 
 from conftest import ROOT
@@ -35,15 +36,8 @@ SHOTS = ROOT / "test-artifacts" / "config-ui"
 
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT)
+    with open_page() as page:
         yield page
-        browser.close()
 
 
 def _rgb(colour: str) -> str:
@@ -81,7 +75,7 @@ def test_generated_config_in_the_ui(studio, page):
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     ui = UI(page, schema, SHOTS)
-    _login(page, studio)
+    login(page, studio)
     ui.open_task(f"{studio.url}/projects/{project_id}/data?task={task_id}", TEXT)
 
     # Colours and hotkeys of the label buttons, as drawn.
@@ -101,7 +95,7 @@ def test_generated_config_in_the_ui(studio, page):
     # Document stances: each radio button shows its hotkey.
     for name, keys in choices.items():
         if name.startswith("doc_stance__"):
-            group = ui._choices(2 + list(schema.targets).index(name.removeprefix("doc_stance__")))
+            group = ui.choices(2 + list(schema.targets).index(name.removeprefix("doc_stance__")))
             for value, key in keys.items():
                 assert group.locator(f"label:has(input[name='{value}'])").inner_text().endswith(f"[{key}]"), (
                     name,
@@ -144,7 +138,7 @@ def test_generated_config_in_the_ui(studio, page):
     assert page.get_by_text(relation_note, exact=True).is_visible()
     for index, name in enumerate(("claim_target", "claim_stance")):
         for value, key in choices[name].items():
-            assert ui._choices(index).locator(f"label:has(input[name='{value}'])").inner_text().endswith(f"[{key}]")
+            assert ui.choices(index).locator(f"label:has(input[name='{value}'])").inner_text().endswith(f"[{key}]")
     target, stance = "humanitarian_access", "neutral"
     page.keyboard.press(_press(choices["claim_target"][target]))
     ui.checked(0, target)

@@ -18,6 +18,7 @@ import re
 import shutil
 
 import pytest
+from browser import UI, WAIT, is_post, open_page
 from typer.testing import CliRunner
 
 from conftest import ROOT
@@ -249,21 +250,11 @@ def _cli(studio, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-    from test_browser_annotate import CHROMIUM_ARGS, WAIT
-
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT)
+    with open_page() as page:
         yield page
-        browser.close()
 
 
 def test_review_in_label_studio(studio, page, tmp_path, schema):
-    from test_browser_annotate import UI, WAIT, _is_post
-
     from toolkit.dataset import load_dataset_dir
     from toolkit.studio import connect, find_project
 
@@ -351,7 +342,7 @@ def test_review_in_label_studio(studio, page, tmp_path, schema):
     # the open document stance: russia_mediation (ann1 none, ann2 favor) -> neutral
     ui.doc_stance("russia_mediation", "neutral")
     ui.shot("resolved")
-    with page.expect_response(lambda r: _is_post(r, "/annotations")) as posted:
+    with page.expect_response(lambda r: is_post(r, "/annotations")) as posted:
         submit.click()
     assert posted.value.status == 201
     review = posted.value.json()
