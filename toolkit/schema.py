@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
 import yaml
@@ -156,8 +157,8 @@ def _actor_types(raw: dict, source: str) -> tuple[dict[str, str], dict[str, tupl
     return _label_map({"actor_types": definitions}, "actor_types"), covers
 
 
-def parse_schema(raw: object, source: str = "schema") -> Schema:
-    """Check a parsed schema document and return a :class:`Schema`; raise :class:`SchemaError`."""
+def _top_level(raw: object, source: str) -> dict:
+    """``raw`` as a mapping with only known keys and every required one."""
     if not isinstance(raw, dict):
         raise SchemaError(f"{source}: expected a mapping at the top level")
     unknown = sorted(set(raw) - _TOP_KEYS)
@@ -166,6 +167,11 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
     missing = sorted(_REQUIRED - set(raw))
     if missing:
         raise SchemaError(f"{source}: missing key '{missing[0]}'")
+    return raw
+
+
+def _claim_section(raw: dict, source: str) -> dict:
+    """The ``claim`` mapping, checked: known keys only, and its fields exactly target and stance."""
     claim = raw["claim"]
     if not isinstance(claim, dict):
         raise SchemaError(f"{source}: key 'claim': expected a mapping")
@@ -175,6 +181,11 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
     fields = claim.get("fields", ["target", "stance"])
     if sorted(fields) != ["stance", "target"]:
         raise SchemaError(f"{source}: key 'claim.fields' must be [target, stance]")
+    return claim
+
+
+def _stance_labels(raw: dict, source: str) -> tuple[dict[str, str], str]:
+    """The stance labels (at least two) and the one of them that means no position."""
     stance = _label_map(raw, "stance_labels")
     if len(stance) < 2:
         raise SchemaError(f"{source}: key 'stance_labels': needs at least two labels")
@@ -184,21 +195,39 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
             f"{source}: key 'no_stance': '{no_stance}' is not one of the stance_labels "
             "(name the label that means 'no position')"
         )
-    targets = _label_map(raw, "targets")
-    actors, covers = _actor_types(raw, source)
+    return stance, no_stance
+
+
+def _extractor_data(raw: dict, source: str) -> dict:
     extractor_data = raw.get("extractor_data") or {}
     if not isinstance(extractor_data, dict):
         raise SchemaError(f"{source}: key 'extractor_data': expected a mapping")
-    other = str(raw.get("other_target", "other"))
-    claim_label = str(claim.get("label", "CLAIM"))
+    return extractor_data
+
+
+def _check_distinct(other: str, targets: dict[str, str], claim_label: str, actors: dict[str, str], source: str) -> None:
+    """The catch-all target is not also a target, and the claim label not also an actor type."""
     if other in targets:
         raise SchemaError(f"{source}: key 'other_target': duplicate label '{other}'")
     if claim_label in actors:
         raise SchemaError(f"{source}: key 'claim.label': duplicate label '{claim_label}' (also an actor type)")
+
+
+def parse_schema(raw: object, source: str = "schema") -> Schema:
+    """Check a parsed schema document and return a :class:`Schema`; raise :class:`SchemaError`."""
+    top = _top_level(raw, source)
+    claim = _claim_section(top, source)
+    stance, no_stance = _stance_labels(top, source)
+    targets = _label_map(top, "targets")
+    actors, covers = _actor_types(top, source)
+    extractor_data = _extractor_data(top, source)
+    other = str(top.get("other_target", "other"))
+    claim_label = str(claim.get("label", "CLAIM"))
+    _check_distinct(other, targets, claim_label, actors, source)
     return Schema(
-        version=str(raw["version"]),
-        name=str(raw.get("name", "")),
-        description=" ".join(str(raw.get("description", "")).split()),
+        version=str(top["version"]),
+        name=str(top.get("name", "")),
+        description=" ".join(str(top.get("description", "")).split()),
         stance_labels=stance,
         targets=targets,
         other_target=other,
@@ -209,7 +238,7 @@ def parse_schema(raw: object, source: str = "schema") -> Schema:
         no_stance=no_stance,
         actor_covers={label: covers.get(label, ()) for label in actors},
         extractor_data=extractor_data,
-        raw=raw,
+        raw=top,
     )
 
 
@@ -271,69 +300,81 @@ _NOTE = "margin: 4px 0 8px; font-size: 15px; font-weight: normal"
 _NOTE_ABOVE_TEXT = "margin: 4px 0 32px; font-size: 15px; font-weight: normal"  # room for the relation arrows
 
 
-def labeling_config(schema: Schema) -> str:
-    """The Label Studio labeling config (XML) for ``schema``; deterministic.
+class _ConfigKeys(NamedTuple):
+    """The hotkeys of a labeling config, group by group (``None``: no key left)."""
 
-    Presentation only: the control tags' names (``actor``, ``claim``, ``claim_target``,
-    ``claim_stance``, ``doc_stance__<target>``) and values are what the importer reads.
-    """
-    q = quoteattr
-    targets, stances = list(schema.targets), list(schema.stance_labels)
-    labels = [*schema.actor_types, schema.claim_label]
-    label_keys, target_keys, stance_keys, *doc_keys = _hotkeys(
-        [
-            ("label", len(labels)),
-            ("region", len(schema.claim_targets)),
-            ("region", len(stances)),
-            *[("doc", len(stances))] * len(targets),
-        ]
-    )
-    keys = dict(zip(labels, label_keys, strict=True))
-    colours = {a: ACTOR_COLOURS[i % len(ACTOR_COLOURS)] for i, a in enumerate(schema.actor_types)}
-    colours[schema.claim_label] = CLAIM_COLOUR
-    hints = {**schema.targets, schema.other_target: "Any other target (not one of the document targets)."}
+    labels: list[str | None]  # actor types, then the claim label
+    claim_target: list[str | None]
+    claim_stance: list[str | None]
+    doc_stances: list[list[str | None]]  # one group per document target
 
-    def hotkey(key: str | None) -> str:
-        return f" hotkey={q(key)}" if key else ""
-
-    def label(value: str, hint: str) -> str:
-        return (
-            f"            <Label value={q(value)} background={q(colours[value])}{hotkey(keys[value])} hint={q(hint)}/>"
+    def missing(self) -> int:
+        return sum(
+            k is None for group in (self.labels, self.claim_target, self.claim_stance, *self.doc_stances) for k in group
         )
 
-    def choices(name: str, values, keys, hint, extra: str = "") -> list[str]:
-        out = [f'    <Choices name="{name}" toName="{TEXT_NAME}" choice="single-radio" showInline="true"{extra}>']
-        out += [
-            f"      <Choice value={q(v)}{hotkey(k)}{f' hint={q(hint[v])}' if hint.get(v) else ''}/>"
-            for v, k in zip(values, keys, strict=True)
+
+def _config_keys(schema: Schema) -> _ConfigKeys:
+    stances = len(schema.stance_labels)
+    labels, target, stance, *docs = _hotkeys(
+        [
+            ("label", len(schema.actor_types) + 1),
+            ("region", len(schema.claim_targets)),
+            ("region", stances),
+            *[("doc", stances)] * len(schema.targets),
         ]
-        return [*out, "    </Choices>"]
-
-    def listed(keys: list[str | None]) -> str:
-        return " ".join(k or "-" for k in keys)
-
-    missing = sum(k is None for group in (label_keys, target_keys, stance_keys, *doc_keys) for k in group)
-    relation = (
-        f"Claim → {schema.speaker_relation}: select the claim, press Alt+R (or click 'Create Relation' in its "
-        f"details), then click the {schema.speaker_relation}. The relation needs no label."
     )
+    return _ConfigKeys(labels, target, stance, docs)
+
+
+def _hotkey(key: str | None) -> str:
+    return f" hotkey={quoteattr(key)}" if key else ""
+
+
+def _choices(name: str, values: list[str], keys: list[str | None], hints: dict[str, str], extra: str = "") -> list[str]:
+    """A ``<Choices>`` of single-radio buttons on the text, with their hotkeys and hints."""
+    out = [f'    <Choices name="{name}" toName="{TEXT_NAME}" choice="single-radio" showInline="true"{extra}>']
+    out += [
+        f"      <Choice value={quoteattr(v)}{_hotkey(k)}{f' hint={quoteattr(hints[v])}' if hints.get(v) else ''}/>"
+        for v, k in zip(values, keys, strict=True)
+    ]
+    return [*out, "    </Choices>"]
+
+
+def _config_comment(schema: Schema, keys: _ConfigKeys) -> str:
+    """The XML comment that heads the config: where it comes from, and which hotkey does what."""
+
+    def listed(group: list[str | None]) -> str:
+        return " ".join(k or "-" for k in group)
+
+    missing = keys.missing()
     comment = [
         f"Generated from schema '{schema.name}' version {schema.version} by `toolkit schema config`. Do not edit.",
         "     Hotkeys: Label Studio binds them globally (whatever is shown), so no two are alike.",
-        f"       span labels: {listed(label_keys)}",
-        f"       claim target: {listed(target_keys)}; claim stance: {listed(stance_keys)}",
+        f"       span labels: {listed(keys.labels)}",
+        f"       claim target: {listed(keys.claim_target)}; claim stance: {listed(keys.claim_stance)}",
         "       document stances, target by target:",
-        *[f"         {t}: {listed(k)}" for t, k in zip(targets, doc_keys, strict=True)],
+        *[f"         {t}: {listed(k)}" for t, k in zip(schema.targets, keys.doc_stances, strict=True)],
         "     Never r, u, h, ctrl/alt combinations, shift+1, shift+2: Label Studio's own."
         + (f" {missing} choices have no hotkey: all 64 keys are taken." if missing else ""),
         "     While a region is selected the label buttons are hidden, so a click cannot add a label of",
         "     another group to it (the importer reports such a region); a label's hotkey still can.",
     ]
-    lines = [
-        "<!-- " + "\n".join(comment).replace("--", "- -") + " -->",  # "--" may not occur in a comment
-        "<View>",
-        # The label buttons sit above the text, actors and claims side by side; while a region is
-        # selected a note on it takes their place, in a box of fixed height, so the text stays put.
+    return "<!-- " + "\n".join(comment).replace("--", "- -") + " -->"  # "--" may not occur in a comment
+
+
+def _label_box(schema: Schema, keys: _ConfigKeys) -> list[str]:
+    """The label buttons above the text, actors and claims side by side; while a region is
+    selected a note on it takes their place, in a box of fixed height, so the text stays put."""
+    q = quoteattr
+    colours = {a: ACTOR_COLOURS[i % len(ACTOR_COLOURS)] for i, a in enumerate(schema.actor_types)}
+    colours[schema.claim_label] = CLAIM_COLOUR
+    hotkeys = dict(zip([*schema.actor_types, schema.claim_label], keys.labels, strict=True))
+
+    def label(value: str, hint: str) -> str:
+        return f"            <Label value={q(value)} background={q(colours[value])}{_hotkey(hotkeys[value])} hint={q(hint)}/>"
+
+    return [
         f'  <View style="{_LABEL_BOX}">',
         '    <View visibleWhen="no-region-selected">',
         '      <View style="display: flex; flex-wrap: wrap; column-gap: 48px">',
@@ -366,34 +407,77 @@ def labeling_config(schema: Schema) -> str:
         ),
         "    </View>",
         "  </View>",
+    ]
+
+
+def _text_and_relation(schema: Schema) -> list[str]:
+    """How to link a claim to its speaker, the text itself, and the (unlabelled) relation."""
+    q = quoteattr
+    relation = (
+        f"Claim → {schema.speaker_relation}: select the claim, press Alt+R (or click 'Create Relation' in its "
+        f"details), then click the {schema.speaker_relation}. The relation needs no label."
+    )
+    return [
         f'  <Header value={q(relation)} style="{_NOTE_ABOVE_TEXT}"/>',
         f'  <Text name="{TEXT_NAME}" value="$text" granularity="symbol"/>',
         '  <Relations choice="single">',
         f"    <Relation value={q(schema.speaker_relation)}/>",
         "  </Relations>",
+    ]
+
+
+def _claim_choices(schema: Schema, keys: _ConfigKeys) -> list[str]:
+    """Target and stance of the selected claim, shown only while a claim is selected."""
+    q = quoteattr
+    hints = {**schema.targets, schema.other_target: "Any other target (not one of the document targets)."}
+    return [
         f'  <View visibleWhen="region-selected" whenLabelValue={q(schema.claim_label)}>',
         f"    <Header value={q(f'Claim target: what the {schema.claim_label} is about')}/>",
-        *choices(CLAIM_TARGET_TAG, schema.claim_targets, target_keys, hints, ' perRegion="true"'),
+        *_choices(CLAIM_TARGET_TAG, schema.claim_targets, keys.claim_target, hints, ' perRegion="true"'),
         f"    <Header value={q(f'Claim stance: the position of the {schema.claim_label} on its target')}/>",
-        *choices(CLAIM_STANCE_TAG, stances, stance_keys, schema.stance_labels, ' perRegion="true"'),
+        *_choices(
+            CLAIM_STANCE_TAG, list(schema.stance_labels), keys.claim_stance, schema.stance_labels, ' perRegion="true"'
+        ),
         "  </View>",
-        '  <View visibleWhen="no-region-selected">',
-        '    <Header value="Document stance per target"/>',
     ]
-    for target, group_keys in zip(targets, doc_keys, strict=True):
-        definition = schema.targets[target]
+
+
+def _doc_stance_choices(schema: Schema, keys: _ConfigKeys) -> list[str]:
+    """One required stance per document target, shown while no region is selected."""
+    q = quoteattr
+    lines = ['  <View visibleWhen="no-region-selected">', '    <Header value="Document stance per target"/>']
+    for (target, definition), group_keys in zip(schema.targets.items(), keys.doc_stances, strict=True):
         lines.append(f'    <Header value={q(f"{target}: {definition}" if definition else target)} size="6"/>')
         # required: Label Studio refuses to submit until every target has a stance (it checks
         # this even while a region is selected and this view is hidden); the message says how.
         message = f"Choose a document stance for {target} ({schema.no_stance} if the article takes no position on it)."
-        lines += choices(
+        lines += _choices(
             f"{DOC_STANCE_PREFIX}{target}",
-            stances,
+            list(schema.stance_labels),
             group_keys,
             schema.stance_labels,
             f' required="true" requiredMessage={q(message)}',
         )
-    lines += ["  </View>", "</View>", ""]
+    return [*lines, "  </View>"]
+
+
+def labeling_config(schema: Schema) -> str:
+    """The Label Studio labeling config (XML) for ``schema``; deterministic.
+
+    Presentation only: the control tags' names (``actor``, ``claim``, ``claim_target``,
+    ``claim_stance``, ``doc_stance__<target>``) and values are what the importer reads.
+    """
+    keys = _config_keys(schema)
+    lines = [
+        _config_comment(schema, keys),
+        "<View>",
+        *_label_box(schema, keys),
+        *_text_and_relation(schema),
+        *_claim_choices(schema, keys),
+        *_doc_stance_choices(schema, keys),
+        "</View>",
+        "",
+    ]
     return "\n".join(lines)
 
 
