@@ -12,8 +12,10 @@ from toolkit.scoring import actor_counts, actor_metric, actor_scores_from_counts
 from toolkit.stats import (
     bootstrap_ci,
     bootstrap_cis,
+    bootstrap_sums,
     paired_bootstrap_test,
     paired_bootstrap_tests,
+    randomization_shifts,
     randomization_test,
     randomization_tests,
     resample_sums,
@@ -171,3 +173,31 @@ def test_shared_draws_give_each_metric_its_own_paired_tests():
     for name, metric in metrics.items():
         assert boots[name] == paired_bootstrap_test(a, b, metric, n_boot=200, seed=4)
         assert rands[name] == randomization_test(a, b, metric, n_rounds=200, seed=4)
+
+
+def test_draws_made_once_for_many_blocks_give_what_each_function_draws_alone():
+    rng = np.random.default_rng(7)
+    a, b = rng.integers(0, 6, size=(60, 4)), rng.integers(0, 6, size=(60, 4))
+    other = rng.integers(0, 3, size=(60, 2))  # another table of the same documents
+    metrics = {"x": lambda s: s[:, 0] / np.maximum(s[:, 1], 1), "y": lambda s: s[:, 2] / np.maximum(s[:, 3], 1)}
+    sums_a, sums_other, sums_b = bootstrap_sums([a, other, b], n_boot=300, seed=2)
+    assert sums_a.shape == sums_b.shape == (300, 4) and sums_other.shape == (300, 2)
+    assert bootstrap_cis(a, metrics, n_boot=300, seed=2, sums=sums_a) == bootstrap_cis(a, metrics, n_boot=300, seed=2)
+    assert bootstrap_cis(b, metrics, n_boot=300, seed=2, sums=sums_b) == bootstrap_cis(b, metrics, n_boot=300, seed=2)
+    shared = paired_bootstrap_tests(a, b, metrics, n_boot=300, seed=2, sums=(sums_a, sums_b))
+    assert shared == paired_bootstrap_tests(a, b, metrics, n_boot=300, seed=2)
+    (shift, _) = randomization_shifts([(a, b), (other, other[::-1])], n_rounds=300, seed=2)
+    shared = randomization_tests(a, b, metrics, n_rounds=300, seed=2, shifts=shift)
+    assert shared == randomization_tests(a, b, metrics, n_rounds=300, seed=2)
+    with pytest.raises(ToolkitError, match="shape"):
+        bootstrap_cis(a, metrics, n_boot=200, seed=2, sums=sums_a)
+
+
+@pytest.mark.parametrize("peak", [3, 1 << 20, 2.5])
+def test_resampled_sums_are_exact_whatever_the_size_of_the_counts(peak):
+    # small integer counts are multiplied in float32 (exact below 2**24); large or fractional ones in float64
+    rng = np.random.default_rng(8)
+    rows = rng.integers(0, 4, size=(40, 3)) * peak
+    idx = rng.integers(0, 40, size=(25, 40))
+    expected = np.stack([rows[i].sum(axis=0) for i in idx])
+    assert np.array_equal(resample_sums(rows, idx), expected)

@@ -6,11 +6,17 @@ documents on axis 0) and a *metric*: a vectorised function of summed rows, shape
 Nothing is re-matched: a resample is a vector of per-document weights, and its counts are
 ``weights @ rows`` (a matrix product over a whole batch of resamples at once). Randomness comes
 from a seeded :func:`numpy.random.default_rng`, so results are reproducible.
+
+The draws depend only on the seed, the number of resamples and the number of documents, so
+one set serves every table of every system scored on the same documents:
+:func:`bootstrap_sums` and :func:`randomization_shifts` make them once for many blocks of rows,
+and the tests and intervals take those sums (``sums=``, ``shifts=``) instead of drawing again;
+the numbers are the same as when each draws its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -20,6 +26,7 @@ from .scoring import as_number
 Metric = Callable[[np.ndarray], np.ndarray]
 DEFAULT_N_BOOT = 1000
 _CHUNK_CELLS = 1 << 22  # at most this many (resample x document) weights in memory at once
+_FLOAT32_EXACT = 1 << 24  # every integer of absolute value up to this is exact in float32
 
 
 def _rows(rows) -> np.ndarray:
@@ -39,20 +46,92 @@ def _chunks(n_total: int, n_docs: int) -> Iterator[int]:
         yield min(step, n_total - start)
 
 
+def _operand(rows: np.ndarray, max_weight_sum: int) -> np.ndarray:
+    """``rows`` as the right operand of ``weights @ rows``: float32 when every product and
+    partial sum is an integer below 2**24 (integer rows, non-negative weights summing to at most
+    ``max_weight_sum`` per resample), so the product is exact and equal to the float64 one at
+    half the memory traffic; float64 otherwise."""
+    if rows.size and (
+        float(np.abs(rows).max()) * max_weight_sum >= _FLOAT32_EXACT or not np.array_equal(rows, np.rint(rows))
+    ):
+        return rows
+    return rows.astype(np.float32)
+
+
+def _product(weights: np.ndarray, operand: np.ndarray) -> np.ndarray:
+    """``weights @ operand`` as float64 (see :func:`_operand`)."""
+    return (weights.astype(operand.dtype) @ operand).astype(np.float64)
+
+
+def _weights(idx: np.ndarray, n: int) -> np.ndarray:
+    """Per-document counts of each resample: ``idx`` (batch x draws) of document indices."""
+    n_boot = idx.shape[0]
+    flat = (idx + (np.arange(n_boot) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n)
+
+
 def resample_sums(rows, idx: np.ndarray) -> np.ndarray:
     """Summed rows of each resample: ``idx`` (n_boot x n_docs) holds the document indices drawn
     for each resample; returns (n_boot, fields) = (count-weight matrix) @ rows."""
     rows = _rows(rows)
-    n_boot, n = idx.shape[0], len(rows)
-    flat = (idx + (np.arange(n_boot) * n)[:, None]).ravel()
-    weights = np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n)
-    return weights.astype(np.float64) @ rows
+    return _product(_weights(idx, len(rows)), _operand(rows, idx.shape[1]))
 
 
-def _boot_values(rows: np.ndarray, metrics: Callable[[np.ndarray], np.ndarray], n_boot: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
+def _blocks(blocks: Sequence) -> tuple[np.ndarray, list[int]]:
+    """Blocks of rows of the same documents side by side, and where each one ends."""
+    mats = [_rows(b) for b in blocks]
+    if len({len(m) for m in mats}) > 1:
+        raise ToolkitError(f"count rows of different document counts: {sorted({len(m) for m in mats})}")
+    return np.concatenate(mats, axis=1), [int(e) for e in np.cumsum([m.shape[1] for m in mats])]
+
+
+def bootstrap_sums(blocks: Sequence, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0) -> list[np.ndarray]:
+    """The summed rows of each block in each of ``n_boot`` resamples of the documents with
+    replacement: one ``(n_boot, fields)`` array per block (``(0, fields)`` without documents).
+
+    The blocks are count rows of the same documents; the documents are drawn once for all of
+    them, exactly as :func:`bootstrap_cis` and :func:`paired_bootstrap_tests` draw them with
+    ``seed``, so handing a block's sums to those (``sums=``) gives what they give alone.
+    """
+    if not blocks:
+        return []
+    rows, ends = _blocks(blocks)
     n = len(rows)
-    return np.concatenate([metrics(resample_sums(rows, rng.integers(0, n, size=(b, n)))) for b in _chunks(n_boot, n)])
+    if not n:
+        return np.split(np.zeros((0, rows.shape[1])), ends[:-1], axis=1)
+    rng = np.random.default_rng(seed)
+    operand = _operand(rows, n)
+    sums = np.concatenate([_product(_weights(rng.integers(0, n, size=(b, n)), n), operand) for b in _chunks(n_boot, n)])
+    return np.split(sums, ends[:-1], axis=1)
+
+
+def randomization_shifts(pairs: Sequence, *, n_rounds: int = DEFAULT_N_BOOT, seed: int = 0) -> list[np.ndarray]:
+    """For each pair ``(rows_a, rows_b)`` of the same documents, the counts moved from B to A in
+    each of ``n_rounds`` rounds of random swaps (each document's rows swapped with probability
+    1/2): one ``(n_rounds, fields)`` array per pair.
+
+    The swaps are drawn once for all pairs, exactly as :func:`randomization_tests` draws them
+    with ``seed``, so handing a pair's shifts to it (``shifts=``) gives what it gives alone.
+    """
+    if not pairs:
+        return []
+    checked = [_pair(a, b) for a, b in pairs]
+    diff, ends = _blocks([b - a for a, b in checked])
+    n = len(diff)
+    if not n:
+        return np.split(np.zeros((0, diff.shape[1])), ends[:-1], axis=1)
+    rng = np.random.default_rng(seed)
+    operand = _operand(diff, n)
+    shifts = np.concatenate([_product(rng.random((r, n)) < 0.5, operand) for r in _chunks(n_rounds, n)])
+    return np.split(shifts, ends[:-1], axis=1)
+
+
+def _checked(sums, rows: np.ndarray, n: int) -> np.ndarray:
+    """Sums drawn before, checked against the rows they sum and the number of draws."""
+    sums = np.asarray(sums, dtype=np.float64)
+    if sums.shape != (n, rows.shape[1]):
+        raise ToolkitError(f"resampled sums of shape {sums.shape}, expected {(n, rows.shape[1])}")
+    return sums
 
 
 def _interval(values: np.ndarray, confidence: float) -> tuple[float | None, float | None]:
@@ -63,14 +142,26 @@ def _interval(values: np.ndarray, confidence: float) -> tuple[float | None, floa
     return float(low), float(high)
 
 
+def _stacked(metrics: dict[str, Metric], sums: np.ndarray) -> np.ndarray:
+    """Every metric of every row of ``sums``: (batch, metrics)."""
+    return np.stack([np.asarray(metric(sums), dtype=np.float64) for metric in metrics.values()], axis=1)
+
+
 def bootstrap_cis(
-    rows, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95, seed: int = 0
+    rows,
+    metrics: dict[str, Metric],
+    *,
+    n_boot: int = DEFAULT_N_BOOT,
+    confidence: float = 0.95,
+    seed: int = 0,
+    sums: np.ndarray | None = None,
 ) -> dict[str, dict]:
     """:func:`bootstrap_ci` of several metrics of the same count rows, from one set of resamples.
 
     The resamples are drawn once and every metric is evaluated on the same summed rows, so
     each interval is exactly what :func:`bootstrap_ci` gives for that metric with the same
-    seed, at the cost of one draw.
+    seed, at the cost of one draw. ``sums``: these rows' :func:`bootstrap_sums` with the same
+    ``n_boot`` and ``seed``, if drawn already.
     """
     rows = _rows(rows)
     if not 0 < confidence < 1 or n_boot < 1:
@@ -86,15 +177,11 @@ def bootstrap_cis(
     }
     if not len(rows):
         return {name: dict(empty) for name in metrics}
-    names = list(metrics)
-
-    def all_metrics(sums: np.ndarray) -> np.ndarray:  # (batch, metrics)
-        return np.stack([np.asarray(metrics[n](sums), dtype=np.float64) for n in names], axis=1)
-
-    values = _boot_values(rows, all_metrics, n_boot, seed)
-    point = all_metrics(rows.sum(axis=0)[None])[0]
+    drawn = bootstrap_sums([rows], n_boot=n_boot, seed=seed)[0] if sums is None else _checked(sums, rows, n_boot)
+    values = _stacked(metrics, drawn)
+    point = _stacked(metrics, rows.sum(axis=0)[None])[0]
     out = {}
-    for j, name in enumerate(names):
+    for j, name in enumerate(metrics):
         low, high = _interval(values[:, j], confidence)
         out[name] = empty | {
             "estimate": as_number(point[j]),
@@ -136,8 +223,34 @@ def _p_value(deltas: np.ndarray, observed: float) -> tuple[float | None, int]:
     return (1 + extreme) / (1 + len(ok)), len(deltas) - len(ok)
 
 
+def _observed(a: np.ndarray, b: np.ndarray, metric: Metric) -> tuple[float, float, dict]:
+    """Both systems' value of ``metric`` on all documents, and the JSON fields that say them."""
+    m_a, m_b = _point(a, metric), _point(b, metric)
+    return m_a, m_b, {"metric_a": as_number(m_a), "metric_b": as_number(m_b), "delta": as_number(m_a - m_b)}
+
+
+def _empty_test(size_key: str, size: int, seed: int, **extra: float) -> dict:
+    return {
+        "metric_a": None,
+        "metric_b": None,
+        "delta": None,
+        "p_value": None,
+        **extra,
+        size_key: size,
+        "n_undefined": size,
+        "seed": seed,
+    }
+
+
 def paired_bootstrap_tests(
-    rows_a, rows_b, metrics: dict[str, Metric], *, n_boot: int = DEFAULT_N_BOOT, confidence: float = 0.95, seed: int = 0
+    rows_a,
+    rows_b,
+    metrics: dict[str, Metric],
+    *,
+    n_boot: int = DEFAULT_N_BOOT,
+    confidence: float = 0.95,
+    seed: int = 0,
+    sums: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, dict]:
     """Paired bootstrap test of ``metric(A) - metric(B)`` on the same documents, for each metric.
 
@@ -145,50 +258,22 @@ def paired_bootstrap_tests(
     p-value is two-sided, for the null hypothesis of no difference: the share of resampled
     differences, shifted to mean zero by the observed difference, at least as far from zero
     as the observed one (with +1 smoothing). Also returns the bootstrap interval of the
-    difference.
+    difference. ``sums``: the two systems' :func:`bootstrap_sums` (drawn together, with the
+    same ``n_boot`` and ``seed``), if drawn already; they are the sums :func:`bootstrap_cis`
+    resamples, so one draw serves the intervals and the test.
     """
     a, b = _pair(rows_a, rows_b)
-    empty: dict[str, float | None] = {
-        "metric_a": None,
-        "metric_b": None,
-        "delta": None,
-        "p_value": None,
-        "low": None,
-        "high": None,
-        "confidence": confidence,
-        "n_boot": n_boot,
-        "n_undefined": n_boot,
-        "seed": seed,
-    }
+    empty = _empty_test("n_boot", n_boot, seed, low=None, high=None, confidence=confidence)  # type: ignore[arg-type]
     if not len(a):
         return {name: dict(empty) for name in metrics}
-    names, f = list(metrics), a.shape[1]
-
-    def deltas(sums: np.ndarray) -> np.ndarray:  # (batch, metrics)
-        return np.stack(
-            [
-                np.asarray(metrics[n](sums[:, :f]), dtype=np.float64)
-                - np.asarray(metrics[n](sums[:, f:]), dtype=np.float64)
-                for n in names
-            ],
-            axis=1,
-        )
-
-    values = _boot_values(np.concatenate([a, b], axis=1), deltas, n_boot, seed)
+    sums_a, sums_b = sums if sums is not None else bootstrap_sums([a, b], n_boot=n_boot, seed=seed)
+    deltas = _stacked(metrics, _checked(sums_a, a, n_boot)) - _stacked(metrics, _checked(sums_b, b, n_boot))
     out = {}
-    for j, name in enumerate(names):
-        m_a, m_b = _point(a, metrics[name]), _point(b, metrics[name])
-        p, undefined = _p_value(values[:, j] - (m_a - m_b), m_a - m_b)
-        low, high = _interval(values[:, j], confidence)
-        out[name] = empty | {
-            "metric_a": as_number(m_a),
-            "metric_b": as_number(m_b),
-            "delta": as_number(m_a - m_b),
-            "p_value": p,
-            "low": low,
-            "high": high,
-            "n_undefined": undefined,
-        }
+    for j, (name, metric) in enumerate(metrics.items()):
+        m_a, m_b, observed = _observed(a, b, metric)
+        p, undefined = _p_value(deltas[:, j] - (m_a - m_b), m_a - m_b)
+        low, high = _interval(deltas[:, j], confidence)
+        out[name] = empty | observed | {"p_value": p, "low": low, "high": high, "n_undefined": undefined}
     return out
 
 
@@ -200,7 +285,13 @@ def paired_bootstrap_test(
 
 
 def randomization_tests(
-    rows_a, rows_b, metrics: dict[str, Metric], *, n_rounds: int = DEFAULT_N_BOOT, seed: int = 0
+    rows_a,
+    rows_b,
+    metrics: dict[str, Metric],
+    *,
+    n_rounds: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+    shifts: np.ndarray | None = None,
 ) -> dict[str, dict]:
     """Approximate randomisation test of ``metric(A) - metric(B)`` on the same documents, for
     each metric, from one set of random swaps.
@@ -208,47 +299,22 @@ def randomization_tests(
     Each round swaps the two systems' count rows of every document with probability 1/2
     (one matrix product per batch of rounds); the two-sided p-value is (1 + #rounds whose
     difference is at least as large in absolute value as the observed one) / (1 + #rounds).
+    ``shifts``: this pair's :func:`randomization_shifts` with the same ``n_rounds`` and
+    ``seed``, if drawn already.
     """
     a, b = _pair(rows_a, rows_b)
-    empty: dict[str, float | None] = {
-        "metric_a": None,
-        "metric_b": None,
-        "delta": None,
-        "p_value": None,
-        "n_rounds": n_rounds,
-        "n_undefined": n_rounds,
-        "seed": seed,
-    }
+    empty = _empty_test("n_rounds", n_rounds, seed)
     if not len(a):
         return {name: dict(empty) for name in metrics}
-    names = list(metrics)
-    total_a, total_b, diff = a.sum(axis=0), b.sum(axis=0), b - a
-    rng = np.random.default_rng(seed)
-    chunks = []
-    for r in _chunks(n_rounds, len(a)):
-        shift = (rng.random((r, len(a))) < 0.5).astype(np.float64) @ diff  # B's rows moved into A
-        chunks.append(
-            np.stack(
-                [
-                    np.asarray(metrics[n](total_a + shift), dtype=np.float64)
-                    - np.asarray(metrics[n](total_b - shift), dtype=np.float64)
-                    for n in names
-                ],
-                axis=1,
-            )
-        )
-    values = np.concatenate(chunks)
+    if shifts is None:
+        shifts = randomization_shifts([(a, b)], n_rounds=n_rounds, seed=seed)[0]
+    moved = _checked(shifts, a, n_rounds)
+    values = _stacked(metrics, a.sum(axis=0) + moved) - _stacked(metrics, b.sum(axis=0) - moved)
     out = {}
-    for j, name in enumerate(names):
-        m_a, m_b = _point(a, metrics[name]), _point(b, metrics[name])
+    for j, (name, metric) in enumerate(metrics.items()):
+        m_a, m_b, observed = _observed(a, b, metric)
         p, undefined = _p_value(values[:, j], m_a - m_b)
-        out[name] = empty | {
-            "metric_a": as_number(m_a),
-            "metric_b": as_number(m_b),
-            "delta": as_number(m_a - m_b),
-            "p_value": p,
-            "n_undefined": undefined,
-        }
+        out[name] = empty | observed | {"p_value": p, "n_undefined": undefined}
     return out
 
 
