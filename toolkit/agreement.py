@@ -187,6 +187,98 @@ def _claim_view(record: GoldRecord, claim: Claim, none: str) -> dict[str, Any]:
     }
 
 
+def _item(
+    doc_id: str,
+    kind: str,
+    differs: list[str],
+    spans: Sequence[Actor | Claim],
+    *,
+    text: str | None,
+    values: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """One span disagreement: the run of ``spans`` involved, from its first start to its last end."""
+    start, end = min(x["start"] for x in spans), max(x["end"] for x in spans)
+    return {
+        "doc_id": doc_id,
+        "kind": kind,
+        "differs": differs,
+        "start": start,
+        "end": end,
+        "text": _span_text(text, spans, start, end),
+        "values": values,
+    }
+
+
+def _actor_disagreements(doc_id: str, docs: Mapping[str, GoldRecord], text: str | None) -> list[dict[str, Any]]:
+    """Runs of overlapping actor spans that the annotators did not all mark identically."""
+    annotators = sorted(docs)
+    actors = [(a, actor) for a in annotators for actor in docs[a].get("actors") or ()]
+    out = []
+    for cluster in _clusters(actors):
+        values = {a: [_actor_view(x) for b, x in cluster if b == a] for a in annotators}
+        if differs := _differs(values, ("span", "label")):
+            out.append(_item(doc_id, "actor", differs, [x for _, x in cluster], text=text, values=values))
+    return out
+
+
+def _claim_groups(claims: Mapping[str, list[Claim]], rule: MatchRule) -> list[list[tuple[str, int]]]:
+    """``(annotator, index)`` of the claims matched across annotators (pairwise one-to-one under
+    ``rule``, joined transitively: a union-find), each group in first-seen order, the groups by
+    position."""
+    parent = {(a, i): (a, i) for a in claims for i in range(len(claims[a]))}
+
+    def root(node):
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in combinations(claims, 2):
+        spans = [[(c["start"], c["end"]) for c in claims[x]] for x in (a, b)]
+        for i, j in match_spans(spans[0], spans[1], rule):
+            parent[root((a, i))] = root((b, j))
+    groups: dict[tuple, list[tuple[str, int]]] = defaultdict(list)
+    for node in parent:
+        groups[root(node)].append(node)
+    return sorted(groups.values(), key=lambda g: min((claims[a][i]["start"], claims[a][i]["end"]) for a, i in g))
+
+
+def _claim_disagreements(
+    doc_id: str, docs: Mapping[str, GoldRecord], text: str | None, rule: MatchRule, none: str
+) -> list[dict[str, Any]]:
+    """Groups of matched claims that differ in span, speaker, target or stance, or that an
+    annotator lacks."""
+    annotators = sorted(docs)
+    claims = {a: list(docs[a].get("claims") or ()) for a in annotators}
+    out = []
+    for group in _claim_groups(claims, rule):
+        values = {a: [_claim_view(docs[a], claims[a][i], none) for b, i in sorted(group) if b == a] for a in annotators}
+        if differs := _differs(values, ("span", "speaker", "target", "stance")):
+            out.append(_item(doc_id, "claim", differs, [claims[a][i] for a, i in group], text=text, values=values))
+    return out
+
+
+def _doc_stance_disagreements(
+    doc_id: str, docs: Mapping[str, GoldRecord], targets: list[str], none: str
+) -> list[dict[str, Any]]:
+    """Targets whose document stance differs (a missing stance is ``none``)."""
+    out = []
+    for target in targets:
+        stances = {a: (docs[a].get("doc_stances") or {}).get(target) or none for a in sorted(docs)}
+        if len(set(stances.values())) > 1:
+            out.append(
+                {
+                    "doc_id": doc_id,
+                    "kind": "doc_stance",
+                    "differs": ["stance"],
+                    "target": target,
+                    "text": target,
+                    "values": stances,
+                }
+            )
+    return out
+
+
 def document_disagreements(
     doc_id: str, docs: Mapping[str, GoldRecord], targets: list[str], rule: MatchRule, none: str = "none"
 ) -> list[dict[str, Any]]:
@@ -204,72 +296,11 @@ def document_disagreements(
     spans for actors and claims, empty when the annotator has none; a stance label for targets).
     """
     text = _doc_text(docs)
-    annotators = sorted(docs)
-    out = []
-    actors = [(a, actor) for a in annotators for actor in docs[a].get("actors") or ()]
-    for cluster in _clusters(actors):
-        values = {a: [_actor_view(x) for b, x in cluster if b == a] for a in annotators}
-        differs = _differs(values, ("span", "label"))
-        if differs:
-            start, end = min(x["start"] for _, x in cluster), max(x["end"] for _, x in cluster)
-            out.append(
-                {
-                    "doc_id": doc_id,
-                    "kind": "actor",
-                    "differs": differs,
-                    "start": start,
-                    "end": end,
-                    "text": _span_text(text, [x for _, x in cluster], start, end),
-                    "values": values,
-                }
-            )
-    claims = {a: list(docs[a].get("claims") or ()) for a in annotators}
-    parent = {(a, i): (a, i) for a in annotators for i in range(len(claims[a]))}
-
-    def root(node):
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for a, b in combinations(annotators, 2):
-        spans = [[(c["start"], c["end"]) for c in claims[x]] for x in (a, b)]
-        for i, j in match_spans(spans[0], spans[1], rule):
-            parent[root((a, i))] = root((b, j))
-    groups: dict[tuple, list[tuple[str, int]]] = defaultdict(list)
-    for node in parent:
-        groups[root(node)].append(node)
-    for group in sorted(groups.values(), key=lambda g: min((claims[a][i]["start"], claims[a][i]["end"]) for a, i in g)):
-        values = {a: [_claim_view(docs[a], claims[a][i], none) for b, i in sorted(group) if b == a] for a in annotators}
-        differs = _differs(values, ("span", "speaker", "target", "stance"))
-        if differs:
-            members = [claims[a][i] for a, i in group]
-            start, end = min(c["start"] for c in members), max(c["end"] for c in members)
-            out.append(
-                {
-                    "doc_id": doc_id,
-                    "kind": "claim",
-                    "differs": differs,
-                    "start": start,
-                    "end": end,
-                    "text": _span_text(text, members, start, end),
-                    "values": values,
-                }
-            )
-    for target in targets:
-        stances = {a: (docs[a].get("doc_stances") or {}).get(target) or none for a in annotators}
-        if len(set(stances.values())) > 1:
-            out.append(
-                {
-                    "doc_id": doc_id,
-                    "kind": "doc_stance",
-                    "differs": ["stance"],
-                    "target": target,
-                    "text": target,
-                    "values": stances,
-                }
-            )
-    return out
+    return [
+        *_actor_disagreements(doc_id, docs, text),
+        *_claim_disagreements(doc_id, docs, text, rule, none),
+        *_doc_stance_disagreements(doc_id, docs, targets, none),
+    ]
 
 
 def disagreements(table: Table, targets: list[str], overlap: float = 0.5, none: str = "none") -> list[dict[str, Any]]:
