@@ -583,11 +583,13 @@ class RulesExtractor:
         # one scan for all targets' keywords first: most claims mention none of them
         any_keyword = self.lex.data.any_keyword
         assert any_keyword is not None  # SchemaData.for_schema sets it
-        keywords = any_keyword.search(c) is not None
+        # where they match, found once for all targets (None: not ASCII, each target searches)
+        starts = any_keyword.starts(c)
+        keywords = bool(starts.positions) if starts is not None else any_keyword.search(c) is not None
         for target, rule in targets.items():
             if not (keywords or rule.stems) or (rule.requires and not rule.requires.search(c + " " + requires_context)):
                 continue  # nothing to find, or a required word is absent
-            hits += rule.hits(target, c)
+            hits += rule.hits(target, c, starts)
         return hits
 
     def _cues(self, c: str) -> list[Cue]:

@@ -103,6 +103,42 @@ class Words:
             return self.ascii.search(text.lower())
         return self.pattern.search(text)
 
+    def starts(self, text: str) -> Starts | None:
+        """Every position where one of the phrases matches ``text`` (overlapping matches too), to
+        find the matches of several subsets of the phrases with one scan (see :meth:`finditer_at`);
+        None for text that is not ASCII or if ``ascii`` is not available."""
+        if self.ascii is None or not text.isascii():
+            return None
+        lowered, found, search = text.lower(), [], self.ascii.search
+        m = search(lowered)
+        while m:
+            found.append(m.start())
+            m = search(lowered, m.start() + 1)
+        return Starts(lowered, found)
+
+    def finditer_at(self, starts: Starts) -> list[re.Match]:
+        """``finditer(text)`` for the text ``starts`` was made from, when these phrases are a subset of
+        the phrases that made it: a match of a subset is a match of the whole set at the same
+        position, so only those positions are tried (left to right, without overlaps, as finditer)."""
+        assert self.ascii is not None  # a Words whose superset has an ascii pattern has one too
+        found: list[re.Match] = []
+        last, match, lowered = 0, self.ascii.match, starts.lowered
+        for p in starts.positions:
+            if p >= last:
+                m = match(lowered, p)
+                if m:
+                    found.append(m)
+                    last = m.end()
+        return found
+
+
+@dataclass(frozen=True)
+class Starts:
+    """A lower-cased ASCII text and the positions where some phrase of a :class:`Words` matches it."""
+
+    lowered: str
+    positions: list[int]
+
 
 def words(phrases) -> Words:
     """:class:`Words` for ``phrases``."""
@@ -244,9 +280,16 @@ class TargetRule:
         """The keywords and the stance keywords."""
         return ([self.keywords] if self.keywords else []) + [w for _, w in self.fixed]
 
-    def hits(self, target: str, text: str) -> list[Hit]:
-        """Where ``text`` mentions the target (keywords, stance keywords, or stemmed content words)."""
-        found = [Hit(m.start(), m.end(), target) for m in self.keywords.finditer(text)] if self.keywords else []
+    def hits(self, target: str, text: str, starts: Starts | None = None) -> list[Hit]:
+        """Where ``text`` mentions the target (keywords, stance keywords, or stemmed content words).
+        ``starts``: where the keywords of all targets match ``text`` (see :meth:`Words.starts`), so
+        that the keywords are matched there only instead of searched for in the whole text."""
+        sets = [(None, self.keywords)] if self.keywords else []
+        sets += self.fixed
+        if starts is None:
+            found = [Hit(m.start(), m.end(), target, pol) for pol, w in sets for m in w.finditer(text)]
+        else:
+            found = [Hit(m.start(), m.end(), target, pol) for pol, w in sets for m in w.finditer_at(starts)]
         if self.stems:
             stem = _stemmer()
             found += [
@@ -254,7 +297,6 @@ class TargetRule:
                 for m in _TOKEN.finditer(text)
                 if stem(m.group().lower().replace("’", "'")) in self.stems
             ]
-        found += [Hit(m.start(), m.end(), target, pol) for pol, rx in self.fixed for m in rx.finditer(text)]
         return found
 
 
