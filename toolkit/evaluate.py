@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
+
+import numpy as np
 
 from . import __version__, stats
 from .errors import ExtractorError, GoldError
@@ -156,8 +158,6 @@ def _unaligned_as_spurious(tables: dict, failed: list[dict]) -> dict:
     adds 1 to ``spurious`` in every actor schema, pooled and under its label (a label outside
     the schema is ignored, as the scorer ignores such spans); a failed claim adds 1 to ``pred``
     of both claim tables. Nothing else changes (gold spans, matches, document stances)."""
-    from dataclasses import replace
-
     out = dict(tables)
     for name in ("actors", "claims", "claims_exact"):
         table = tables[name]
@@ -195,54 +195,89 @@ def evaluate(
     ``headline``: each metric of :data:`HEADLINES` with its bootstrap 95% CI over documents.
     With ``compare=(a, b)``: paired bootstrap and approximate randomisation p-values for the
     metrics in :data:`COMPARED`.
+
+    The bootstrap resamples are drawn once for every count table of every system (the draws
+    depend only on the seed and the number of documents), and the paired bootstrap reuses
+    them: the numbers are those of a separate draw per table and test with the same seed.
     """
     names = [s.name for s in systems]
     if len(set(names)) != len(names):
         raise ExtractorError(f"two systems are named the same: {names}")
+    missing = [n for n in compare or () if n not in names]
+    if missing:
+        raise ExtractorError(f"--compare: no system named '{missing[0]}'; evaluated: {', '.join(names)}")
     tables = {s.name: _tables(gold, s, schema, rule) for s in systems}
-    out_systems = {}
-    for system in systems:
-        t = tables[system.name]
-        headline = {}
-        for table_name, table in t.items():  # one set of resamples per count table, shared by its metrics
-            metrics = {h.name: h.metric(table) for h in HEADLINES if h.table == table_name}
-            for metric, ci in stats.bootstrap_cis(table.rows, metrics, n_boot=n_boot, seed=seed).items():
-                headline[metric] = {
-                    "value": ci["estimate"],
-                    "ci": [ci["low"], ci["high"]],
-                    "n_undefined": ci["n_undefined"],
-                }
-        headline = {h.name: headline[h.name] for h in HEADLINES}
-        out_systems[system.name] = {
-            "extractor": {"name": system.name, "version": system.version, "source": system.source},
-            "skipped": system.skipped,
-            **({"alignment": system.alignment} if system.alignment else {}),
-            "headline": headline,
-            "actors": actor_scores_from_counts(t["actors"]),
-            "claims": claim_scores_from_counts(t["claims"]),
-            "claims_exact": claim_scores_from_counts(t["claims_exact"]),
-            "doc_stance": doc_stance_scores_from_counts(t["doc_stance"]),
-        }
+    sums = _bootstrap_sums(tables, n_boot, seed)
+    return {
+        "meta": _meta(gold_meta, systems, schema, rule, n_boot=n_boot, seed=seed),
+        "systems": {s.name: _system_scores(s, tables[s.name], sums[s.name], n_boot, seed) for s in systems},
+        "comparisons": _comparisons(tables, sums, compare, n_boot, seed) if compare else [],
+    }
+
+
+def _bootstrap_sums(tables: dict[str, dict], n_boot: int, seed: int) -> dict[str, dict[str, np.ndarray]]:
+    """``sums[system][table]``: the table's summed rows in each bootstrap resample, from one
+    draw of resamples for all of them (:func:`toolkit.stats.bootstrap_sums`)."""
+    keys = [(name, table) for name, t in tables.items() for table in t]
+    drawn = stats.bootstrap_sums([tables[name][table].rows for name, table in keys], n_boot=n_boot, seed=seed)
+    sums: dict[str, dict[str, np.ndarray]] = {name: {} for name in tables}
+    for (name, table), block in zip(keys, drawn, strict=True):
+        sums[name][table] = block
+    return sums
+
+
+def _system_scores(system: System, tables: dict, sums: dict[str, np.ndarray], n_boot: int, seed: int) -> dict:
+    """One system's block of the result: where it came from, what was skipped, the headline
+    metrics with their CIs (in :data:`HEADLINES` order) and the full scores of each table."""
+    headline = {}
+    for table_name, table in tables.items():  # one set of resamples per count table, shared by its metrics
+        metrics = {h.name: h.metric(table) for h in HEADLINES if h.table == table_name}
+        cis = stats.bootstrap_cis(table.rows, metrics, n_boot=n_boot, seed=seed, sums=sums[table_name])
+        for metric, ci in cis.items():
+            headline[metric] = {
+                "value": ci["estimate"],
+                "ci": [ci["low"], ci["high"]],
+                "n_undefined": ci["n_undefined"],
+            }
+    return {
+        "extractor": {"name": system.name, "version": system.version, "source": system.source},
+        "skipped": system.skipped,
+        **({"alignment": system.alignment} if system.alignment else {}),
+        "headline": {h.name: headline[h.name] for h in HEADLINES},
+        "actors": actor_scores_from_counts(tables["actors"]),
+        "claims": claim_scores_from_counts(tables["claims"]),
+        "claims_exact": claim_scores_from_counts(tables["claims_exact"]),
+        "doc_stance": doc_stance_scores_from_counts(tables["doc_stance"]),
+    }
+
+
+def _comparisons(tables: dict, sums: dict, compare: tuple[str, str], n_boot: int, seed: int) -> list[dict]:
+    """System A against B on each metric of :data:`COMPARED` (in that order): the paired
+    bootstrap on the resamples the CIs used, and the randomisation test, whose swaps are drawn
+    once for all the compared tables."""
+    a, b = compare
+    compared = list(dict.fromkeys(HEADLINE[m].table for m in COMPARED))
+    pairs = [(tables[a][t].rows, tables[b][t].rows) for t in compared]
+    shifts = stats.randomization_shifts(pairs, n_rounds=n_boot, seed=seed)
     comparisons = []
-    if compare:
-        missing = [n for n in compare if n not in tables]
-        if missing:
-            raise ExtractorError(f"--compare: no system named '{missing[0]}'; evaluated: {', '.join(names)}")
-        a, b = compare
-        for table_name in dict.fromkeys(HEADLINE[m].table for m in COMPARED):
-            ta, tb = tables[a][table_name], tables[b][table_name]
-            metrics = {m: HEADLINE[m].metric(ta) for m in COMPARED if HEADLINE[m].table == table_name}
-            boots = stats.paired_bootstrap_tests(ta.rows, tb.rows, metrics, n_boot=n_boot, seed=seed)
-            rands = stats.randomization_tests(ta.rows, tb.rows, metrics, n_rounds=n_boot, seed=seed)
-            for metric in metrics:
-                boot, rand = boots[metric], rands[metric]
-                comparisons.append({
-                    "a": a, "b": b, "metric": metric, "a_value": boot["metric_a"], "b_value": boot["metric_b"],
-                    "difference": boot["delta"], "difference_ci": [boot["low"], boot["high"]],
-                    "p_paired_bootstrap": boot["p_value"], "p_randomization": rand["p_value"],
-                })  # fmt: skip
-        comparisons.sort(key=lambda c: COMPARED.index(c["metric"]))
-    meta = {
+    for table_name, (rows_a, rows_b), shift in zip(compared, pairs, shifts, strict=True):
+        metrics = {m: HEADLINE[m].metric(tables[a][table_name]) for m in COMPARED if HEADLINE[m].table == table_name}
+        drawn = (sums[a][table_name], sums[b][table_name])
+        boots = stats.paired_bootstrap_tests(rows_a, rows_b, metrics, n_boot=n_boot, seed=seed, sums=drawn)
+        rands = stats.randomization_tests(rows_a, rows_b, metrics, n_rounds=n_boot, seed=seed, shifts=shift)
+        for metric in metrics:
+            boot, rand = boots[metric], rands[metric]
+            comparisons.append({
+                "a": a, "b": b, "metric": metric, "a_value": boot["metric_a"], "b_value": boot["metric_b"],
+                "difference": boot["delta"], "difference_ci": [boot["low"], boot["high"]],
+                "p_paired_bootstrap": boot["p_value"], "p_randomization": rand["p_value"],
+            })  # fmt: skip
+    return sorted(comparisons, key=lambda c: COMPARED.index(c["metric"]))
+
+
+def _meta(gold_meta: dict, systems: list[System], schema: Schema, rule: MatchRule, *, n_boot: int, seed: int) -> dict:
+    """The result's provenance: toolkit, schema, gold, systems, match rule, bootstrap, when."""
+    return {
         "toolkit_version": __version__,
         "schema": {
             "name": schema.name,
@@ -257,7 +292,6 @@ def evaluate(
         "python": platform.python_version(),
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return {"meta": meta, "systems": out_systems, "comparisons": comparisons}
 
 
 @dataclass
