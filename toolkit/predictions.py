@@ -20,7 +20,15 @@ from pathlib import Path
 from .errors import ExtractorError, GoldError
 from .files import shown
 from .gold import Imported, Problem, _int64, _region_id, check_record, is_int, parse_json, short, valid_string
-from .grounding import FUZZY_THRESHOLD, KINDS, LAYERS, Grounding, alignment_block, ground_record
+from .grounding import (
+    FUZZY_THRESHOLD,
+    KINDS,
+    LAYERS,
+    Grounding,
+    alignment_block,
+    ground_record,
+    is_text_only,
+)
 from .records import Record, empty_record
 from .schema import Schema
 
@@ -163,11 +171,16 @@ def _prediction(
         )
         out.count("texts_differ")
     record = {**empty_record(row["doc_id"]), **{k: row[k] for k in _RECORD_KEYS if k in row}, "text": gold_text}
-    record, grounding = ground_record(record, gold_text)
+    grounded = _has_text_only(record)
+    record, grounding = ground_record(record, gold_text) if grounded else (record, _given(record))
     (alignment or _Alignment()).add(grounding, row["doc_id"], where, out)
     checked = check_record(record, schema, where, out)
     assert checked is not None  # the gold text is a valid string
-    _keep_alignment(record, checked)
+    if grounded:
+        _keep_alignment(record, checked)
+    else:
+        for span in (*checked["actors"], *checked["claims"]):
+            span["alignment"] = "given"  # type: ignore[typeddict-unknown-key]
     return {
         "doc_id": checked["doc_id"],
         "text": checked["text"],
@@ -175,6 +188,27 @@ def _prediction(
         "claims": checked["claims"],
         "doc_stances": checked["doc_stances"],
     }
+
+
+def _has_text_only(record: dict) -> bool:
+    """Whether some actor or claim gives its text without offsets (grounding has work to do)."""
+    for layer in LAYERS:
+        spans = record.get(layer)
+        for span in spans if isinstance(spans, list) else ():
+            if isinstance(span, dict) and span.get("start") is None and is_text_only(span):
+                return True
+    return False
+
+
+def _given(record: dict) -> Grounding:
+    """What :func:`toolkit.grounding.ground_record` reports for a record without text-only
+    spans, without copying it: every span object is ``given``."""
+    grounding = Grounding()
+    for layer in LAYERS:
+        spans = record.get(layer)
+        if isinstance(spans, list):
+            grounding.counts[layer]["given"] = sum(isinstance(span, dict) for span in spans)
+    return grounding
 
 
 def _missing_documents(path: Path, texts: dict, seen: set, out: Imported) -> None:
@@ -215,7 +249,32 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
 
         return read_prediction_shards(path, schema, gold, strict)
     texts = {r["doc_id"]: r["text"] for r in gold}
-    out, records, seen, alignment = Imported(), [], set(), _Alignment()
+    out, alignment = Imported(), _Alignment()
+    records, seen = _read_lines(path, texts, schema, out, alignment)
+    _missing_documents(path, texts, seen, out)
+    out.count("problems", len(out.problems))
+    scored = {id(p) for p in alignment.problems}
+    errors = [p for p in out.problems if id(p) not in scored]  # a span not found is scored, not an error
+    if strict and errors:
+        raise ExtractorError(f"{errors[0]} ({len(errors)} problem(s) in all; --strict)")
+    return System(
+        shown(path.name),
+        "file",
+        records,
+        source=shown(path),
+        skipped=out.counts,
+        problems=out.problems,
+        alignment=alignment.block(),
+    )
+
+
+def _read_lines(
+    path: Path, texts: dict[str, str], schema: Schema, out: Imported, alignment: _Alignment
+) -> tuple[list[Record], set]:
+    """The file's records of gold documents, and every doc id it has; a malformed line or a
+    repeated doc id raises, a doc id not in the gold is a problem (line skipped). A file
+    without lines or without any gold document raises."""
+    records, seen = [], set()
     lines = read_jsonl_lines(path, ExtractorError)
     for number, line in lines:
         where = f"{shown(path)}:{number}"
@@ -237,21 +296,7 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
             f"{shown(path)}: none of its {len(lines)} doc id(s) is in the gold "
             f"(e.g. '{shown(next(iter(seen)))}'): predictions for other documents?"
         )
-    _missing_documents(path, texts, seen, out)
-    out.count("problems", len(out.problems))
-    scored = {id(p) for p in alignment.problems}
-    errors = [p for p in out.problems if id(p) not in scored]  # a span not found is scored, not an error
-    if strict and errors:
-        raise ExtractorError(f"{errors[0]} ({len(errors)} problem(s) in all; --strict)")
-    return System(
-        shown(path.name),
-        "file",
-        records,
-        source=shown(path),
-        skipped=out.counts,
-        problems=out.problems,
-        alignment=alignment.block(),
-    )
+    return records, seen
 
 
 def _gold_provenance(row: dict, where: str, out: Imported) -> dict:
