@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -124,18 +125,9 @@ def label_counts(datasets: dict[str, DatasetDict]) -> Counter:
     return counts
 
 
-def dataset_card(
-    datasets: dict[str, DatasetDict],
-    schema: Schema,
-    repo_ref: str,
-    how: str,
-    *,
-    license: str = "cc-by-4.0",
-    pretty_name: str | None = None,
-    bio_counts: dict | None = None,
-) -> DatasetCard:
-    """The dataset card: YAML metadata (licence, language, configs, features) and a body."""
-    pretty_name = pretty_name or f"{schema.name}: stance, actors and claims"
+def _card_data(datasets: dict[str, DatasetDict], license: str, pretty_name: str) -> DatasetCardData:
+    """The card's YAML metadata: licence, language, task, one config per dataset (``documents``
+    the default) and each config's features and split sizes."""
     configs = [
         {"config_name": name, "data_files": [{"split": "test", "path": f"data/{name}/test-*.parquet"}],
          **({"default": True} if name == "documents" else {})}
@@ -163,6 +155,22 @@ def dataset_card(
         info.splits.add(SplitInfo(name="test", num_examples=len(dsd["test"]), dataset_name=name))
         infos[name] = info
     DatasetInfosDict(infos).to_dataset_card_data(card_data)
+    return card_data
+
+
+def dataset_card(
+    datasets: dict[str, DatasetDict],
+    schema: Schema,
+    repo_ref: str,
+    how: str,
+    *,
+    license: str = "cc-by-4.0",
+    pretty_name: str | None = None,
+    bio_counts: dict | None = None,
+) -> DatasetCard:
+    """The dataset card: YAML metadata (licence, language, configs, features) and a body."""
+    pretty_name = pretty_name or f"{schema.name}: stance, actors and claims"
+    card_data = _card_data(datasets, license, pretty_name)
     counts = label_counts(datasets)
     policy_all = len({r["doc_id"] for r in datasets["documents"]["test"]}) != counts["documents"]
     body = CARD_TEMPLATE.format(
@@ -234,6 +242,36 @@ def build_hub_folder(
         dataset_card(datasets, schema, repo_ref, how, license=license, bio_counts=bio_counts).save(tmp / "README.md")
         write_schema(tmp, schema)
     return Path(out_dir)
+
+
+def annotation_notes(path: Path | None) -> str:
+    """The text of the annotation notes for the card (``--how``), or "" when there is no such file."""
+    return path.read_text(encoding="utf-8") if path and path.exists() else ""
+
+
+def publish(
+    datasets: dict[str, DatasetDict],
+    schema: Schema,
+    *,
+    to: str | Path | None = None,
+    repo_id: str | None = None,
+    how: str = "",
+    license: str = "cc-by-4.0",
+    private: bool = False,
+    token: str | None = None,
+) -> str | None:
+    """Write the Hub folder (:func:`build_hub_folder`) to ``to``, or build it in a temporary
+    folder and :func:`upload` it to ``repo_id``: exactly one of the two. Returns the upload's
+    commit URL (None when written to a folder)."""
+    if (to is None) == (repo_id is None):
+        raise PublishError("publish needs exactly one of a folder to write to and a Hub repository id")
+    if to is not None:
+        build_hub_folder(datasets, schema, to, str(to), how=how, license=license)
+        return None
+    assert repo_id is not None  # exactly one of the two
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_hub_folder(datasets, schema, Path(tmp) / "repo", repo_id, how=how, license=license)
+        return upload(folder, repo_id, private, token)
 
 
 def upload(folder: str | Path, repo_id: str, private: bool = False, token: str | None = None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -108,44 +107,48 @@ def dataset_build_cli(
     )
 
 
+DatasetArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="A folder written by `toolkit dataset build` (default: the project's dataset).", show_default=False
+    ),
+]
+HfTokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hf-token",
+        envvar="HF_TOKEN",
+        help="Hub token [env HF_TOKEN; default: your huggingface-cli login].",
+        show_default=False,
+    ),
+]
+HowOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--how",
+        help="Markdown describing how the data was annotated, for the card (default: the project's annotation_notes).",
+        show_default=False,
+    ),
+]
+
+
 @app.command("publish")
 def publish_cli(
-    dataset: Annotated[
-        Path | None,
-        typer.Argument(
-            help="A folder written by `toolkit dataset build` (default: the project's dataset).", show_default=False
-        ),
-    ] = None,
+    dataset: DatasetArg = None,
     to: Annotated[Path | None, typer.Option("--to", help="Write the Hub repository folder here.")] = None,
     repo_id: Annotated[
         str | None, typer.Option("--repo-id", help="Upload to this Hub dataset repository (ORG/NAME).")
     ] = None,
     private: Annotated[bool, typer.Option("--private", help="Create the Hub repository as private.")] = False,
-    hf_token: Annotated[
-        str | None,
-        typer.Option(
-            "--hf-token",
-            envvar="HF_TOKEN",
-            help="Hub token [env HF_TOKEN; default: your huggingface-cli login].",
-            show_default=False,
-        ),
-    ] = None,
+    hf_token: HfTokenOpt = None,
     schema: SchemaOpt = None,
-    how: Annotated[
-        Path | None,
-        typer.Option(
-            "--how",
-            help="Markdown describing how the data was annotated, for the card "
-            "(default: the project's annotation_notes).",
-            show_default=False,
-        ),
-    ] = None,
+    how: HowOpt = None,
     license: Annotated[str, typer.Option("--license", help="Licence of the annotations.")] = "cc-by-4.0",
 ) -> None:
     """Build the Hub folder (parquet per config and split, dataset card, schema) and write it locally or upload it."""
     from ..dataset import load_dataset_dir
     from ..gold_sources import choose_schema
-    from ..publish import build_hub_folder, upload
+    from ..publish import annotation_notes, publish
 
     quiet_datasets()
     if (to is None) == (repo_id is None):
@@ -155,15 +158,9 @@ def publish_cli(
     chosen, note = choose_schema(stored, schema, f"dataset {dataset}", lambda: default("schema"))
     if note:
         warn(note)
-    how = default("annotation_notes", how)
-    how_text = how.read_text(encoding="utf-8") if how and how.exists() else ""
-    ref = repo_id or str(to)
-    if to is not None:
-        build_hub_folder(datasets, chosen, to, ref, how=how_text, license=license)
+    notes = annotation_notes(default("annotation_notes", how))
+    url = publish(datasets, chosen, to=to, repo_id=repo_id, how=notes, license=license, private=private, token=hf_token)
+    if url is None:
         say(f"wrote {to} (README.md dataset card, schema.yaml and parquet files)")
-        return
-    assert repo_id is not None  # exactly one of --to and --repo-id
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = build_hub_folder(datasets, chosen, Path(tmp) / "repo", ref, how=how_text, license=license)
-        url = upload(folder, repo_id, private, hf_token)
-    say(f"uploaded to {repo_id}: {url}")
+    else:
+        say(f"uploaded to {repo_id}: {url}")
