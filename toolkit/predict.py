@@ -320,6 +320,15 @@ class PredictResult:
         """Documents predicted per second of this run (None if it predicted none)."""
         return self.predicted / self.seconds if self.predicted and self.seconds > 0 else None
 
+    def summary(self) -> str:
+        """What the run did, in one sentence (``toolkit predict`` prints it)."""
+        rate = f", {self.docs_per_second:.1f} docs/s" if self.docs_per_second else ""
+        resumed = f", {self.resumed} shard(s) already done" if self.resumed else ""
+        return (
+            f"wrote {self.written} of {self.shards} shard(s) to {self.out} ({self.documents} documents{resumed}; "
+            f"{self.predicted} predicted in {self.seconds:.1f} s{rate})"
+        )
+
 
 def _manifest(docs: list[Document], extractor, schema: Schema, shard_size: int, source: str) -> dict:
     return {
@@ -556,12 +565,7 @@ def predict(
     at ``ray_address``, default: a local Ray with ``workers`` CPUs; ``batch_size`` documents
     per ``map_batches`` call, default: the shard size).
     """
-    if engine not in ("local", "ray"):
-        raise ToolkitError(f"unknown engine '{engine}' (local or ray)")
-    if engine == "ray":
-        _import_ray()
-        if ray_address:
-            _check_reachable(ray_address)
+    _check_engine(engine, ray_address)
     workers = workers or default_workers()
     docs = read_corpus(source, split)
     plan = plan_run(docs, ref, schema, out, shard_size, source=str(source))
@@ -573,19 +577,22 @@ def predict(
     if plan.todo and engine == "local":
         _run_local(plan, workers, report, done, total)
     elif plan.todo:
-        _run_ray(
-            plan,
-            workers=workers,
-            address=ray_address,
-            batch_size=batch_size or shard_size,
-            progress=report,
-            done=done,
-            total=total,
-        )
+        batch = batch_size or shard_size
+        _run_ray(plan, workers=workers, address=ray_address, batch_size=batch, progress=report, done=done, total=total)
     seconds = time.perf_counter() - start
     return PredictResult(
         plan.out, len(docs), len(plan.shards), len(plan.shards) - len(plan.todo), len(plan.todo), pending_docs, seconds
     )
+
+
+def _check_engine(engine: str, ray_address: str | None) -> None:
+    """Fail before any work on an unknown engine, a missing Ray, or a Ray cluster that does not answer."""
+    if engine not in ("local", "ray"):
+        raise ToolkitError(f"unknown engine '{engine}' (local or ray)")
+    if engine == "ray":
+        _import_ray()
+        if ray_address:
+            _check_reachable(ray_address)
 
 
 # --------------------------------------------------------------------------- reading predictions back
@@ -662,29 +669,12 @@ def read_prediction_shards(path: str | Path, schema: Schema, gold: list[Record],
         raise ExtractorError(
             f"{shown(path)}: none of its {len(seen)} doc id(s) is in the gold: predictions for other documents?"
         )
-    made_with = manifest.get("schema", {}).get("fingerprint")
-    if made_with and made_with != schema.fingerprint:
-        out.problems.append(
-            Problem(
-                shown(path), None, None, f"made with schema fingerprint {made_with}, the gold's is {schema.fingerprint}"
-            )
-        )
-        out.count("schema_differs")
+    _check_schema(manifest.get("schema", {}).get("fingerprint"), schema, shown(path), out)
     records = [
         _checked(row, texts[row["doc_id"]], schema, f"{shown(path)}:{row['doc_id']}", out)
         for row in sorted(rows, key=lambda r: r["doc_id"])
     ]
-    missing = [d for d in texts if d not in seen]
-    if missing:
-        out.problems.append(
-            Problem(
-                shown(path),
-                None,
-                None,
-                f"{len(missing)} gold document(s) have no prediction row (e.g. '{shown(missing[0])}'); scored as empty",
-            )
-        )
-        out.count("documents_without_prediction", len(missing))
+    _check_missing([d for d in texts if d not in seen], shown(path), out)
     out.count("problems", len(out.problems))
     if strict and out.problems:
         raise ExtractorError(f"{out.problems[0]} ({len(out.problems)} problem(s) in all; --strict)")
@@ -697,6 +687,29 @@ def read_prediction_shards(path: str | Path, schema: Schema, gold: list[Record],
         skipped=out.counts,
         problems=out.problems,
     )
+
+
+def _check_schema(made_with: str | None, schema: Schema, where: str, out: Imported) -> None:
+    """A problem if the run's manifest names another schema fingerprint than the gold's."""
+    if made_with and made_with != schema.fingerprint:
+        out.problems.append(
+            Problem(where, None, None, f"made with schema fingerprint {made_with}, the gold's is {schema.fingerprint}")
+        )
+        out.count("schema_differs")
+
+
+def _check_missing(missing: list[str], where: str, out: Imported) -> None:
+    """A problem if some gold documents have no prediction row (they are scored as empty)."""
+    if missing:
+        out.problems.append(
+            Problem(
+                where,
+                None,
+                None,
+                f"{len(missing)} gold document(s) have no prediction row (e.g. '{shown(missing[0])}'); scored as empty",
+            )
+        )
+        out.count("documents_without_prediction", len(missing))
 
 
 def _checked(row: dict, gold_text: str, schema: Schema, where: str, out: Imported) -> Record:

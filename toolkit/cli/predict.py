@@ -51,54 +51,60 @@ class _Bar:
         self.bar.stop()
 
 
+CorpusArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="The corpus: a folder of .txt files, a .jsonl file, a .parquet file or folder of them (doc_id, text), "
+        "or a Hugging Face dataset (saved folder or Hub id) with doc_id and text (default: the project's sources).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Folder for the shards (shard-00000.parquet, ...) and manifest.json.",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Processes (local) or CPUs of a local Ray (default: every core).",
+        show_default=False,
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="Ray cluster address (e.g. auto, 10.0.0.5:6379, ray://head:10001; default: a local Ray on this machine).",
+        show_default=False,
+    ),
+]
+BatchSizeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--batch-size",
+        min=1,
+        help="Documents per map_batches call with --engine ray (default: the shard size).",
+        show_default=False,
+    ),
+]
+
+
 @app.command("predict")
 def predict_cli(
-    sources: Annotated[
-        str | None,
-        typer.Argument(
-            help="The corpus: a folder of .txt files, a .jsonl file, a .parquet file or folder of them (doc_id, text), "
-            "or a Hugging Face dataset (saved folder or Hub id) with doc_id and text (default: the project's sources).",
-            show_default=False,
-        ),
-    ] = None,
+    sources: CorpusArg = None,
     extractor: Annotated[str, typer.Option("--extractor", "-e", help="Extractor name or module:attribute.")] = "rules",
-    output: Annotated[
-        Path,
-        typer.Option(
-            "-o",
-            "--output",
-            help="Folder for the shards (shard-00000.parquet, ...) and manifest.json.",
-        ),
-    ] = Path("predictions"),
+    output: OutputOpt = Path("predictions"),
     shard_size: Annotated[int, typer.Option("--shard-size", min=1, help="Documents per shard.")] = 1000,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            help="Processes (local) or CPUs of a local Ray (default: every core).",
-            show_default=False,
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
     engine: Annotated[str, typer.Option("--engine", help="local (a process pool) or ray (Ray Data).")] = "local",
-    ray_address: Annotated[
-        str | None,
-        typer.Option(
-            "--ray-address",
-            help="Ray cluster address (e.g. auto, 10.0.0.5:6379, ray://head:10001; default: a local "
-            "Ray on this machine).",
-            show_default=False,
-        ),
-    ] = None,
-    batch_size: Annotated[
-        int | None,
-        typer.Option(
-            "--batch-size",
-            min=1,
-            help="Documents per map_batches call with --engine ray (default: the shard size).",
-            show_default=False,
-        ),
-    ] = None,
+    ray_address: RayAddressOpt = None,
+    batch_size: BatchSizeOpt = None,
     split: Annotated[
         str | None, typer.Option("--split", help="Split of a Hugging Face dataset with several.", show_default=False)
     ] = None,
@@ -128,9 +134,4 @@ def predict_cli(
             batch_size=batch_size,
             progress=bar,
         )
-    rate = f", {result.docs_per_second:.1f} docs/s" if result.docs_per_second else ""
-    resumed = f", {result.resumed} shard(s) already done" if result.resumed else ""
-    say(
-        f"wrote {result.written} of {result.shards} shard(s) to {output} ({result.documents} documents{resumed}; "
-        f"{result.predicted} predicted in {result.seconds:.1f} s{rate})"
-    )
+    say(result.summary())
