@@ -62,15 +62,16 @@ def test_every_module_has_its_test_file():
         for m in modules()
         if m not in EXCEPTIONS and not expected_test_file(m).exists()
     ]
-    assert missing == [], "modules without their test file (add it, or an exception above with its reason)"
+    assert not missing, "without their test file (add it, or an exception above with its reason): " + ", ".join(missing)
 
 
 def test_the_exceptions_are_current():
     """Every exception names a module that exists and still has no test file of its own."""
     known = set(modules())
-    assert sorted(EXCEPTIONS - known) == [], "listed modules that are gone"
+    gone = sorted(EXCEPTIONS - known)
+    assert not gone, "listed modules that are gone: " + ", ".join(gone)
     stale = sorted(m for m in EXCEPTIONS if expected_test_file(m).exists())
-    assert stale == [], "listed modules that have their test file now: take them off the list"
+    assert not stale, "listed modules that have their test file now (take them off the list): " + ", ".join(stale)
     assert all(reason.strip() for reason in COVERED_ELSEWHERE.values())
     for module, tests in PENDING_MOVE.items():
         assert (ROOT / tests).exists(), f"{module}: its tests were said to be in {tests}"
