@@ -13,7 +13,7 @@ import base64
 import html
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import cast
 
@@ -103,57 +103,73 @@ def comparison_table(result: dict) -> Table | None:
 
 def markdown(result: dict) -> str:
     """The headline table, per-type actor scores, per-target stance scores and comparisons, as Markdown."""
-    systems = result["systems"]
     lines = ["# Evaluation report", "", _meta_line(result), ""]
     if note := small_sample_note(result):
         lines += [f"> **{note}**", ""]
-    lines += ["## Headline (95% bootstrap CI)", ""]
-    lines += [
+    lines += _headline_md(result["systems"])
+    lines += alignment_table(result)
+    for name, system in result["systems"].items():
+        lines += _system_md(name, system)
+    lines += _comparison_md(result["comparisons"])
+    return "\n".join(lines) + "\n"
+
+
+def _headline_md(systems: dict) -> list[str]:
+    return [
+        "## Headline (95% bootstrap CI)",
+        "",
         "| metric | " + " | ".join(f"{n} {s['extractor']['version']}" for n, s in systems.items()) + " |",
         "|---|" + "---|" * len(systems),
+        *(
+            f"| {h.label} | " + " | ".join(fmt_ci(s["headline"][h.name]) for s in systems.values()) + " |"
+            for h in HEADLINES
+        ),
     ]
+
+
+def _system_md(name: str, system: dict) -> list[str]:
+    """One system's actor scores per type (strict) and document stance scores per target."""
+    lines = [
+        "",
+        f"## {name}",
+        "",
+        "### Actors per type (strict)",
+        "",
+        "| type | P | R | F1 | gold | predicted |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, block in system["actors"]["schemas"]["strict"]["per_label"].items():
+        lines.append(
+            f"| {label} | {fmt(block['precision'])} | {fmt(block['recall'])} | {fmt(block['f1'])} | {block['possible']} | {block['actual']} |"
+        )
     lines += [
-        f"| {h.label} | " + " | ".join(fmt_ci(s["headline"][h.name]) for s in systems.values()) + " |"
-        for h in HEADLINES
+        "",
+        "### Document stance per target",
+        "",
+        "| target | accuracy | macro-F1 | F_avg |",
+        "|---|---|---|---|",
     ]
-    lines += alignment_table(result)
-    for name, s in systems.items():
-        lines += [
-            "",
-            f"## {name}",
-            "",
-            "### Actors per type (strict)",
-            "",
-            "| type | P | R | F1 | gold | predicted |",
-            "|---|---|---|---|---|---|",
-        ]
-        for label, block in s["actors"]["schemas"]["strict"]["per_label"].items():
-            lines.append(
-                f"| {label} | {fmt(block['precision'])} | {fmt(block['recall'])} | {fmt(block['f1'])} | {block['possible']} | {block['actual']} |"
-            )
-        lines += [
-            "",
-            "### Document stance per target",
-            "",
-            "| target | accuracy | macro-F1 | F_avg |",
-            "|---|---|---|---|",
-        ]
-        for target, block in s["doc_stance"]["per_target"].items():
-            lines.append(f"| {target} | {fmt(block['accuracy'])} | {fmt(block['macro_f1'])} | {fmt(block['f_avg'])} |")
-    if result["comparisons"]:
-        lines += [
-            "",
-            "## Paired comparison",
-            "",
-            f"| metric | A | B | {A_MINUS_B} (95% CI) | p (paired bootstrap) | p (randomisation) |",
-            "|---|---|---|---|---|---|",
-        ]
-        for c in result["comparisons"]:
-            lines.append(
-                f"| {HEADLINE[c['metric']].label} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
-                f"{fmt_diff(c)} | {fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |"
-            )
-    return "\n".join(lines) + "\n"
+    for target, block in system["doc_stance"]["per_target"].items():
+        lines.append(f"| {target} | {fmt(block['accuracy'])} | {fmt(block['macro_f1'])} | {fmt(block['f_avg'])} |")
+    return lines
+
+
+def _comparison_md(comparisons: list[dict]) -> list[str]:
+    """The paired comparison table, or no lines when none was asked for."""
+    if not comparisons:
+        return []
+    return [
+        "",
+        "## Paired comparison",
+        "",
+        f"| metric | A | B | {A_MINUS_B} (95% CI) | p (paired bootstrap) | p (randomisation) |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {HEADLINE[c['metric']].label} | {c['a']}: {fmt(c['a_value'])} | {c['b']}: {fmt(c['b_value'])} | "
+            f"{fmt_diff(c)} | {fmt(c['p_paired_bootstrap'])} | {fmt(c['p_randomization'])} |"
+            for c in comparisons
+        ),
+    ]
 
 
 def alignment_cell(block: dict | None) -> str:
@@ -279,112 +295,119 @@ def error_analysis(
     """
     errors: list[dict] = []
     correct: list[dict] = []
+    doc_index = {g["doc_id"]: d for d, g in enumerate(gold)}
     for system, records in predictions.items():
         labels = actor_labels[system] if isinstance(actor_labels, dict) else actor_labels
         wanted = targets[system] if isinstance(targets, dict) else targets
         for d, (g, p) in enumerate(align_records(gold, records)):
-            found, right = _actor_errors(g, p, labels)
-            more, right_claims = _claim_errors(g, p, rule, no_stance)
-            found += more + _doc_stance_errors(g, p, wanted, no_stance)
-            errors += [
-                {
-                    "kind": kind,
-                    "system": system,
-                    "doc": d,
-                    "doc_id": g["doc_id"],
-                    "gold": gspan,
-                    "pred": pspan,
-                    "tag": tag,
-                    "detail": detail,
-                }
-                for kind, gspan, pspan, tag, detail in found
-            ]
+            found, right = _document_errors(g, p, labels=labels, targets=wanted, rule=rule, no_stance=no_stance)
+            errors += [_as_error(system, d, g["doc_id"], item) for item in found]
             correct += [
                 {"system": system, "doc": d, "span": span, "layer": layer}
-                for layer, spans in (("actor", right), ("claim", right_claims))
+                for layer, spans in right.items()
                 for span in spans
             ]
-        doc_index = {g["doc_id"]: d for d, g in enumerate(gold)}
-        for span in (unplaced or {}).get(system) or ():
-            where = doc_index.get(str(span.get("doc_id")))
-            layer = span.get("layer")
-            if (
-                where is None
-                or layer not in ("actors", "claims")
-                or (layer == "actors" and span.get("label") not in labels)
-            ):
-                continue
-            what = f"{span['label']} " if layer == "actors" else "claim "
-            errors.append(
-                {
-                    "kind": "actor-spurious" if layer == "actors" else "claim-spurious",
-                    "system": system,
-                    "doc": where,
-                    "doc_id": span["doc_id"],
-                    "gold": None,
-                    "pred": None,
-                    "tag": f"spurious {what.strip()}",
-                    "detail": f"predicted {what}{_quote(span.get('text'))} "
-                    "given by its text alone and not found in the document (scored as spurious)",
-                }
-            )
+        errors += _unplaced_errors(system, (unplaced or {}).get(system) or (), doc_index, labels)
     return errors, correct
 
 
-Found = list[tuple[str, list[int] | None, list[int] | None, str, str]]  # (kind, gold span, pred span, tag, detail)
+FoundItem = tuple[str, list[int] | None, list[int] | None, str, str]  # (kind, gold span, pred span, tag, detail)
+Found = list[FoundItem]
+
+
+def _as_error(system: str, doc: int, doc_id: str, found: FoundItem) -> dict:
+    """An error of :func:`error_analysis` from a ``(kind, gold span, pred span, tag, detail)``."""
+    kind, gold, pred, tag, detail = found
+    return {
+        "kind": kind,
+        "system": system,
+        "doc": doc,
+        "doc_id": doc_id,
+        "gold": gold,
+        "pred": pred,
+        "tag": tag,
+        "detail": detail,
+    }
+
+
+def _document_errors(
+    g: Record, p: Record, *, labels: list[str], targets: list[str] | None, rule: MatchRule, no_stance: str
+) -> tuple[Found, dict[str, list[list[int]]]]:
+    """One system's errors on one document (actors, then claims, then document stances), and
+    the gold spans of the actors and claims it predicted right."""
+    found, right_actors = _actor_errors(g, p, labels)
+    more, right_claims = _claim_errors(g, p, rule, no_stance)
+    return found + more + _doc_stance_errors(g, p, targets, no_stance), {"actor": right_actors, "claim": right_claims}
+
+
+def _unplaced_errors(system: str, spans: Iterable[dict], doc_index: dict[str, int], labels: list[str]) -> list[dict]:
+    """Spurious errors without a span for the text-only spans grounding could not place (in a
+    gold document, of a scored actor type or a claim)."""
+    errors = []
+    for span in spans:
+        where = doc_index.get(str(span.get("doc_id")))
+        layer = span.get("layer")
+        if (
+            where is None
+            or layer not in ("actors", "claims")
+            or (layer == "actors" and span.get("label") not in labels)
+        ):
+            continue
+        what = f"{span['label']} " if layer == "actors" else "claim "
+        kind = "actor-spurious" if layer == "actors" else "claim-spurious"
+        detail = (
+            f"predicted {what}{_quote(span.get('text'))} "
+            "given by its text alone and not found in the document (scored as spurious)"
+        )
+        errors.append(_as_error(system, where, span["doc_id"], (kind, None, None, f"spurious {what.strip()}", detail)))
+    return errors
 
 
 def _actor_errors(g: Record, p: Record, labels: list[str]) -> tuple[Found, list[list[int]]]:
+    """Missed gold actors (of a scored type), then each predicted actor that is spurious or took a
+    gold actor with other boundaries or another type; and the gold spans predicted right."""
     gold, pred = g.get("actors") or [], p.get("actors") or []
     outcome = actor_outcomes(gold, pred, labels)
-    found: Found = []
+    found: Found = [
+        _missed_actor(g, a) for i, a in enumerate(gold) if a.get("label") in labels and outcome.gold[i] is None
+    ]
     right = []
-    for i, a in enumerate(gold):
-        if a.get("label") in labels and outcome.gold[i] is None:
-            found.append(
-                (
-                    "actor-missed",
-                    [a["start"], a["end"]],
-                    None,
-                    f"missed {a['label']}",
-                    f"gold {a['label']} {_quote(_span_text(g, a))} not predicted",
-                )
-            )
     for q, b in enumerate(pred):
         what = outcome.pred[q]
         if what == "spurious":
-            found.append(
-                (
-                    "actor-spurious",
-                    None,
-                    [b["start"], b["end"]],
-                    f"spurious {b['label']}",
-                    f"predicted {b['label']} {_quote(_span_text(g, b))}, not in the gold",
-                )
-            )
+            found.append(_spurious_actor(g, b))
         elif (took := outcome.took[q]) is not None:
             a = gold[took]
-            gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
             if what == "correct":
-                right.append(gspan)
-            elif gspan == pspan:
-                found.append(
-                    (
-                        "actor-type",
-                        gspan,
-                        pspan,
-                        f"type {a['label']} → {b['label']}",
-                        f"{_quote(_span_text(g, a))}: gold {a['label']}, predicted {b['label']}",
-                    )
-                )
+                right.append([a["start"], a["end"]])
             else:
-                label = a["label"] if a["label"] == b["label"] else f"{a['label']} → {b['label']}"
-                detail = (
-                    f"gold {a['label']} {_quote(_span_text(g, a))} [{gspan[0]}, {gspan[1]}), predicted "
-                    f"{b['label']} {_quote(_span_text(g, b))} [{pspan[0]}, {pspan[1]})"
-                )
-                found.append(("actor-boundary", gspan, pspan, f"boundary {label}", detail))
+                found.append(_wrong_actor(g, a, b))
     return found, right
+
+
+def _missed_actor(g: Record, a: Actor) -> FoundItem:
+    detail = f"gold {a['label']} {_quote(_span_text(g, a))} not predicted"
+    return ("actor-missed", [a["start"], a["end"]], None, f"missed {a['label']}", detail)
+
+
+def _spurious_actor(g: Record, b: Actor) -> FoundItem:
+    detail = f"predicted {b['label']} {_quote(_span_text(g, b))}, not in the gold"
+    return ("actor-spurious", None, [b["start"], b["end"]], f"spurious {b['label']}", detail)
+
+
+def _wrong_actor(g: Record, a: Actor, b: Actor) -> FoundItem:
+    """Predicted actor ``b`` took gold actor ``a`` but is not right: another type (same
+    boundaries), else other boundaries."""
+    gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
+    if gspan == pspan:
+        detail = f"{_quote(_span_text(g, a))}: gold {a['label']}, predicted {b['label']}"
+        return ("actor-type", gspan, pspan, f"type {a['label']} → {b['label']}", detail)
+    label = a["label"] if a["label"] == b["label"] else f"{a['label']} → {b['label']}"
+    detail = (
+        f"gold {a['label']} {_quote(_span_text(g, a))} [{gspan[0]}, {gspan[1]}), predicted "
+        f"{b['label']} {_quote(_span_text(g, b))} [{pspan[0]}, {pspan[1]})"
+    )
+    return ("actor-boundary", gspan, pspan, f"boundary {label}", detail)
 
 
 def _speaker_name(rec: Record, text_rec: Record, claim: Claim) -> str:
@@ -400,63 +423,55 @@ def _overlaps(span: Claim, others: Sequence[Claim]) -> bool:
 
 
 def _claim_errors(g: Record, p: Record, rule: MatchRule, no_stance: str) -> tuple[Found, list[list[int]]]:
+    """Missed gold claims, spurious predicted ones, then what is wrong with each matched pair
+    (under ``rule``); and the gold spans of the claims predicted right in every way."""
     gold, pred = g.get("claims") or [], p.get("claims") or []
     pairs = match_spans([(c["start"], c["end"]) for c in gold], [(c["start"], c["end"]) for c in pred], rule)
     matched_g, matched_p = {gi for gi, _ in pairs}, {pi for _, pi in pairs}
-    found: Found = []
+    found: Found = [_missed_claim(g, a, pred, no_stance) for i, a in enumerate(gold) if i not in matched_g]
+    found += [_spurious_claim(g, b, gold) for i, b in enumerate(pred) if i not in matched_p]
     right = []
-    for i, a in enumerate(gold):
-        if i not in matched_g:
-            also = " (a predicted claim overlaps it, below the match rule)" if _overlaps(a, pred) else ""
-            detail = (
-                f"gold claim {_quote(_span_text(g, a))} ({_speaker_name(g, g, a)}, {a.get('target')}, "
-                f"{a.get('stance') or no_stance}) not predicted{also}"
-            )
-            found.append(("claim-missed", [a["start"], a["end"]], None, "missed claim", detail))
-    for i, b in enumerate(pred):
-        if i not in matched_p:
-            also = " (overlaps a gold claim, below the match rule)" if _overlaps(b, gold) else ""
-            found.append(
-                (
-                    "claim-spurious",
-                    None,
-                    [b["start"], b["end"]],
-                    "spurious claim",
-                    f"predicted claim {_quote(_span_text(g, b))} not in the gold{also}",
-                )
-            )
     for gi, pi in pairs:
-        a, b = gold[gi], pred[pi]
-        gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
-        quote = _quote(_span_text(g, a))
-        before = len(found)
-        if not speaker_matches(rule, speaker_span(g, a, "gold"), speaker_span(p, b, "predictions")):
-            detail = f"claim {quote}: gold speaker {_speaker_name(g, g, a)}, predicted {_speaker_name(p, g, b)}"
-            found.append(("claim-speaker", gspan, pspan, "speaker", detail))
-        if a.get("target") != b.get("target"):
-            found.append(
-                (
-                    "claim-target",
-                    gspan,
-                    pspan,
-                    f"target {a.get('target')} → {b.get('target')}",
-                    f"claim {quote}: gold target {a.get('target')}, predicted {b.get('target')}",
-                )
-            )
-        sa, sb = a.get("stance") or no_stance, b.get("stance") or no_stance
-        if sa != sb:
-            found.append(
-                (
-                    "claim-stance",
-                    gspan,
-                    pspan,
-                    f"stance {sa} → {sb}",
-                    f"claim {quote}: gold stance {sa}, predicted {sb}",
-                )
-            )
-        if len(found) == before:
-            right.append(gspan)
+        wrong = _matched_claim_errors(g, p, gold[gi], pred[pi], rule=rule, no_stance=no_stance)
+        if not wrong:
+            right.append([gold[gi]["start"], gold[gi]["end"]])
+        found += wrong
     return found, right
+
+
+def _missed_claim(g: Record, a: Claim, pred: Sequence[Claim], no_stance: str) -> FoundItem:
+    also = " (a predicted claim overlaps it, below the match rule)" if _overlaps(a, pred) else ""
+    detail = (
+        f"gold claim {_quote(_span_text(g, a))} ({_speaker_name(g, g, a)}, {a.get('target')}, "
+        f"{a.get('stance') or no_stance}) not predicted{also}"
+    )
+    return ("claim-missed", [a["start"], a["end"]], None, "missed claim", detail)
+
+
+def _spurious_claim(g: Record, b: Claim, gold: Sequence[Claim]) -> FoundItem:
+    also = " (overlaps a gold claim, below the match rule)" if _overlaps(b, gold) else ""
+    detail = f"predicted claim {_quote(_span_text(g, b))} not in the gold{also}"
+    return ("claim-spurious", None, [b["start"], b["end"]], "spurious claim", detail)
+
+
+def _matched_claim_errors(g: Record, p: Record, a: Claim, b: Claim, *, rule: MatchRule, no_stance: str) -> Found:
+    """What is wrong with predicted claim ``b`` matched to gold claim ``a``: its speaker (as the
+    scorer decides), target, stance (a missing one is ``no_stance``); one error each."""
+    gspan, pspan = [a["start"], a["end"]], [b["start"], b["end"]]
+    quote = _quote(_span_text(g, a))
+    found: Found = []
+    if not speaker_matches(rule, speaker_span(g, a, "gold"), speaker_span(p, b, "predictions")):
+        detail = f"claim {quote}: gold speaker {_speaker_name(g, g, a)}, predicted {_speaker_name(p, g, b)}"
+        found.append(("claim-speaker", gspan, pspan, "speaker", detail))
+    if a.get("target") != b.get("target"):
+        detail = f"claim {quote}: gold target {a.get('target')}, predicted {b.get('target')}"
+        found.append(("claim-target", gspan, pspan, f"target {a.get('target')} → {b.get('target')}", detail))
+    sa, sb = a.get("stance") or no_stance, b.get("stance") or no_stance
+    if sa != sb:
+        found.append(
+            ("claim-stance", gspan, pspan, f"stance {sa} → {sb}", f"claim {quote}: gold stance {sa}, predicted {sb}")
+        )
+    return found
 
 
 def _doc_stance_errors(g: Record, p: Record, targets: list[str] | None, no_stance: str) -> Found:
@@ -792,11 +807,26 @@ def html_report(
     only documents with errors carry their text (long ones: windows around the errors), so
     the page grows with the errors, not the corpus. All text is escaped: HTML in the page,
     and the data as JSON inside a ``<script type="application/json">``."""
-    e = html.escape
-    systems = result["systems"]
     gold = cast(Sequence[Record], gold)
     predictions = cast(dict[str, list[Record]], predictions)
-    errors, correct = error_analysis(
+    errors, correct = _result_errors(result, gold, predictions, rule)
+    data = page_data(gold, errors, correct, list(result["systems"]))
+    parts = [
+        *_page_top(result),
+        *_score_sections(result, result["meta"]["gold"].get("documents", len(gold))),
+        *_error_sections(errors, error_counts(errors, result["systems"]), f"{len(data['docs'])} of {len(gold)}"),
+        *_document_sections(data),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _result_errors(
+    result: dict, gold: Sequence[Record], predictions: dict[str, list[Record]], rule: MatchRule
+) -> tuple[list[dict], list[dict]]:
+    """:func:`error_analysis` of the result's systems, with the labels, targets and unplaced
+    spans each was scored with."""
+    systems = result["systems"]
+    return error_analysis(
         gold,
         {n: predictions.get(n, []) for n in systems},
         rule,
@@ -805,24 +835,13 @@ def html_report(
         no_stance=result["meta"]["schema"].get("no_stance", "none"),
         unplaced={n: (s.get("alignment") or {}).get("failed_spans") or [] for n, s in systems.items()},
     )
-    counts = error_counts(errors, systems)
-    data = page_data(gold, errors, correct, list(systems))
-    confusions = []
-    for name, s in systems.items():
-        confusions.append(
-            _img(
-                _confusion(s["doc_stance"]["overall"], f"{name}: document stance"), f"{name} document stance confusion"
-            )
-        )
-        confusions.append(
-            _img(
-                _confusion(s["claims"]["stance"], f"{name}: claim stance (matched claims)"),
-                f"{name} claim stance confusion",
-            )
-        )
+
+
+def _page_top(result: dict) -> list[str]:
+    """The page's head (with its style sheet), title, run metadata, small-sample warning and navigation."""
+    e = html.escape
     note = small_sample_note(result)
-    n_docs = result["meta"]["gold"].get("documents", len(gold))
-    parts = [
+    return [
         (
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -836,6 +855,12 @@ def html_report(
             "and target</a> · <a href='#plots'>Plots</a> · <a href='#errors'>Errors</a> · <a href='#documents'>"
             "Documents</a></nav>"
         ),
+    ]
+
+
+def _score_sections(result: dict, n_docs: int) -> list[str]:
+    """Headline scores, the comparison, the per-type, per-target and claim tables, and the plots."""
+    return [
         f"<h2 id='headline'>Headline scores (95% bootstrap CI over {n_docs} documents)</h2>{_headline_html(result)}",
         f"<h2 id='compare'>Two systems compared</h2>{_comparison_html(result)}",
         "<h2 id='tables'>Per type and per target</h2><h3>Actors per type (strict)</h3>",
@@ -845,14 +870,45 @@ def html_report(
         "<h3>Claims</h3>",
         _claims_html(result),
         f"<h2 id='plots'>Plots</h2>{_img(_bars(result), 'per-type F1 bars')}",
-        "<div class='plots'>" + "".join(confusions) + "</div>",
+        "<div class='plots'>" + "".join(_confusion_plots(result["systems"])) + "</div>",
+    ]
+
+
+def _confusion_plots(systems: dict) -> list[str]:
+    """Per system: the document stance and the claim stance (matched claims) confusion matrices."""
+    plots = []
+    for name, s in systems.items():
+        plots.append(
+            _img(
+                _confusion(s["doc_stance"]["overall"], f"{name}: document stance"), f"{name} document stance confusion"
+            )
+        )
+        plots.append(
+            _img(
+                _confusion(s["claims"]["stance"], f"{name}: claim stance (matched claims)"),
+                f"{name} claim stance confusion",
+            )
+        )
+    return plots
+
+
+def _error_sections(errors: list[dict], counts: dict[str, dict[str, int]], documents: str) -> list[str]:
+    """The number of errors (in ``documents``: "N of M"), their counts per kind and system, and
+    the place of the error list."""
+    return [
         "<h2 id='errors'>Errors</h2>",
         (
-            f"<p>{len(errors)} errors in {len(data['docs'])} of {len(gold)} documents. Every count here is one the "
+            f"<p>{len(errors)} errors in {documents} documents. Every count here is one the "
             "scores count, from the same matching (actors: strict, labels pooled; claims: the run's claim rule).</p>"
         ),
         _error_counts_html(counts),
         "<div id='error-app'><noscript>The error list and document view need JavaScript (no network).</noscript></div>",
+    ]
+
+
+def _document_sections(data: dict) -> list[str]:
+    """The place of the document view, the page's data (as JSON) and its script."""
+    return [
         (
             f"<h2 id='documents'>Documents</h2><p class='meta'>Only documents with errors are included, ordered by "
             f"their number of errors (under the filters above). A document longer than {LONG_TEXT:,} characters "
@@ -863,7 +919,6 @@ def html_report(
         f"<script>{_asset('report.js')}</script>",
         "</body></html>",
     ]
-    return "\n".join(p for p in parts if p)
 
 
 def agreement_tables(result: dict) -> list[Table]:
