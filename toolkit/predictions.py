@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from .errors import ExtractorError, GoldError
 from .files import shown
@@ -179,8 +180,8 @@ def _prediction(
     if grounded:
         _keep_alignment(record, checked)
     else:
-        for span in (*checked["actors"], *checked["claims"]):
-            span["alignment"] = "given"  # type: ignore[typeddict-unknown-key]
+        for span in cast("list[dict]", [*checked["actors"], *checked["claims"]]):
+            span["alignment"] = "given"
     return {
         "doc_id": checked["doc_id"],
         "text": checked["text"],

@@ -17,6 +17,8 @@ the numbers are the same as when each draws its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 
 import numpy as np
 
@@ -27,6 +29,7 @@ Metric = Callable[[np.ndarray], np.ndarray]
 DEFAULT_N_BOOT = 1000
 _CHUNK_CELLS = 1 << 22  # at most this many (resample x document) weights in memory at once
 _FLOAT32_EXACT = 1 << 24  # every integer of absolute value up to this is exact in float32
+_FLOAT64_EXACT = 1 << 53  # ... and in float64
 
 
 def _rows(rows) -> np.ndarray:
@@ -46,16 +49,26 @@ def _chunks(n_total: int, n_docs: int) -> Iterator[int]:
         yield min(step, n_total - start)
 
 
-def _operand(rows: np.ndarray, max_weight_sum: int) -> np.ndarray:
-    """``rows`` as the right operand of ``weights @ rows``: float32 when every product and
-    partial sum is an integer below 2**24 (integer rows, non-negative weights summing to at most
-    ``max_weight_sum`` per resample), so the product is exact and equal to the float64 one at
-    half the memory traffic; float64 otherwise."""
-    if rows.size and (
-        float(np.abs(rows).max()) * max_weight_sum >= _FLOAT32_EXACT or not np.array_equal(rows, np.rint(rows))
-    ):
-        return rows
-    return rows.astype(np.float32)
+def _operand(rows: np.ndarray, max_weight_sum: int) -> tuple[np.ndarray, Callable[[], AbstractContextManager]]:
+    """``rows`` as the right operand of ``weights @ rows`` (non-negative weights summing to at most
+    ``max_weight_sum`` per resample), and the BLAS threading to multiply under (a context manager
+    factory).
+
+    Integer rows whose sums stay exact give the same product whatever the order of additions:
+    it runs in float32 when every partial sum is below 2**24 (half the memory traffic of
+    float64) and on one BLAS thread. One product takes a fraction of a second on one core,
+    and where the cores are busy (CI, a shared machine) OpenBLAS's threads wait on each other
+    and make it several times slower (0.08 s on one thread, 0.37 s on two, measured on a loaded
+    2-core machine). Other rows are multiplied in float64 under BLAS's own threading, as
+    before: there the thread count can change the last bits.
+    """
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # (no type information)
+
+    peak = float(np.abs(rows).max()) * max_weight_sum if rows.size else 0.0
+    if not (peak < _FLOAT64_EXACT and np.array_equal(rows, np.rint(rows))):
+        return rows, nullcontext
+    one_thread = partial(threadpool_limits, limits=1, user_api="blas")
+    return (rows.astype(np.float32) if peak < _FLOAT32_EXACT else rows), one_thread
 
 
 def _product(weights: np.ndarray, operand: np.ndarray) -> np.ndarray:
@@ -73,8 +86,9 @@ def _weights(idx: np.ndarray, n: int) -> np.ndarray:
 def resample_sums(rows, idx: np.ndarray) -> np.ndarray:
     """Summed rows of each resample: ``idx`` (n_boot x n_docs) holds the document indices drawn
     for each resample; returns (n_boot, fields) = (count-weight matrix) @ rows."""
-    rows = _rows(rows)
-    return _product(_weights(idx, len(rows)), _operand(rows, idx.shape[1]))
+    operand, threads = _operand(_rows(rows), idx.shape[1])
+    with threads():
+        return _product(_weights(idx, len(operand)), operand)
 
 
 def _blocks(blocks: Sequence) -> tuple[np.ndarray, list[int]]:
@@ -100,8 +114,11 @@ def bootstrap_sums(blocks: Sequence, *, n_boot: int = DEFAULT_N_BOOT, seed: int 
     if not n:
         return np.split(np.zeros((0, rows.shape[1])), ends[:-1], axis=1)
     rng = np.random.default_rng(seed)
-    operand = _operand(rows, n)
-    sums = np.concatenate([_product(_weights(rng.integers(0, n, size=(b, n)), n), operand) for b in _chunks(n_boot, n)])
+    operand, threads = _operand(rows, n)
+    with threads():
+        sums = np.concatenate(
+            [_product(_weights(rng.integers(0, n, size=(b, n)), n), operand) for b in _chunks(n_boot, n)]
+        )
     return np.split(sums, ends[:-1], axis=1)
 
 
@@ -121,8 +138,9 @@ def randomization_shifts(pairs: Sequence, *, n_rounds: int = DEFAULT_N_BOOT, see
     if not n:
         return np.split(np.zeros((0, diff.shape[1])), ends[:-1], axis=1)
     rng = np.random.default_rng(seed)
-    operand = _operand(diff, n)
-    shifts = np.concatenate([_product(rng.random((r, n)) < 0.5, operand) for r in _chunks(n_rounds, n)])
+    operand, threads = _operand(diff, n)
+    with threads():
+        shifts = np.concatenate([_product(rng.random((r, n)) < 0.5, operand) for r in _chunks(n_rounds, n)])
     return np.split(shifts, ends[:-1], axis=1)
 
 
