@@ -387,19 +387,6 @@ def test_independent_random_annotators_are_near_chance():
     assert -0.3 < result["span_alpha_u"]["per_label"]["PERSON"]["alpha"] < 0.15
 
 
-def test_html_section_escapes_and_lists_every_disagreement():
-    from toolkit.agreement_report import agreement_html, agreement_page
-
-    result = agreement(_three_annotators(), _two_label_schema())
-    section = agreement_html(result)
-    assert section.startswith("<section class='agreement'>") and section.endswith("</section>")
-    assert "<b>peace" not in section and "&lt;b&gt;peace&lt;/b&gt; is near" in section
-    assert section.count("<tr class='actor'>") == 2 and section.count("<tr class='claim'>") == 2
-    assert section.count("<tr class='doc_stance'>") == 1
-    assert "αU" in section and "(none)" in section
-    assert agreement_page(result).startswith("<!doctype html>")
-
-
 def test_cli_writes_the_html_page_and_prints_alpha_u(tmp_path):
     out, page = tmp_path / "agreement.json", tmp_path / "agreement.html"
     result = CliRunner().invoke(

@@ -13,8 +13,7 @@ from conftest import ROOT, SEEDS
 from toolkit.cli import app
 from toolkit.errors import ProjectError
 from toolkit.project import PROJECT_FILE, bundled_example, current_project, example_dir, load_project
-from toolkit.scaffold import create_project, guidelines_markdown
-from toolkit.schema import load_schema
+from toolkit.scaffold import create_project
 
 runner = CliRunner()
 WINDFARM = ROOT / "tests" / "projects" / "windfarm"
@@ -82,28 +81,6 @@ def test_init_creates_a_project_that_every_command_finds_from_below(tmp_path, mo
     assert "<View>" in (root / "labeling_config.xml").read_text()
 
 
-def test_init_never_overwrites(tmp_path):
-    create_project(tmp_path / "p")
-    (tmp_path / "p" / "schema.yaml").write_text("mine")
-    with pytest.raises(ProjectError, match="exists already"):
-        create_project(tmp_path / "p")
-    assert (tmp_path / "p" / "schema.yaml").read_text() == "mine"
-    result = runner.invoke(app, ["init", str(tmp_path / "p")])
-    assert result.exit_code == 1 and result.stderr.strip().count("\n") == 0
-
-
-def test_init_example_is_the_bundled_project(tmp_path, monkeypatch):
-    create_project(tmp_path / "ex", example=True)
-    assert sorted(p.name for p in (tmp_path / "ex" / "articles").iterdir()) == sorted(
-        p.name for p in SEEDS.glob("*.txt")
-    )
-    monkeypatch.chdir(tmp_path / "ex")
-    proj = current_project()
-    assert proj.gold == ((tmp_path / "ex" / "annotations" / "example-gold.json").resolve(),)
-    assert proj.pull != proj.gold[0]  # a pull never overwrites the example gold
-    assert load_schema(proj.schema).fingerprint == load_schema().fingerprint
-
-
 def test_flags_override_the_project_file(tmp_path, monkeypatch):
     create_project(tmp_path / "p")
     shutil.copytree(SEEDS, tmp_path / "p" / "articles", dirs_exist_ok=True)
@@ -124,14 +101,6 @@ def test_bad_project_file_is_one_line(tmp_path, monkeypatch):
     result = runner.invoke(app, ["export"])
     assert result.exit_code == 1 and "unknown key 'token'" in result.stderr
     assert result.stderr.strip().count("\n") == 0
-
-
-def test_guidelines_are_drafted_from_the_schema():
-    schema = load_schema(WINDFARM / "schema.yaml")
-    text = guidelines_markdown(schema)
-    for label in [*schema.actor_types, *schema.targets, *schema.stance_labels, schema.claim_label]:
-        assert f"`{label}`" in text
-    assert schema.speaker_relation in text
 
 
 def test_bundled_example_reads_from_the_package():
