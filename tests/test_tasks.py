@@ -90,3 +90,9 @@ def test_bad_sources_give_one_line_and_write_nothing(tmp_path, setup, message):
     assert result.exit_code == 1
     assert message in result.output and result.stderr.strip().count("\n") == 0
     assert not out.exists()
+
+
+def test_unwritable_output_is_one_line(tmp_path):
+    result = runner.invoke(app, ["export", str(SEEDS), "-o", "/proc/no/such/tasks.json"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
