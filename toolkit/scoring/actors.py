@@ -19,16 +19,19 @@ spans are matched alone (so within one label strict = exact).
 **The engine (why it is fast).** Rather than loop over predictions, it works on the *overlap
 graph*: one node per span, an edge between a prediction and a gold span that overlap. The
 greedy choices above only interact within a connected component of that graph, and almost
-every component is small and simple:
+every component is tiny:
 
 1. :func:`overlapping_pairs` finds all edges at once: an interval join of the spans sorted
    by (document, start) with ``searchsorted``.
-2. :func:`match_greedily` solves the two common shapes with array operations: a *prediction
-   star* (a prediction whose gold spans overlap no other prediction) is correct if any of its
-   edges qualifies, else incorrect; a *gold star* (a gold span whose predictions overlap no
-   other gold span) goes to the first prediction in list order, the rest are spurious.
-   Everything else (chains, crossings) is *replayed* with nervaluate's own loops
-   (:func:`replay_greedy`), which is exact and rare.
+2. :func:`match_greedily` decides every prediction for the three algorithms at once. A
+   *single edge* (a prediction and a gold span that overlap nothing else, nearly every edge)
+   is correct if it qualifies, else incorrect. Of the rest, a *prediction star* (a prediction
+   whose gold spans overlap no other prediction) is correct if any of its edges qualifies,
+   else incorrect; a *gold star* (a gold span whose predictions overlap no other gold span)
+   goes to the first prediction in list order, the rest are spurious. Everything else
+   (chains, crossings) is *replayed* with nervaluate's own loops (:func:`replay_greedy`),
+   which is exact and rare. :func:`match_per_label` re-solves, without their cross-label
+   edges, the few components that join spans of different labels.
 3. :func:`tally` turns each prediction's outcome into per-document counts with ``bincount``.
 
 Worked example (one document, labels P and S; half-open offsets)::
@@ -37,16 +40,19 @@ Worked example (one document, labels P and S; half-open offsets)::
     pred: p0 = [0, 5) P     p1 = [12, 20) P     p2 = [30, 34) S
 
     edges: p0-g0 (same bounds, same label), p1-g1 (overlap, other label); p2 has none.
-    p0-g0 and p1-g1 are both stars:
+    p0-g0 and p1-g1 are both single edges:
       STRICT/EXACT: p0 correct; p1 incorrect (bounds differ)   -> g1 is not missed
       ENT_TYPE:     p0 correct; p1 incorrect (label differs)
       p2: spurious everywhere.
     strict  = correct 1, incorrect 1, spurious 1, missed 0: P = 1/3, R = 1/2
     partial = correct 1, partial 1,   spurious 1, missed 0: P = (1 + 0.5) / 3, R = (1 + 0.5) / 2
+    per label: p1-g1 joins P to S, so alone p1 is a spurious P and g1 a missed S.
 
-Documents are processed in chunks of :data:`CHUNK_SPANS` spans, so memory stays bounded at
-any corpus size; spans can also arrive as arrays (:func:`actor_counts_from_arrays`), e.g.
-straight from Parquet or a Hugging Face dataset, without a Python loop over spans.
+Documents are scored in chunks of about :data:`CHUNK_SPANS` spans, so the work arrays stay
+small (in cache) and memory is bounded at any corpus size: besides the output table, one
+chunk's spans at a time when they come from records. Spans can also arrive as arrays
+(:func:`actor_counts_from_arrays`), e.g. straight from Parquet or a Hugging Face dataset
+(:func:`spans_from_arrow`), without a Python loop over spans.
 """
 
 from __future__ import annotations
@@ -68,7 +74,9 @@ from .table import PRF, CountTable, Metric, as_number, nanmean, prf
 SCHEMAS = ("strict", "exact", "partial", "ent_type")
 ACTOR_FIELDS = ("correct", "incorrect", "partial", "missed", "spurious")
 CORRECT, INCORRECT, PARTIAL, MISSED, SPURIOUS = range(len(ACTOR_FIELDS))
-CHUNK_SPANS = 4_000_000  # gold + predicted spans scored at once (about 0.5 GiB of work arrays)
+# Gold + predicted spans (+ 1 per document) scored at once: a few MiB of work arrays, which
+# stay in the processor's cache; larger chunks are slower, smaller ones pay numpy's per-call cost.
+CHUNK_SPANS = 1 << 17
 
 
 class Algorithm(IntEnum):
@@ -80,11 +88,11 @@ class Algorithm(IntEnum):
 
 
 class Outcome(IntEnum):
-    """What one algorithm decided for a prediction; the value is its column in ACTOR_FIELDS."""
+    """What one algorithm decided for a prediction (small consecutive values: ``bincount`` cells)."""
 
-    CORRECT = CORRECT
-    INCORRECT = INCORRECT
-    SPURIOUS = SPURIOUS
+    CORRECT = 0
+    INCORRECT = 1
+    SPURIOUS = 2
 
 
 class Spans(NamedTuple):
@@ -104,81 +112,144 @@ class Spans(NamedTuple):
         return len(self.doc)
 
 
-class LabelIndex(dict):
-    """Label -> first-seen index, growing on lookup."""
+class Edges(NamedTuple):
+    """Edges of the overlap graph, sorted by prediction: ``pred[i]`` overlaps ``gold[i]`` enough."""
 
-    def __missing__(self, key):
-        self[key] = len(self)
-        return self[key]
+    pred: np.ndarray  # prediction index
+    gold: np.ndarray  # gold span index
+    same_bounds: np.ndarray  # bool: the two spans have the same start and end
+    same_label: np.ndarray  # bool: the two spans have the same label
+
+    def select(self, mask_or_index) -> Edges:
+        return Edges(*(a[mask_or_index] for a in self))
 
 
-def flatten_spans(lists: Sequence[Sequence[dict]], doc_ids: Sequence[str], side: str, index: LabelIndex) -> Spans:
-    """The actors of every document as :class:`Spans`, in list order (one pass over the dicts)."""
-    lens = list(map(len, lists))
+class LabelCodes(dict[str, int]):
+    """Label -> its index in the scored labels; -1 (ignored) for any other label."""
+
+    def __missing__(self, key: str) -> int:
+        return -1
+
+
+def all_labels(*lists: Sequence[Sequence[dict]]) -> tuple[str, ...]:
+    """Every actor label in the documents ``lists``, sorted (nervaluate's default ``tags``)."""
+    try:
+        return tuple(sorted(set(map(itemgetter("label"), chain.from_iterable(chain.from_iterable(lists))))))
+    except (KeyError, TypeError) as exc:
+        raise ToolkitError(f"an actor has no label, or labels of mixed types ({exc!r})") from None
+
+
+def spans_from_records(lists: Sequence[Sequence[dict]], codes: LabelCodes, side: str) -> Spans:
+    """The actors of documents ``lists`` as :class:`Spans` (document ``i`` is ``lists[i]``), in
+    list order, labels coded by ``codes``. One pass over the dicts: three lock-step iterators
+    read each actor while it is in cache, straight into one array."""
+    lens = np.fromiter(map(len, lists), np.int64, count=len(lists))
     flat = chain.from_iterable
-    try:  # the three lock-step iterators read each actor while it is in cache
+    try:
         values = np.fromiter(
             flat(
                 zip(
                     map(itemgetter("start"), flat(lists)),
                     map(itemgetter("end"), flat(lists)),
-                    map(index.__getitem__, map(itemgetter("label"), flat(lists))),
+                    map(codes.__getitem__, map(itemgetter("label"), flat(lists))),
                     strict=True,
                 )
             ),
             dtype=np.int64,
-            count=3 * sum(lens),
+            count=3 * int(lens.sum()),
         ).reshape(-1, 3)
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ToolkitError(f"{side}: an actor has no integer start/end or no label ({exc!r})") from None
-    doc = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
-    spans = Spans(doc, values[:, 0].copy(), values[:, 1] - 1, values[:, 2].copy())
-    check_spans(spans, doc_ids, side)
-    return spans
+    doc = np.repeat(np.arange(len(lists)), lens)
+    return Spans(doc, values[:, 0].copy(), values[:, 1] - 1, values[:, 2].copy())
 
 
-def check_spans(spans: Spans, doc_ids: Sequence[str], side: str) -> None:
-    """:class:`ToolkitError` naming the first empty or negative span."""
+def spans_from_arrow(column, labels: Sequence[str]) -> Spans:
+    """:class:`Spans` of an Arrow list-of-struct column (one list of ``{start, end, label}`` per
+    document, as in Parquet predictions or a Hugging Face dataset), without a Python loop over
+    spans: the document index comes from the list offsets, the fields are columns, labels
+    (strings, or dictionary-encoded as Parquet stores them) are mapped to indices into
+    ``labels`` through their dictionary (-1: ignored)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    flat = column.flatten()
+    doc = np.asarray(pc.list_parent_indices(column), dtype=np.int64)  # type: ignore[attr-defined]  # pc functions are generated at import
+    start = np.asarray(flat.field("start").to_numpy(zero_copy_only=False), dtype=np.int64)
+    end = np.asarray(flat.field("end").to_numpy(zero_copy_only=False), dtype=np.int64) - 1
+    encoded = flat.field("label")
+    if not pa.types.is_dictionary(encoded.type):
+        encoded = pc.dictionary_encode(encoded)  # type: ignore[attr-defined]  # generated at import
+    wanted = {label: i for i, label in enumerate(labels)}
+    remap = np.array([*(wanted.get(v, -1) for v in encoded.dictionary.to_pylist()), -1], dtype=np.int64)
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return Spans(doc, start, end, remap[codes])  # a missing label (code -1) maps to remap[-1] = -1: ignored
+
+
+def check_spans(spans: Spans, doc_ids: Sequence[str], first_doc: int, side: str) -> None:
+    """:class:`ToolkitError` naming the first empty or negative span (``spans.doc`` counts
+    from document ``first_doc`` of ``doc_ids``)."""
     bad = np.flatnonzero((spans.start < 0) | (spans.end < spans.start))
     if bad.size:
         i = int(bad[0])
         raise ToolkitError(
-            f"{side}: document {doc_ids[spans.doc[i]]!r}: actor span "
+            f"{side}: document {doc_ids[first_doc + int(spans.doc[i])]!r}: actor span "
             f"[{spans.start[i]}, {spans.end[i] + 1}) is empty or negative"
         )
 
 
-def overlapping_pairs(pred: Spans, true: Spans, min_pct: float) -> tuple[np.ndarray, np.ndarray]:
-    """All (prediction, gold) index pairs in the same document that overlap enough
-    (overlap / gold length * 100 >= ``min_pct``), sorted by prediction then gold list order.
+def overlapping_pairs(pred: Spans, true: Spans, min_pct: float) -> Edges:
+    """All (prediction, gold) pairs in the same document that overlap enough (overlap / gold
+    length * 100 >= ``min_pct``, nervaluate's expression), sorted by prediction, then gold start.
 
     An interval join: with keys ``doc * big + offset`` (one number orders by document, then
-    offset), the gold spans overlapping a prediction are a contiguous run of the gold spans
-    sorted by start key: from the first whose running maximum end reaches the prediction's
-    start, to the last that starts before the prediction's end.
+    offset), the gold spans overlapping a prediction are within a contiguous run of the gold
+    spans sorted by start key: from the first whose running maximum end reaches the
+    prediction's start, to the last that starts before the prediction's end.
     """
     if not pred.size or not true.size:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        none = np.zeros(0, np.int64)
+        return Edges(none, none, none.astype(bool), none.astype(bool))
     big = int(max(pred.end.max(), true.end.max())) + 2
-    if max(int(true.doc.max()), int(pred.doc.max())) + 1 > (2**62) // big:
+    if max(int(true.doc[-1]), int(pred.doc[-1])) + 1 > (2**62) // big:  # docs are in order: the last is the largest
         raise ToolkitError("actor offsets are too large to score")
     start_key = true.doc * big + true.start
-    order: np.ndarray
-    if np.all(start_key[1:] >= start_key[:-1]):  # already sorted (gold in text order): no sort, no copies
-        order, ts, te = np.arange(true.size), true.start, true.end
+    order = None if np.all(start_key[1:] >= start_key[:-1]) else np.argsort(start_key, kind="stable")
+    ts, te, tl, t_doc = true.start, true.end, true.label, true.doc
+    if order is not None:  # gold not in text order (rare): sort it; already sorted needs no copies
+        start_key, ts, te, tl, t_doc = start_key[order], ts[order], te[order], tl[order], t_doc[order]
+    p_start_key = pred.doc * big + pred.start
+    hi = np.searchsorted(start_key, pred.doc * big + pred.end, "right")  # past the last gold starting before the end
+    lo = first_reaching(t_doc * big + te, p_start_key, hi)
+    n = hi - lo
+    if n.max() <= 1:  # the usual case: each prediction has at most one candidate
+        p_idx = np.flatnonzero(n)
+        pos = lo[p_idx]
     else:
-        order = np.argsort(start_key, kind="stable")
-        start_key, ts, te = start_key[order], true.start[order], true.end[order]
-    running_end = np.maximum.accumulate(true.doc[order] * big + te)
-    lo = np.searchsorted(running_end, pred.doc * big + pred.start, "left")
-    hi = np.searchsorted(start_key, pred.doc * big + pred.end, "right")
-    n = np.maximum(hi - lo, 0)
-    p_idx = np.repeat(np.arange(pred.size), n)
-    pos = np.arange(len(p_idx)) + np.repeat(lo - (np.cumsum(n) - n), n)
-    te, ts, ps = te[pos], ts[pos], pred.start[p_idx]
-    overlap = np.minimum(pred.end[p_idx], te) - np.maximum(ps, ts) + 1
-    keep = (te >= ps) & ((overlap / (te - ts + 1)) * 100.0 >= min_pct)
-    return p_idx[keep], order[pos[keep]]
+        p_idx = np.repeat(np.arange(pred.size), n)
+        pos = np.arange(len(p_idx)) + np.repeat(lo - (np.cumsum(n) - n), n)
+    gs, ge, ps, pe = ts[pos], te[pos], pred.start[p_idx], pred.end[p_idx]
+    overlap = np.minimum(pe, ge) - np.maximum(ps, gs) + 1  # <= 0 for a candidate that ends before
+    keep = np.flatnonzero((overlap / (ge - gs + 1)) * 100.0 >= min_pct)
+    same_bounds = ((gs == ps) & (ge == pe))[keep]
+    p_idx, pos = p_idx[keep], pos[keep]
+    return Edges(p_idx, pos if order is None else order[pos], same_bounds, pred.label[p_idx] == tl[pos])
+
+
+def first_reaching(end_key: np.ndarray, keys: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per key, the first index ``i`` below ``hi`` with ``max(end_key[:i + 1]) >= key`` (else
+    ``hi``): ``searchsorted`` on the running maximum, capped at ``hi``, without a binary search
+    for the usual key, whose run of candidates below ``hi`` is empty or one long."""
+    reach = np.empty(len(end_key) + 1, end_key.dtype)  # reach[i] = max(end_key[:i]); reach[0] below any key
+    reach[0] = -1
+    np.maximum.accumulate(end_key, out=reach[1:])
+    lo = hi - (reach[hi] >= keys)
+    more = reach[lo] >= keys
+    if more.any():  # nested or overlapping gold spans: more than one candidate
+        lo[more] = np.searchsorted(reach, keys[more], "left") - 1
+    return lo
 
 
 def replay_greedy(
@@ -217,6 +288,14 @@ def replay_greedy(
                 taken.add(chosen)
                 if took is not None:
                     took[algorithm, q] = chosen
+
+
+def adjacency(edges: Edges) -> dict[int, list[int]]:
+    """Prediction -> the gold spans it overlaps, both in list order (what :func:`replay_greedy` walks)."""
+    adj: dict[int, list[int]] = defaultdict(list)
+    for q, g in sorted(zip(edges.pred.tolist(), edges.gold.tolist(), strict=True)):
+        adj[q].append(g)
+    return adj
 
 
 class ActorOutcomes(NamedTuple):
@@ -258,12 +337,9 @@ def actor_outcomes(
     t, p = spans(gold, gi), spans(pred, pi)
     outcome = np.full((len(Algorithm), p.size), Outcome.SPURIOUS, np.int8)
     took = np.full((len(Algorithm), p.size), -1, np.int64)
-    ep, et = overlapping_pairs(p, t, min_overlap_percentage)
-    if len(ep):
-        adj: dict[int, list[int]] = defaultdict(list)
-        for q, g in sorted(zip(ep.tolist(), et.tolist(), strict=True)):
-            adj[q].append(g)
-        replay_greedy(adj, p, t, outcome, took)
+    edges = overlapping_pairs(p, t, min_overlap_percentage)
+    if len(edges.pred):
+        replay_greedy(adjacency(edges), p, t, outcome, took)
     names = {Outcome.CORRECT: "correct", Outcome.INCORRECT: "incorrect", Outcome.SPURIOUS: "spurious"}
     out_pred: list[str] = ["ignored"] * len(pred)
     out_took: list[int | None] = [None] * len(pred)
@@ -280,182 +356,184 @@ class Matching(NamedTuple):
     """What :func:`match_greedily` decided."""
 
     outcome: np.ndarray  # (3 algorithms, predictions) of Outcome values
-    mixed: np.ndarray  # edge mask: components that join spans of different labels
-    same_label: np.ndarray  # edge mask: the edge joins two spans of one label
+    mixed: np.ndarray  # edge mask: the edge is in a component that joins spans of different labels
 
 
-def match_greedily(ep: np.ndarray, et: np.ndarray, p: Spans, t: Spans) -> Matching:
+def qualifying_bits(edges: Edges) -> np.ndarray:
+    """Per edge, bit ``a`` set when the edge would make its prediction correct under algorithm
+    ``a`` (so "any edge of this prediction qualifies" is a bitwise OR)."""
+    same_bounds, same = edges.same_bounds.view(np.uint8), edges.same_label.view(np.uint8)
+    return ((same_bounds & same) << Algorithm.STRICT) | (same_bounds << Algorithm.EXACT) | (same << Algorithm.ENT_TYPE)
+
+
+def settle(outcome: np.ndarray, preds: np.ndarray, bits: np.ndarray) -> None:
+    """Each of ``preds`` takes a gold span: correct under the algorithms whose bit is set, else incorrect."""
+    for algorithm in Algorithm:
+        outcome[algorithm, preds] = ((bits >> algorithm) & 1) ^ 1  # 1 -> CORRECT (0), 0 -> INCORRECT (1)
+
+
+def match_greedily(edges: Edges, p: Spans, t: Spans) -> Matching:
     """nervaluate's greedy matching of predictions ``p`` to gold spans ``t`` given the overlap
-    edges ``ep[i] -> et[i]`` (sorted by prediction), for the three algorithms at once.
-
-    Stars of the overlap graph are solved with arrays (see the module docstring); the other
-    components are replayed. Why per-edge bits: edge ``i`` is correct for algorithm ``a`` when
-    bit ``a`` of ``ok[i]`` is set, so "any edge of this prediction qualifies" is a bitwise OR.
-    """
-    n_p, n_t = p.size, t.size
-    outcome = np.full((len(Algorithm), n_p), Outcome.SPURIOUS, np.int8)
-    same_bounds = ((p.start[ep] == t.start[et]) & (p.end[ep] == t.end[et])).view(np.uint8)
-    same = (p.label[ep] == t.label[et]).view(np.uint8)
-    ok = ((same_bounds & same) << Algorithm.STRICT) | (same_bounds << Algorithm.EXACT) | (same << Algorithm.ENT_TYPE)
-
-    def settle(preds: np.ndarray, bits: np.ndarray) -> None:  # each of ``preds`` takes a gold span
-        for algorithm in Algorithm:
-            correct = (bits >> algorithm) & 1
-            outcome[algorithm, preds] = np.where(correct == 1, Outcome.CORRECT, Outcome.INCORRECT)
-
-    deg_p, deg_t = np.bincount(ep, minlength=n_p), np.bincount(et, minlength=n_t)
-    pred_star = np.bincount(ep[deg_t[et] > 1], minlength=n_p)[ep] == 0
-    true_star = ~pred_star & (np.bincount(et[deg_p[ep] > 1], minlength=n_t)[et] == 0)
-    rest = ~pred_star & ~true_star
-    # prediction stars: correct if any edge qualifies
-    e = np.flatnonzero(pred_star)
-    one = deg_p[ep[e]] == 1
-    settle(ep[e[one]], ok[e[one]])
-    e = e[~one]
-    first = np.flatnonzero(np.diff(ep[e], prepend=-1))
-    if len(first):
-        settle(ep[e[first]], np.bitwise_or.reduceat(ok[e], first))
-    # gold stars: the first prediction in list order takes the gold span
-    e = np.flatnonzero(true_star)
-    e = e[np.argsort(et[e] * n_p + ep[e])]
-    e = e[np.diff(et[e], prepend=-1) != 0]
-    settle(ep[e], ok[e])
-    if rest.any():
-        adj: dict[int, list[int]] = defaultdict(list)
-        for q, g in sorted(zip(ep[rest].tolist(), et[rest].tolist(), strict=True)):
-            adj[q].append(g)
-        replay_greedy(adj, p, t, outcome)
-    cross = ~same.view(bool)
-    cross_p, cross_t = np.bincount(ep[cross], minlength=n_p) > 0, np.bincount(et[cross], minlength=n_t) > 0
-    mixed = rest | (pred_star & cross_p[ep]) | (true_star & cross_t[et])
-    return Matching(outcome, mixed, same.view(bool))
+    ``edges`` (sorted by prediction), for the three algorithms at once: single edges here,
+    larger components in :func:`match_larger_components` (see the module docstring)."""
+    outcome = np.full((len(Algorithm), p.size), Outcome.SPURIOUS, np.int8)
+    ok = qualifying_bits(edges)
+    deg_p, deg_t = np.bincount(edges.pred, minlength=p.size), np.bincount(edges.gold, minlength=t.size)
+    single = (deg_p[edges.pred] == 1) & (deg_t[edges.gold] == 1)
+    settle(outcome, edges.pred[single], ok[single])
+    mixed = single & ~edges.same_label
+    larger = np.flatnonzero(~single)
+    if larger.size:
+        mixed[larger] = match_larger_components(
+            edges.select(larger), ok[larger], p, t, deg_p=deg_p, deg_t=deg_t, outcome=outcome
+        )
+    return Matching(outcome, mixed)
 
 
-def per_label_outcome(ep: np.ndarray, et: np.ndarray, p: Spans, t: Spans, overall: Matching) -> np.ndarray:
-    """Outcomes when each label's spans are matched alone: the same as overall, except in
+def match_larger_components(
+    e: Edges, ok: np.ndarray, p: Spans, t: Spans, *, deg_p: np.ndarray, deg_t: np.ndarray, outcome: np.ndarray
+) -> np.ndarray:
+    """:func:`match_greedily` for the edges ``e`` of components with more than one edge (given
+    the degrees of every node): stars with arrays, the rest replayed. Returns the edges that
+    are in a component joining spans of different labels."""
+    dp, dt = deg_p[e.pred], deg_t[e.gold]
+    pred_star = np.bincount(e.pred[dt > 1], minlength=p.size)[e.pred] == 0
+    gold_star = ~pred_star & (np.bincount(e.gold[dp > 1], minlength=t.size)[e.gold] == 0)
+    other = ~pred_star & ~gold_star
+    # prediction stars: correct if any edge qualifies (a prediction's edges are consecutive)
+    s = np.flatnonzero(pred_star)
+    first = np.flatnonzero(np.diff(e.pred[s], prepend=-1))
+    if first.size:
+        settle(outcome, e.pred[s[first]], np.bitwise_or.reduceat(ok[s], first))
+    # gold stars: the first prediction in list order takes the gold span, the others are spurious
+    s = np.flatnonzero(gold_star)
+    s = s[np.lexsort((e.pred[s], e.gold[s]))]
+    s = s[np.diff(e.gold[s], prepend=-1) != 0]
+    settle(outcome, e.pred[s], ok[s])
+    if other.any():
+        replay_greedy(adjacency(e.select(other)), p, t, outcome)
+    cross = ~e.same_label
+    cross_p, cross_t = (
+        np.bincount(e.pred[cross], minlength=p.size) > 0,
+        np.bincount(e.gold[cross], minlength=t.size) > 0,
+    )
+    return other | (pred_star & cross_p[e.pred]) | (gold_star & cross_t[e.gold])
+
+
+def match_per_label(edges: Edges, p: Spans, t: Spans, overall: Matching) -> np.ndarray:
+    """Outcomes when each label's spans are matched alone: the same as ``overall``, except in
     components that join spans of different labels, which are re-solved without their
     cross-label edges."""
-    redo_p = np.zeros(p.size, bool)
-    redo_p[ep[overall.mixed]] = True
-    keep = overall.mixed & overall.same_label
-    redo_t = np.zeros(t.size, bool)
-    redo_t[et[keep]] = True
     outcome = overall.outcome.copy()
-    if redo_p.any():
-        sub = match_greedily(
-            (np.cumsum(redo_p) - 1)[ep[keep]], (np.cumsum(redo_t) - 1)[et[keep]], p.select(redo_p), t.select(redo_t)
-        )
-        outcome[:, redo_p] = sub.outcome
+    if not overall.mixed.any():
+        return outcome
+    redo_p = np.zeros(p.size, bool)
+    redo_p[edges.pred[overall.mixed]] = True
+    keep = overall.mixed & edges.same_label
+    redo_t = np.zeros(t.size, bool)
+    redo_t[edges.gold[keep]] = True
+    sub_edges = Edges(
+        (np.cumsum(redo_p) - 1)[edges.pred[keep]],
+        (np.cumsum(redo_t) - 1)[edges.gold[keep]],
+        edges.same_bounds[keep],
+        edges.same_label[keep],
+    )
+    outcome[:, redo_p] = match_greedily(sub_edges, p.select(redo_p), t.select(redo_t)).outcome
     return outcome
 
 
-def tally(n_docs: int, n_labels: int, p: Spans, t: Spans, *, overall: np.ndarray, per_label: np.ndarray) -> np.ndarray:
-    """Counts (docs, 1 + labels, schemas, ACTOR_FIELDS): scope 0 is all labels pooled, scope
-    1 + i is label i. A gold span is missed unless a prediction is correct or incorrect on it."""
+def tally(out: np.ndarray, p: Spans, t: Spans, *, overall: np.ndarray, per_label: np.ndarray) -> None:
+    """Fill ``out`` (docs, 1 + labels, schemas, ACTOR_FIELDS; zeros) with the counts: scope 0 is
+    all labels pooled, scope 1 + i is label i. A gold span is missed unless a prediction is
+    correct or incorrect on it; "partial" is exact with "incorrect" renamed."""
+    n_docs, n_labels = out.shape[0], out.shape[1] - 1
     strict, exact, partial, ent_type = range(len(SCHEMAS))
-    out = np.zeros((n_docs, 1 + n_labels, len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
+    pooled = ((strict, Algorithm.STRICT), (exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE))
     scopes = (
-        (
-            slice(0, 1),
-            1,
-            p.doc,
-            t.doc,
-            overall,
-            ((strict, Algorithm.STRICT), (exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE)),
-        ),
-        (
-            slice(1, None),
-            n_labels,
-            p.doc * n_labels + p.label,
-            t.doc * n_labels + t.label,
-            per_label,
-            ((exact, Algorithm.EXACT), (ent_type, Algorithm.ENT_TYPE)),
-        ),
+        (out[:, :1], p.doc, t.doc, overall, pooled),
+        (out[:, 1:], p.doc * n_labels + p.label, t.doc * n_labels + t.label, per_label, pooled[1:]),
     )
-    for scope, k, p_group, t_group, outcome, pairs in scopes:
+    for view, p_group, t_group, outcome, pairs in scopes:
+        k = view.shape[1]
         golds = np.bincount(t_group, minlength=n_docs * k).reshape(n_docs, k)
+        cells = p_group * len(Outcome)
         for schema, algorithm in pairs:
-            cells = p_group * len(ACTOR_FIELDS) + outcome[algorithm]
-            counts = np.bincount(cells, minlength=n_docs * k * len(ACTOR_FIELDS)).reshape(n_docs, k, len(ACTOR_FIELDS))
-            counts[..., MISSED] = golds - counts[..., CORRECT] - counts[..., INCORRECT]
-            out[:, scope, schema] = counts
+            counts = np.bincount(cells + outcome[algorithm], minlength=n_docs * k * len(Outcome))
+            counts = counts.reshape(n_docs, k, len(Outcome))
+            fields = view[:, :, schema]
+            fields[..., CORRECT] = counts[..., Outcome.CORRECT]
+            fields[..., INCORRECT] = counts[..., Outcome.INCORRECT]
+            fields[..., SPURIOUS] = counts[..., Outcome.SPURIOUS]
+            fields[..., MISSED] = golds - counts[..., Outcome.CORRECT] - counts[..., Outcome.INCORRECT]
     out[:, 1:, strict] = out[:, 1:, exact]  # one label alone: same bounds is the whole of strict
     out[:, :, partial] = out[:, :, exact]
-    out[:, :, partial, PARTIAL] = out[:, :, exact, INCORRECT]  # partial: "incorrect" counts as partial
+    out[:, :, partial, PARTIAL] = out[:, :, exact, INCORRECT]
     out[:, :, partial, INCORRECT] = 0
-    return out
 
 
-def _chunks(p: Spans, t: Spans, n_docs: int):
-    """Consecutive document ranges holding about :data:`CHUNK_SPANS` spans each (spans are in
-    document order), with the spans of each range."""
-    if p.size + t.size <= CHUNK_SPANS:
-        yield 0, n_docs, p, t
-        return
-    per_doc = np.bincount(p.doc, minlength=n_docs) + np.bincount(t.doc, minlength=n_docs)
-    bounds = np.searchsorted(np.cumsum(per_doc), np.arange(CHUNK_SPANS, per_doc.sum(), CHUNK_SPANS), "right")
-    edges = [0, *sorted(set(bounds.tolist()) - {0, n_docs}), n_docs]
-    for a, b in pairwise(edges):
-        pa, pb = np.searchsorted(p.doc, [a, b])
-        ta, tb = np.searchsorted(t.doc, [a, b])
-        yield a, b, _shifted(p.select(slice(pa, pb)), a), _shifted(t.select(slice(ta, tb)), a)
+def score_chunk(out: np.ndarray, pred: Spans, gold: Spans, min_pct: float) -> None:
+    """Fill ``out`` (a chunk's documents, 1 + labels, schemas, ACTOR_FIELDS; zeros) with the
+    counts of spans ``pred`` and ``gold`` (document numbers from 0 in the chunk); spans of
+    ignored labels (-1) are dropped first."""
+    pred, gold = (s if not s.size or s.label.min() >= 0 else s.select(s.label >= 0) for s in (pred, gold))
+    edges = overlapping_pairs(pred, gold, min_pct)
+    overall = match_greedily(edges, pred, gold)
+    tally(out, pred, gold, overall=overall.outcome, per_label=match_per_label(edges, pred, gold, overall))
 
 
-def _shifted(spans: Spans, first_doc: int) -> Spans:
-    """``spans`` with document numbers counted from ``first_doc``."""
-    return Spans(spans.doc - first_doc, spans.start, spans.end, spans.label)
+def document_ranges(spans_per_doc: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive document ranges ``[a, b)`` of about :data:`CHUNK_SPANS` spans each (a
+    document counts one more, so that empty documents are chunked too; none is cut)."""
+    n_docs = len(spans_per_doc)
+    ends = np.cumsum(spans_per_doc + 1)
+    cuts = np.searchsorted(ends, np.arange(CHUNK_SPANS, int(ends[-1]) if n_docs else 0, CHUNK_SPANS), "right")
+    edges = [0, *sorted(set(cuts.tolist()) - {0, n_docs}), n_docs]
+    return [(a, b) for a, b in pairwise(edges) if b > a]
 
 
-def spans_from_arrow(column, labels: Sequence[str]) -> Spans:
-    """:class:`Spans` of an Arrow list-of-struct column (one list of ``{start, end, label}`` per
-    document, as in Parquet predictions or a Hugging Face dataset), without a Python loop over
-    spans: the document index comes from the list offsets, the fields are zero-copy columns,
-    labels are dictionary-encoded once and mapped to indices into ``labels`` (-1: ignored)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def check_min_overlap(min_overlap_percentage: float) -> None:
+    """nervaluate's bounds on ``min_overlap_percentage``."""
+    if not 1.0 <= min_overlap_percentage <= 100.0:
+        raise ToolkitError("min_overlap_percentage must be between 1.0 and 100.0")
 
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    flat = column.flatten()
-    doc = np.asarray(pc.list_parent_indices(column), dtype=np.int64)  # type: ignore[attr-defined]  # pc functions are generated at import
-    start = np.asarray(flat.field("start").to_numpy(zero_copy_only=False), dtype=np.int64)
-    end = np.asarray(flat.field("end").to_numpy(zero_copy_only=False), dtype=np.int64) - 1
-    encoded = pc.dictionary_encode(flat.field("label"))  # type: ignore[attr-defined]  # generated at import
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    wanted = {label: i for i, label in enumerate(labels)}
-    remap = np.array([wanted.get(str(v), -1) for v in encoded.dictionary.to_pylist()] or [-1], dtype=np.int64)
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return Spans(doc, start, end, remap[codes] if len(codes) else codes)
+
+def count_table(doc_ids: Sequence[str], labels: Sequence[str], cube: np.ndarray, min_pct: float) -> CountTable:
+    """The :class:`CountTable` of a (docs, 1 + labels, schemas, ACTOR_FIELDS) count cube."""
+    fields = tuple(f"{s}/{scope}/{f}" for scope in ("*", *labels) for s in SCHEMAS for f in ACTOR_FIELDS)
+    return CountTable(
+        tuple(doc_ids),
+        fields,
+        cube.reshape(len(doc_ids), len(fields)),
+        tuple(labels),
+        params={"min_overlap_percentage": min_pct},
+    )
+
+
+def documents_of(spans: Spans, a: int, b: int, doc_ids: Sequence[str], side: str) -> Spans:
+    """The spans of documents ``[a, b)`` (``spans`` in document order), numbered from ``a``, checked."""
+    i, j = np.searchsorted(spans.doc, [a, b])
+    part = Spans(spans.doc[i:j] - a, spans.start[i:j], spans.end[i:j], spans.label[i:j])
+    check_spans(part, doc_ids, a, side)
+    return part
 
 
 def actor_counts_from_arrays(
     doc_ids: Sequence[str], gold: Spans, pred: Spans, labels: Sequence[str], min_overlap_percentage: float = 1.0
 ) -> CountTable:
-    """:func:`actor_counts` for spans that arrive as arrays (label indices into ``labels``,
-    ``-1`` for a label to ignore; inclusive ends; spans in document order)."""
-    if not 1.0 <= min_overlap_percentage <= 100.0:
-        raise ToolkitError("min_overlap_percentage must be between 1.0 and 100.0")
-    gold, pred = (spans if np.all(spans.label >= 0) else spans.select(spans.label >= 0) for spans in (gold, pred))
-    for side, spans in (("gold", gold), ("predictions", pred)):
-        if spans.size and np.any(np.diff(spans.doc) < 0):
-            raise ToolkitError(f"{side}: spans must be in document order")
+    """:func:`actor_counts` for spans that arrive as arrays (document index into ``doc_ids``,
+    label indices into ``labels``, ``-1`` for a label to ignore; inclusive ends; spans in
+    document order, each document's in list order)."""
+    check_min_overlap(min_overlap_percentage)
     n_docs, n_labels = len(doc_ids), len(labels)
+    for side, spans in (("gold", gold), ("predictions", pred)):
+        if spans.size and (np.any(np.diff(spans.doc) < 0) or spans.doc[0] < 0 or spans.doc[-1] >= n_docs):
+            raise ToolkitError(f"{side}: spans must be in document order, with document indices into doc_ids")
     cube = np.zeros((n_docs, 1 + n_labels, len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
-    for a, b, p, t in _chunks(pred, gold, n_docs):
-        ep, et = overlapping_pairs(p, t, min_overlap_percentage)
-        overall = match_greedily(ep, et, p, t)
-        cube[a:b] = tally(
-            b - a, n_labels, p, t, overall=overall.outcome, per_label=per_label_outcome(ep, et, p, t, overall)
-        )
-    fields = tuple(f"{s}/{scope}/{f}" for scope in ("*", *labels) for s in SCHEMAS for f in ACTOR_FIELDS)
-    return CountTable(
-        tuple(doc_ids),
-        fields,
-        cube.reshape(n_docs, len(fields)),
-        tuple(labels),
-        params={"min_overlap_percentage": min_overlap_percentage},
-    )
+    sizes = np.bincount(pred.doc, minlength=n_docs) + np.bincount(gold.doc, minlength=n_docs)
+    for a, b in document_ranges(sizes):
+        p, t = (documents_of(spans, a, b, doc_ids, side) for side, spans in (("predictions", pred), ("gold", gold)))
+        score_chunk(cube[a:b], p, t, min_overlap_percentage)
+    return count_table(doc_ids, labels, cube, min_overlap_percentage)
 
 
 def actor_counts(
@@ -473,18 +551,26 @@ def actor_counts(
     nervaluate's ``tags``) fixes the label order and drops other labels; default: every label
     in gold or predictions, sorted. Pass the same ``labels`` to compare two systems.
     ``min_overlap_percentage`` is nervaluate's (share of the gold span that must be covered).
-    The matching rules are in the module docstring.
+    The matching rules are in the module docstring; documents are read and scored a chunk at a time.
     """
+    check_min_overlap(min_overlap_percentage)
     doc_ids, gold_lists, pred_lists = by_doc(gold, pred, "actors")
-    index = LabelIndex()
-    t = flatten_spans(gold_lists, doc_ids, "gold", index)
-    p = flatten_spans(pred_lists, doc_ids, "predictions", index)
-    labels = tuple(sorted(index) if labels is None else labels)
-    wanted = {label: i for i, label in enumerate(labels)}
-    remap = np.array([wanted.get(label, -1) for label in index] or [0], dtype=np.int64)
-    return actor_counts_from_arrays(
-        doc_ids, t._replace(label=remap[t.label]), p._replace(label=remap[p.label]), labels, min_overlap_percentage
+    labels = all_labels(gold_lists, pred_lists) if labels is None else tuple(labels)
+    codes = LabelCodes((label, i) for i, label in enumerate(labels))
+    n_docs = len(doc_ids)
+    cube = np.zeros((n_docs, 1 + len(labels), len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
+    sizes = np.fromiter(map(len, gold_lists), np.int64, count=n_docs) + np.fromiter(
+        map(len, pred_lists), np.int64, count=n_docs
     )
+    for a, b in document_ranges(sizes):
+        p, t = (
+            spans_from_records(lists[a:b], codes, side)
+            for side, lists in (("predictions", pred_lists), ("gold", gold_lists))
+        )
+        check_spans(p, doc_ids, a, "predictions")
+        check_spans(t, doc_ids, a, "gold")
+        score_chunk(cube[a:b], p, t, min_overlap_percentage)
+    return count_table(doc_ids, labels, cube, min_overlap_percentage)
 
 
 def _actor_prf(sums: np.ndarray, n_labels: int, schema: str):
