@@ -13,7 +13,8 @@ import warnings
 import pytest
 from typer.testing import CliRunner
 
-import toolkit.studio as studio_module
+import toolkit.studio.listing as listing_module
+import toolkit.studio.pull as pull_module
 from conftest import SEEDS
 from faultproxy import FaultProxy
 from toolkit.cli import app
@@ -21,7 +22,6 @@ from toolkit.errors import StudioError
 from toolkit.gold import import_exports, record_to_results
 from toolkit.schema import labeling_config
 from toolkit.studio import (
-    _create_project,
     add_annotation,
     annotate_from_records,
     connect,
@@ -30,6 +30,7 @@ from toolkit.studio import (
     pull_export,
     push_tasks,
 )
+from toolkit.studio.projects import _create_project
 from toolkit.tasks import build_tasks
 
 runner = CliRunner()
@@ -159,7 +160,7 @@ def test_a_pull_through_an_export_snapshot_writes_the_same_file(client, schema, 
     assert exported[0] == exported[1]
     assert client.projects.exports.list(id=project_id) == []  # the snapshot is deleted after the download
 
-    monkeypatch.setattr(studio_module, "SNAPSHOT_FROM", 5)  # 5 tasks: the snapshot is taken
+    monkeypatch.setattr(pull_module, "SNAPSHOT_FROM", 5)  # 5 tasks: the snapshot is taken
     pulled = runner.invoke(app, ["studio", "pull", "--title", title, "-o", str(tmp_path / "cli.json")])
     assert pulled.exit_code == 0, pulled.output
     assert "wrote 5 tasks, 1 annotations (0 cancelled)" in pulled.output and "export snapshot" in pulled.output
@@ -415,7 +416,7 @@ def test_push_dedupe_removes_duplicates_but_never_work(client, schema, studio_en
 def test_a_server_error_on_the_second_page_of_tasks_is_one_line(client, proxy, schema, tmp_path, monkeypatch):
     title = "many tasks"
     source = tmp_path / "many.jsonl"
-    monkeypatch.setattr(studio_module, "LIST_PAGE_SIZE", 500)  # the CLI runs in this process
+    monkeypatch.setattr(listing_module, "LIST_PAGE_SIZE", 500)  # the CLI runs in this process
     tasks = _docs(tmp_path, 600, "many")  # more than one page (500 tasks)
     source.write_text(
         "\n".join(json.dumps({"doc_id": t["data"]["doc_id"], "text": t["data"]["text"]}) for t in tasks) + "\n",

@@ -35,15 +35,22 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .records import Actor, Claim, Record
 from .schema import Schema
+
+if TYPE_CHECKING:
+    from label_studio_sdk.label_interface import LabelInterface
+
+    from .studio.client import Client
 
 MODEL_VERSION = "consensus"
 #: The kinds counted in the statistics: spans, then the fields of claims whose span is
 #: accepted (a disputed claim's fields are not counted separately), then document stances.
 KINDS = ("actors", "claims", "speakers", "targets", "stances", "doc_stances")
+ActorKey = tuple[int, int, str]  # (start, end, label)
+Span = tuple[int, int, str, str]  # (start, end, label, text): what an annotator marked, for notes
 
 
 def _quote(text: str | None, limit: int = 50) -> str:
@@ -141,7 +148,7 @@ class Consensus:
         }
 
 
-def _what_others_marked(spans: list[tuple[int, int, str, str]], start: int, end: int) -> str:
+def _what_others_marked(spans: list[Span], start: int, end: int) -> str:
     """What an annotator marked overlapping ``[start, end)``: ``LABEL 'text'``, or ``nothing here``."""
     found = [f"{label} {_quote(text)}" for s, e, label, text in spans if s < end and start < e]
     return " and ".join(found) if found else "nothing here"
@@ -170,18 +177,30 @@ def build_consensus(records_by_annotator: Mapping[str, Record], schema: Schema) 
     return out
 
 
-ActorKey = tuple[int, int, str]  # (start, end, label)
-
-
 def _consensus_actors(
     out: Consensus, records: dict[str, Record]
 ) -> tuple[dict[str, dict[str, ActorKey]], dict[ActorKey, str]]:
-    """The actor regions of the consensus, keyed by ``(start, end, label)``. Returns each
-    annotator's actor id -> key, and each key's region id (for the claims' speakers)."""
-    names, text, everyone = out.annotators, out.text, len(out.annotators)
+    """The actor regions of the consensus, keyed by ``(start, end, label)``, in text order
+    (accepted first among equal positions). Returns each annotator's actor id -> key, and each
+    key's region id (for the claims' speakers)."""
+    marked, actor_key, spans_of = _marked_actors(records, out.text)
+    everyone = len(out.annotators)
+    region_of: dict[ActorKey, str] = {}
+    order = sorted(marked, key=lambda k: (k[0], k[1], len(marked[k]) < everyone, k[2]))
+    for number, key in enumerate(order, 1):
+        region_of[key] = rid = f"actor-{number}"
+        out.actors.append(_actor_region(out, rid, key, marked[key], spans_of))
+    return actor_key, region_of
+
+
+def _marked_actors(
+    records: dict[str, Record], text: str | None
+) -> tuple[dict[ActorKey, list[str]], dict[str, dict[str, ActorKey]], dict[str, list[Span]]]:
+    """Who marked each actor key; each annotator's actor id -> key; each annotator's spans (for
+    notes). An annotator's two actors with the same key count once."""
     marked: dict[ActorKey, list[str]] = defaultdict(list)
     actor_key: dict[str, dict[str, ActorKey]] = {}  # annotator -> actor id -> key
-    spans_of: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)  # annotator -> spans, for notes
+    spans_of: dict[str, list[Span]] = defaultdict(list)  # annotator -> spans, for notes
     for name, record in records.items():
         actor_key[name] = {}
         for actor in record.get("actors") or ():
@@ -190,43 +209,44 @@ def _consensus_actors(
             if name not in marked[key]:
                 marked[key].append(name)
                 spans_of[name].append((*key, _slice(text, actor)))
-    region_of: dict[ActorKey, str] = {}
-    order = sorted(marked, key=lambda k: (k[0], k[1], len(marked[k]) < everyone, k[2]))
-    for number, key in enumerate(order, 1):
-        start, end, label = key
-        by = marked[key]
-        accepted = len(by) == everyone
-        region_of[key] = rid = f"actor-{number}"
-        region: ActorRegion = {
-            "id": rid,
-            "start": start,
-            "end": end,
-            "text": _slice(text, {"start": start, "end": end}),
-            "label": label,
-            "accepted": accepted,
-            "marked_by": by,
-            "score": len(by) / everyone,
-            "note": None,
-        }
-        out._count("actors", accepted)
-        if not accepted:
-            others = [f"{a}: {_what_others_marked(spans_of[a], start, end)}" for a in names if a not in by]
-            region["note"] = (
-                f"disputed: {label} {_quote(region['text'])} marked by {', '.join(by)}; {'; '.join(others)}"
-            )
-            out.disputes.append(
-                {
-                    "kind": "actor",
-                    "region": rid,
-                    "start": start,
-                    "end": end,
-                    "text": region["text"],
-                    "label": label,
-                    "values": {a: label if a in by else None for a in names},
-                }
-            )
-        out.actors.append(region)
-    return actor_key, region_of
+    return marked, actor_key, spans_of
+
+
+def _actor_region(
+    out: Consensus, rid: str, key: ActorKey, by: list[str], spans_of: dict[str, list[Span]]
+) -> ActorRegion:
+    """The region ``rid`` of an actor key marked ``by`` these annotators; counted, and a dispute
+    unless everyone marked it."""
+    names, everyone = out.annotators, len(out.annotators)
+    start, end, label = key
+    accepted = len(by) == everyone
+    region: ActorRegion = {
+        "id": rid,
+        "start": start,
+        "end": end,
+        "text": _slice(out.text, {"start": start, "end": end}),
+        "label": label,
+        "accepted": accepted,
+        "marked_by": by,
+        "score": len(by) / everyone,
+        "note": None,
+    }
+    out._count("actors", accepted)
+    if not accepted:
+        others = [f"{a}: {_what_others_marked(spans_of[a], start, end)}" for a in names if a not in by]
+        region["note"] = f"disputed: {label} {_quote(region['text'])} marked by {', '.join(by)}; {'; '.join(others)}"
+        out.disputes.append(
+            {
+                "kind": "actor",
+                "region": rid,
+                "start": start,
+                "end": end,
+                "text": region["text"],
+                "label": label,
+                "values": {a: label if a in by else None for a in names},
+            }
+        )
+    return region
 
 
 def _consensus_claims(
@@ -236,56 +256,66 @@ def _consensus_claims(
     actor_key: dict[str, dict[str, ActorKey]],
     region_of: dict[ActorKey, str],
 ) -> None:
-    """The claim regions of the consensus, keyed by ``(start, end)``; their speaker, target and
-    stance where the annotators who marked the claim agree (:func:`_consensus_fields`)."""
-    names, text, everyone = out.annotators, out.text, len(out.annotators)
-    claims: dict[tuple[int, int], dict[str, Claim]] = defaultdict(dict)
-    claim_spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+    """The claim regions of the consensus, keyed by ``(start, end)``, in text order; their
+    speaker, target and stance where the annotators who marked the claim agree
+    (:func:`_consensus_fields`)."""
+    claims: dict[tuple[int, int], dict[str, Claim]] = defaultdict(dict)  # span -> annotator -> claim
+    claim_spans: dict[str, list[Span]] = defaultdict(list)  # annotator -> spans, for notes
     for name, record in records.items():
         for claim in record.get("claims") or ():
             span = (claim["start"], claim["end"])
             if name not in claims[span]:
                 claims[span][name] = claim
-                claim_spans[name].append((*span, claim_label, _slice(text, claim)))
-    for number, (start, end) in enumerate(sorted(claims), 1):
-        marked = claims[start, end]
-        by = sorted(marked)
-        accepted = len(by) == everyone
-        rid = f"claim-{number}"
-        claim_text = _slice(text, {"start": start, "end": end})
-        speakers = {a: _speaker_key(actor_key[a], marked[a]) for a in by}
-        groups = Counter((speakers[a], marked[a].get("target"), marked[a].get("stance")) for a in by)
-        region: ClaimRegion = {
-            "id": rid,
-            "start": start,
-            "end": end,
-            "text": claim_text,
-            "speaker": None,
-            "target": None,
-            "stance": None,
-            "accepted": accepted,
-            "marked_by": by,
-            "score": max(groups.values()) / everyone,
-            "note": None,
-        }
-        notes = []
-        if not accepted:
-            others = [f"{a}: {_what_others_marked(claim_spans[a], start, end)}" for a in names if a not in by]
-            notes.append(f"disputed: {claim_label} {_quote(claim_text)} marked by {', '.join(by)}; {'; '.join(others)}")
-            out.disputes.append(
-                {
-                    "kind": "claim",
-                    "region": rid,
-                    "start": start,
-                    "end": end,
-                    "text": claim_text,
-                    "values": {a: a in by for a in names},
-                }
-            )
-        out._count("claims", accepted)
+                claim_spans[name].append((*span, claim_label, _slice(out.text, claim)))
+    for number, span in enumerate(sorted(claims), 1):
+        marked = claims[span]
+        speakers = {a: _speaker_key(actor_key[a], marked[a]) for a in sorted(marked)}
+        region = _claim_region(out, f"claim-{number}", span, marked, speakers)
+        notes = [] if region["accepted"] else [_claim_dispute(out, region, claim_label, claim_spans)]
+        out._count("claims", region["accepted"])
         notes += _consensus_fields(out, region, marked, speakers, region_of)
         region["note"] = "; ".join(notes) or None
         out.claims.append(region)
+
+
+def _claim_region(
+    out: Consensus, rid: str, span: tuple[int, int], marked: dict[str, Claim], speakers: dict[str, ActorKey | None]
+) -> ClaimRegion:
+    """The region ``rid`` of a claim span that these annotators ``marked``, its fields unset;
+    its score is the largest share of annotators agreeing on speaker, target and stance."""
+    start, end = span
+    by = sorted(marked)
+    groups = Counter((speakers[a], marked[a].get("target"), marked[a].get("stance")) for a in by)
+    return {
+        "id": rid,
+        "start": start,
+        "end": end,
+        "text": _slice(out.text, {"start": start, "end": end}),
+        "speaker": None,
+        "target": None,
+        "stance": None,
+        "accepted": len(by) == len(out.annotators),
+        "marked_by": by,
+        "score": max(groups.values()) / len(out.annotators),
+        "note": None,
+    }
+
+
+def _claim_dispute(out: Consensus, region: ClaimRegion, claim_label: str, claim_spans: dict[str, list[Span]]) -> str:
+    """Record the dispute of a claim not everyone marked; its note."""
+    start, end, by = region["start"], region["end"], region["marked_by"]
+    others = [f"{a}: {_what_others_marked(claim_spans[a], start, end)}" for a in out.annotators if a not in by]
+    out.disputes.append(
+        {
+            "kind": "claim",
+            "region": region["id"],
+            "start": start,
+            "end": end,
+            "text": region["text"],
+            "values": {a: a in by for a in out.annotators},
+        }
+    )
+    return f"disputed: {claim_label} {_quote(region['text'])} marked by {', '.join(by)}; {'; '.join(others)}"
 
 
 def _speaker_key(keys: dict[str, ActorKey], claim: Claim) -> ActorKey | None:
@@ -385,10 +415,10 @@ def add_stats(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]])
             total.setdefault(kind, {"accepted": 0, "disputed": 0})[key] += n
 
 
-def same_results(first: list, second: list) -> bool:
+def same_results(first: list | None, second: list | None) -> bool:
     """Do two result lists hold the same items (order and key order aside)?"""
 
-    def canon(items):
+    def canon(items: list | None) -> list[str]:
         return sorted(json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items or ())
 
     return canon(first) == canon(second)
@@ -419,6 +449,10 @@ class ReviewRun:
     skipped: dict[str, int] = field(default_factory=lambda: {"ground_truth": 0, "reviewed": 0, "fewer_than_two": 0})
     problems: list[str] = field(default_factory=list)
 
+    def actions(self) -> dict[str, int]:
+        """How many tasks got each action (posted, updated, unchanged, would post …)."""
+        return dict(Counter(item.action for item in self.tasks))
+
     def as_dict(self) -> dict:
         return {
             "model_version": MODEL_VERSION,
@@ -435,18 +469,18 @@ def _completed(annotations: list[dict]) -> list[dict]:
 
 def _reviews(annotations: list[dict], consensus_ids: set[int], reviewer: int | None) -> list[dict]:
     """The completed annotations that are reviews: made from a consensus prediction, or by ``reviewer``."""
-    from .studio import _user_id
+    from .studio import annotator_id
 
     return [
         a
         for a in _completed(annotations)
         if a.get("parent_prediction") in consensus_ids
-        or (reviewer is not None and _user_id(a.get("completed_by")) == reviewer)
+        or (reviewer is not None and annotator_id(a.get("completed_by")) == reviewer)
     ]
 
 
 def review_project(
-    client, project_id: int, schema: Schema, dry_run: bool = False, reviewer: str | None = None
+    client: Client, project_id: int, schema: Schema, dry_run: bool = False, reviewer: str | None = None
 ) -> ReviewRun:
     """Post the consensus of every task with two or more completed annotations as a prediction.
 
@@ -458,56 +492,79 @@ def review_project(
     """
     from label_studio_sdk.label_interface import LabelInterface
 
-    from .errors import GoldError
     from .schema import labeling_config
-    from .studio import (
-        _delete_prediction,
-        create_prediction,
-        find_user,
-        task_annotations_and_predictions,
-        update_prediction,
-        user_emails,
-    )
+    from .studio import find_user, task_annotations_and_predictions, user_emails
 
     interface = LabelInterface(labeling_config(schema))
     reviewer_id = find_user(client, reviewer) if reviewer else None
     emails = user_emails(client)
     run = ReviewRun()
     for task, task_annotations, predictions in task_annotations_and_predictions(client, project_id, minimum=2):
-        completed = _completed(task_annotations)
         old = sorted((p for p in predictions if p.get("model_version") == MODEL_VERSION), key=lambda p: p["id"])
-        if any(a.get("ground_truth") for a in completed):
-            run.skipped["ground_truth"] += 1
-            continue
-        if _reviews(task_annotations, {p["id"] for p in old}, reviewer_id):
-            run.skipped["reviewed"] += 1
-            continue
-        by_user = _records_by_user(task, completed, schema, emails, run)
-        if len(by_user) < 2:
-            run.skipped["fewer_than_two"] += 1
-            continue
-        try:
-            consensus = build_consensus(by_user, schema)
-        except (ValueError, KeyError, GoldError) as exc:
-            run.problems.append(f"task {task['id']}: no consensus ({exc})")
+        consensus = _task_consensus(
+            task, task_annotations, old, run, schema=schema, emails=emails, reviewer=reviewer_id
+        )
+        if consensus is None:
             continue
         results = consensus.results(schema)
         _check_prediction(interface, results, task["id"])
-        if len(old) == 1 and same_results(old[0].get("result"), results):
-            action = "unchanged"
-        elif dry_run:
-            action = "would update" if old else "would post"
-        elif old:  # the latest is updated in place (annotations made from it keep it), the others go
-            update_prediction(client, old[-1]["id"], results, consensus.score)
-            for prediction in old[:-1]:
-                _delete_prediction(client, prediction["id"], task["id"])
-            action = "updated"
-        else:
-            create_prediction(client, task["id"], results, MODEL_VERSION, consensus.score)
-            action = "posted"
+        action = _post_consensus(client, task["id"], old, results, consensus.score, dry_run=dry_run)
         add_stats(run.stats, consensus.stats)
         run.tasks.append(TaskReview(task["id"], consensus, action))
     return run
+
+
+def _task_consensus(
+    task: dict,
+    annotations: list[dict],
+    old: list[dict],
+    run: ReviewRun,
+    *,
+    schema: Schema,
+    emails: dict[int, str],
+    reviewer: int | None,
+) -> Consensus | None:
+    """The consensus of a task's completed annotations (``old``: its consensus predictions), or
+    None: the task is left out (counted in ``run.skipped``) or has no consensus (a problem in
+    ``run``)."""
+    from .errors import GoldError
+
+    completed = _completed(annotations)
+    if any(a.get("ground_truth") for a in completed):
+        run.skipped["ground_truth"] += 1
+        return None
+    if _reviews(annotations, {p["id"] for p in old}, reviewer):
+        run.skipped["reviewed"] += 1
+        return None
+    by_user = _records_by_user(task, completed, schema, emails, run)
+    if len(by_user) < 2:
+        run.skipped["fewer_than_two"] += 1
+        return None
+    try:
+        return build_consensus(by_user, schema)
+    except (ValueError, KeyError, GoldError) as exc:
+        run.problems.append(f"task {task['id']}: no consensus ({exc})")
+        return None
+
+
+def _post_consensus(
+    client: Client, task_id: int, old: list[dict], results: list[dict], score: float | None, *, dry_run: bool
+) -> str:
+    """Make ``results`` the task's one consensus prediction (``old``: the ones it has, oldest
+    first); the action taken, or that would be in a dry run."""
+    from .studio import create_prediction, delete_prediction, update_prediction
+
+    if len(old) == 1 and same_results(old[0].get("result"), results):
+        return "unchanged"
+    if dry_run:
+        return "would update" if old else "would post"
+    if old:  # the latest is updated in place (annotations made from it keep it), the others go
+        update_prediction(client, old[-1]["id"], results, score)
+        for prediction in old[:-1]:
+            delete_prediction(client, prediction["id"], task_id)
+        return "updated"
+    create_prediction(client, task_id, results, MODEL_VERSION, score)
+    return "posted"
 
 
 def _records_by_user(
@@ -516,11 +573,11 @@ def _records_by_user(
     """``{annotator e-mail: record}`` of a task's completed annotations, the oldest of each
     annotator; problems go to ``run``."""
     from .gold import Imported, parse_annotation
-    from .studio import _user_id
+    from .studio import annotator_id
 
     by_user: dict[str, Record] = {}
     for annotation in sorted(completed, key=lambda a: a["id"]):
-        user = _user_id(annotation.get("completed_by"))
+        user = annotator_id(annotation.get("completed_by"))
         name = emails.get(user, f"user {user}") if user is not None else f"user {user}"
         if name in by_user:
             run.problems.append(f"task {task['id']}: {name} has several annotations; the oldest is used")
@@ -533,7 +590,7 @@ def _records_by_user(
     return by_user
 
 
-def _check_prediction(interface, results: list[dict], task_id: int) -> None:
+def _check_prediction(interface: LabelInterface, results: list[dict], task_id: int) -> None:
     """Check the results with label-studio-sdk's ``LabelInterface``, as predictions are."""
     from .errors import StudioError
 
@@ -554,7 +611,7 @@ class AcceptRun:
 
 
 def accept_reviews(
-    client, project_id: int, schema: Schema, dry_run: bool = False, reviewer: str | None = None
+    client: Client, project_id: int, schema: Schema, dry_run: bool = False, reviewer: str | None = None
 ) -> AcceptRun:
     """Flag each task's submitted review ``ground_truth``, so the gold takes it.
 

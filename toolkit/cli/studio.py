@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
@@ -16,19 +16,25 @@ from ..errors import ToolkitError
 from ._common import SchemaOpt, TitleOpt, TokenOpt, UrlOpt, default, err, say, studio_app, studio_url, warn
 from .data import SourcesArg, sources_or_default
 
+if TYPE_CHECKING:
+    from ..review import AcceptRun, ReviewRun
+    from ..schema import Schema
+    from ..studio import PushResult
+    from ..studio.client import Client
+
 
 def _title(title: str | None) -> str:
     return default("studio_title", title)
 
 
-def _schema(schema: Path | None):
+def _schema(schema: Path | None) -> Schema:
     from ..schema import load_schema
 
     return load_schema(default("schema", schema))
 
 
 @contextmanager
-def _connected(url: str | None, token: str | None) -> Iterator:
+def _connected(url: str | None, token: str | None) -> Iterator[Client]:
     """A checked client for the command, its connections closed when the command ends."""
     from ..studio import close, connect
 
@@ -73,12 +79,12 @@ def studio_start_cli(
         server.start()
     say(f"Label Studio is up at {server.url} (user {username}); Ctrl-C stops it")
 
-    def interrupt(*_):  # `kill` stops the server too, not only Ctrl-C
+    def interrupt(*_: object) -> None:  # `kill` stops the server too, not only Ctrl-C
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
     try:
-        server.process.wait()
+        server.wait()
     except KeyboardInterrupt:
         pass
     finally:
@@ -132,6 +138,10 @@ def studio_push_cli(
         result = push_tasks(
             client, project_id, tasks, batch_size, progress=lambda n: progress.advance(bar, n), dedupe=dedupe
         )
+    _say_pushed(project_id, result)
+
+
+def _say_pushed(project_id: int, result: PushResult) -> None:
     for note in result.notes:
         warn(f"note: {note}")
     removed = f"; {result.removed} duplicate task(s) removed" if result.removed else ""
@@ -215,8 +225,9 @@ def studio_annotate_cli(
     from ..studio import annotate_from_records, find_project
 
     with _connected(url, token) as client:
+        project_id = find_project(client, _title(title))
         result = annotate_from_records(
-            client, find_project(client, _title(title)), records, _schema(schema), user, ground_truth, replace
+            client, project_id, records, _schema(schema), user=user, ground_truth=ground_truth, replace=replace
         )
     for note in result.notes:
         warn(f"note: {note}")
@@ -247,91 +258,91 @@ def studio_predict_cli(
     say(f"model version '{done.model_version}': created {done.created} prediction(s), replaced {done.updated}{removed}")
 
 
+AcceptOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accept",
+        help="Flag each submitted review (the annotation made from the task's consensus prediction) as ground truth.",
+    ),
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print what would be done; write nothing.")]
+ReviewerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reviewer",
+        help="E-mail of the reviewer: their annotations count as reviews (also ones not started from the consensus).",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[
+    Path | None,
+    typer.Option("--json", help="Write the consensus stats and every dispute here.", show_default=False),
+]
+ShowOpt = Annotated[int, typer.Option("--show", help="Disputes listed per task.")]
+
+
 @studio_app.command("review")
 def studio_review_cli(
-    accept: Annotated[
-        bool,
-        typer.Option(
-            "--accept",
-            help=(
-                "Flag each submitted review (the annotation made from the task's consensus prediction) as ground truth."
-            ),
-        ),
-    ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be done; write nothing.")] = False,
-    reviewer: Annotated[
-        str | None,
-        typer.Option(
-            "--reviewer",
-            help=(
-                "E-mail of the reviewer: their annotations count as reviews (also ones not started from the consensus)."
-            ),
-            show_default=False,
-        ),
-    ] = None,
-    json_out: Annotated[
-        Path | None,
-        typer.Option("--json", help="Write the consensus stats and every dispute here.", show_default=False),
-    ] = None,
-    limit: Annotated[int, typer.Option("--show", help="Disputes listed per task.")] = 10,
+    accept: AcceptOpt = False,
+    dry_run: DryRunOpt = False,
+    reviewer: ReviewerOpt = None,
+    json_out: JsonOpt = None,
+    limit: ShowOpt = 10,
     title: TitleOpt = None,
     schema: SchemaOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
 ) -> None:
     """Review with consensus: post each multiply-annotated task's consensus as a prediction (agreed items accepted, disputes marked); --accept makes the submitted reviews the ground truth."""
-    with _connected(url, token) as client:
-        _review(client, accept, dry_run, reviewer, json_out, limit, title, schema)
-
-
-def _review(
-    client,
-    accept: bool,
-    dry_run: bool,
-    reviewer: str | None,
-    json_out: Path | None,
-    limit: int,
-    title: str | None,
-    schema: Path | None,
-) -> None:
     from ..files import atomic_write_json
-    from ..review import KINDS, MODEL_VERSION, accept_reviews, dispute_line, review_project
+    from ..review import accept_reviews, review_project
     from ..studio import find_project
 
-    project_id = find_project(client, _title(title))
-    schema_obj = _schema(schema)
-    if accept:
-        run = accept_reviews(client, project_id, schema_obj, dry_run=dry_run, reviewer=reviewer)
-        for reason in run.refused:
-            warn(f"not flagged: {reason}")
-        verb = "would flag" if dry_run else "flagged"
-        say(
-            f"project {project_id}: {verb} {len(run.flagged)} review(s) as ground truth "
-            f"({', '.join(f'task {t}: annotation {a}' for t, a in run.flagged[:10])}"
-            f"{' …' if len(run.flagged) > 10 else ''}); {run.already} task(s) already had ground truth, "
-            f"{run.waiting} consensus task(s) not reviewed yet, {len(run.refused)} review(s) not flagged"
-        )
-        return
-    run = review_project(client, project_id, schema_obj, dry_run=dry_run, reviewer=reviewer)
+    with _connected(url, token) as client:
+        project_id = find_project(client, _title(title))
+        schema_obj = _schema(schema)
+        if accept:
+            accepted = accept_reviews(client, project_id, schema_obj, dry_run=dry_run, reviewer=reviewer)
+            _say_accepted(project_id, accepted, dry_run)
+            return
+        run = review_project(client, project_id, schema_obj, dry_run=dry_run, reviewer=reviewer)
+        _say_reviewed(project_id, run, f"{client.toolkit_url}/projects/{project_id}/data", limit)
+        if json_out is not None:
+            atomic_write_json(json_out, run.as_dict())
+            say(f"wrote {json_out}")
+
+
+def _say_accepted(project_id: int, run: AcceptRun, dry_run: bool) -> None:
+    for reason in run.refused:
+        warn(f"not flagged: {reason}")
+    verb = "would flag" if dry_run else "flagged"
+    say(
+        f"project {project_id}: {verb} {len(run.flagged)} review(s) as ground truth "
+        f"({', '.join(f'task {t}: annotation {a}' for t, a in run.flagged[:10])}"
+        f"{' …' if len(run.flagged) > 10 else ''}); {run.already} task(s) already had ground truth, "
+        f"{run.waiting} consensus task(s) not reviewed yet, {len(run.refused)} review(s) not flagged"
+    )
+
+
+def _say_reviewed(project_id: int, run: ReviewRun, tasks_url: str, limit: int) -> None:
+    """The problems, each task's disputes (with a link to the task), the summary and the stats."""
+    from ..review import KINDS, MODEL_VERSION, dispute_line
+
     for problem in run.problems[:20]:
         warn(f"problem: {problem}")
-    base = client.toolkit_url
     for item in run.tasks:
         disputes = item.consensus.disputes
         if not disputes:
             continue
         say(
             f"task {item.task_id} (doc {item.consensus.doc_id}, {item.action}): {len(disputes)} dispute(s); "
-            f"{base}/projects/{project_id}/data?task={item.task_id}"
+            f"{tasks_url}?task={item.task_id}"
         )
         for dispute in disputes[:limit]:
             say(f"  {dispute_line(dispute)}")
         if len(disputes) > limit:
             say(f"  … and {len(disputes) - limit} more")
-    actions = {}
-    for item in run.tasks:
-        actions[item.action] = actions.get(item.action, 0) + 1
-    done = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "none"
+    done = ", ".join(f"{n} {a}" for a, n in sorted(run.actions().items())) or "none"
     skipped = run.skipped
     say(
         f"project {project_id}: consensus (model version '{MODEL_VERSION}') for {len(run.tasks)} task(s): {done}; "
@@ -342,6 +353,3 @@ def _review(
     say(f"{'':{width}}  accepted  disputed")
     for kind in KINDS:
         say(f"{kind:{width}}  {run.stats[kind]['accepted']:>8}  {run.stats[kind]['disputed']:>8}")
-    if json_out is not None:
-        atomic_write_json(json_out, run.as_dict())
-        say(f"wrote {json_out}")
