@@ -172,12 +172,16 @@ def _prediction(
         )
         out.count("texts_differ")
     record = {**empty_record(row["doc_id"]), **{k: row[k] for k in _RECORD_KEYS if k in row}, "text": gold_text}
-    grounded = _has_text_only(record)
-    record, grounding = ground_record(record, gold_text) if grounded else (record, _given(record))
-    (alignment or _Alignment()).add(grounding, row["doc_id"], where, out)
+    given_spans = _given_spans(record)
+    if given_spans is None:
+        record, grounding = ground_record(record, gold_text)
+        (alignment or _Alignment()).add(grounding, row["doc_id"], where, out)
+    elif alignment is not None:  # what ground_record would count, without copying the record
+        for layer, n in given_spans.items():
+            alignment.counts[layer]["given"] += n
     checked = check_record(record, schema, where, out)
     assert checked is not None  # the gold text is a valid string
-    if grounded:
+    if given_spans is None:
         _keep_alignment(record, checked)
     else:
         for span in cast("list[dict]", [*checked["actors"], *checked["claims"]]):
@@ -191,25 +195,19 @@ def _prediction(
     }
 
 
-def _has_text_only(record: dict) -> bool:
-    """Whether some actor or claim gives its text without offsets (grounding has work to do)."""
+def _given_spans(record: dict) -> dict[str, int] | None:
+    """How many span objects each layer has, when none gives its text without offsets (all are
+    ``given``: nothing to ground); None when some does."""
+    given = {}
     for layer in LAYERS:
         spans = record.get(layer)
+        given[layer] = 0
         for span in spans if isinstance(spans, list) else ():
-            if isinstance(span, dict) and span.get("start") is None and is_text_only(span):
-                return True
-    return False
-
-
-def _given(record: dict) -> Grounding:
-    """What :func:`toolkit.grounding.ground_record` reports for a record without text-only
-    spans, without copying it: every span object is ``given``."""
-    grounding = Grounding()
-    for layer in LAYERS:
-        spans = record.get(layer)
-        if isinstance(spans, list):
-            grounding.counts[layer]["given"] = sum(isinstance(span, dict) for span in spans)
-    return grounding
+            if isinstance(span, dict):
+                if span.get("start") is None and is_text_only(span):
+                    return None
+                given[layer] += 1
+    return given
 
 
 def _missing_documents(path: Path, texts: dict, seen: set, out: Imported) -> None:

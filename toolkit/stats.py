@@ -32,11 +32,13 @@ _FLOAT32_EXACT = 1 << 24  # every integer of absolute value up to this is exact 
 _FLOAT64_EXACT = 1 << 53  # ... and in float64
 
 
-def _rows(rows) -> np.ndarray:
+def _rows(rows, dtype: type | None = np.float64) -> np.ndarray:
+    """Rows as a 2-D (documents, fields) array, of ``dtype`` (None: as given)."""
     rows = np.asarray(rows)
     if rows.ndim < 1:
         raise ToolkitError("count rows need a document axis")
-    return rows.reshape(len(rows), int(np.prod(rows.shape[1:]))).astype(np.float64)
+    rows = rows.reshape(len(rows), int(np.prod(rows.shape[1:])))
+    return rows if dtype is None else rows.astype(dtype)
 
 
 def _point(rows: np.ndarray, metric: Metric) -> float:
@@ -64,36 +66,41 @@ def _operand(rows: np.ndarray, max_weight_sum: int) -> tuple[np.ndarray, Callabl
     """
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # (no type information)
 
-    peak = float(np.abs(rows).max()) * max_weight_sum if rows.size else 0.0
-    if not (peak < _FLOAT64_EXACT and np.array_equal(rows, np.rint(rows))):
+    integral = rows.dtype.kind in "iu"
+    if not integral:
+        rows = rows.astype(np.float64)
+        integral = bool(np.array_equal(rows, np.rint(rows)))
+    peak = max(-float(rows.min()), float(rows.max())) * max_weight_sum if rows.size else 0.0
+    if not (integral and peak < _FLOAT64_EXACT):
         return rows, nullcontext
     one_thread = partial(threadpool_limits, limits=1, user_api="blas")
-    return (rows.astype(np.float32) if peak < _FLOAT32_EXACT else rows), one_thread
+    return rows.astype(np.float32 if peak < _FLOAT32_EXACT else np.float64), one_thread
 
 
 def _product(weights: np.ndarray, operand: np.ndarray) -> np.ndarray:
     """``weights @ operand`` as float64 (see :func:`_operand`)."""
-    return (weights.astype(operand.dtype) @ operand).astype(np.float64)
+    return (weights.astype(operand.dtype, copy=False) @ operand).astype(np.float64)
 
 
-def _weights(idx: np.ndarray, n: int) -> np.ndarray:
+def _weights(idx: np.ndarray, n: int, dtype: np.dtype) -> np.ndarray:
     """Per-document counts of each resample: ``idx`` (batch x draws) of document indices."""
-    n_boot = idx.shape[0]
-    flat = (idx + (np.arange(n_boot) * n)[:, None]).ravel()
-    return np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n)
+    weights = np.empty((idx.shape[0], n), dtype=dtype)
+    for r, drawn in enumerate(idx):  # one bincount per resample: its counts stay in cache
+        weights[r] = np.bincount(drawn, minlength=n)
+    return weights
 
 
 def resample_sums(rows, idx: np.ndarray) -> np.ndarray:
     """Summed rows of each resample: ``idx`` (n_boot x n_docs) holds the document indices drawn
     for each resample; returns (n_boot, fields) = (count-weight matrix) @ rows."""
-    operand, threads = _operand(_rows(rows), idx.shape[1])
+    operand, threads = _operand(_rows(rows, dtype=None), idx.shape[1])
     with threads():
-        return _product(_weights(idx, len(operand)), operand)
+        return _product(_weights(idx, len(operand), operand.dtype), operand)
 
 
 def _blocks(blocks: Sequence) -> tuple[np.ndarray, list[int]]:
     """Blocks of rows of the same documents side by side, and where each one ends."""
-    mats = [_rows(b) for b in blocks]
+    mats = [_rows(b, dtype=None) for b in blocks]
     if len({len(m) for m in mats}) > 1:
         raise ToolkitError(f"count rows of different document counts: {sorted({len(m) for m in mats})}")
     return np.concatenate(mats, axis=1), [int(e) for e in np.cumsum([m.shape[1] for m in mats])]
@@ -117,7 +124,7 @@ def bootstrap_sums(blocks: Sequence, *, n_boot: int = DEFAULT_N_BOOT, seed: int 
     operand, threads = _operand(rows, n)
     with threads():
         sums = np.concatenate(
-            [_product(_weights(rng.integers(0, n, size=(b, n)), n), operand) for b in _chunks(n_boot, n)]
+            [_product(_weights(rng.integers(0, n, size=(b, n)), n, operand.dtype), operand) for b in _chunks(n_boot, n)]
         )
     return np.split(sums, ends[:-1], axis=1)
 
