@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -69,9 +70,7 @@ _CURLY_QUOTE = re.compile("[“”]")
 _PARENTHESIS = re.compile(r",[^,\n]{1,150},$")  # "Name, the minister of ..., said"
 # sentences
 _BREAK = re.compile(r"\n|[.!?]+[\"”’)\]]*(?=\s|$)")
-_WORD_END = re.compile(r"[\w.]*$")
-_INITIAL = re.compile(r"[A-Z]")
-_NEXT_CHAR = re.compile(r"\s*(.)")
+_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # an initial: one letter [A-Z]
 # claims
 _QUOTE_TAIL = re.compile(r"[ \t]*,?[ \t]*")
 _STOP = re.compile(r"[.!?\n\"]")
@@ -86,7 +85,7 @@ _WHO = re.compile(r",?[ \t]+who$")
 # What the matches of the end-anchored patterns consist of (see _search_end).
 _NAME_RUN = re.compile(r"[\w' \t-]*")  # name_before_rx
 _WORD_RUN = re.compile(r"\w*")  # pron_tail, _AND_BUT
-_WORD_DOT_RUN = re.compile(r"[\w.]*")  # _WORD_END
+_WORD_DOT_RUN = re.compile(r"[\w.]*")  # the word before a period
 _DESCRIPTION_RUN = re.compile(r"[\w'\s-]*")  # desc_tail
 _WHO_RUN = re.compile(r"[\w, \t]*")  # _WHO
 _UNNAMED_RUN = re.compile(r"[\w', \t-]*")  # _UNNAMED
@@ -202,9 +201,10 @@ class RulesExtractor:
         self.stances = self.lex.data.stances
         self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
         self._names: dict[tuple, tuple[int, int] | None] = {}  # see _person
+        self._type_of: dict[str, str | None] = {}  # entity kind -> the schema's actor type (see _labelled)
         # one document's derived values, replaced as a whole (safe if threads share the extractor)
         self._memo: tuple[str | None, dict[str, object]] = (None, {})
-        self._intro: tuple[tuple | None, dict[str, str]] = (None, {})
+        self._intro: tuple[tuple | None, Callable[[str], str]] = (None, str)
 
     def _once(self, text: str, what: str, compute):
         """``compute(text)``, computed once per document: one document's normalised text and
@@ -221,7 +221,7 @@ class RulesExtractor:
 
     def _cue_matches(self, text: str, t: str) -> list[re.Match]:
         """The reporting cues in ``t``, the normalised ``text`` (for actors, then for claims)."""
-        return self._once(text, "cues", lambda _: list(self.lex.cue_rx.finditer(t)))
+        return self._once(text, "cues", lambda _: list(self.lex.cues_found.finditer(t)))
 
     def extract(self, docs: list[Document]) -> list[Record]:
         """One record per document, in input order."""
@@ -233,7 +233,7 @@ class RulesExtractor:
         candidates win, then lower rank. A mention of a kind no actor type covers is dropped."""
         lex, t = self.lex, self._normalised(text)
         cands = self._gazetteer_spans(t)
-        for m in lex.title_rx.finditer(t):
+        for m in lex.titles.finditer(t):  # title_rx
             self._person(cands, t, m.start("name"), m.end("name"), 2)
         for m in lex.appos_rx.finditer(t):
             self._person(cands, t, m.start("name"), m.end("name"), 3, min_tokens=2)
@@ -302,7 +302,10 @@ class RulesExtractor:
     def _labelled(self, span: Span) -> bool:
         """Give ``span`` the schema's actor type covering its kind; False if no type covers it."""
         if span.label is None and span.kind is not None:
-            span.label = self.schema.actor_type_for(span.kind)
+            try:
+                span.label = self._type_of[span.kind]
+            except KeyError:
+                span.label = self._type_of[span.kind] = self.schema.actor_type_for(span.kind)
         return span.label is not None
 
     def _person(self, cands, t, start, end, rank, *, min_tokens=1, from_right=False):
@@ -380,26 +383,31 @@ class RulesExtractor:
     def _sentences(self, text: str) -> tuple[tuple[int, int], ...]:
         inside_quotes, bounds, start = _quote_test(text), [], 0
         for m in _BREAK.finditer(text):
-            if m.group() != "\n":
-                found = _search_end(_WORD_END, text[max(0, m.start() - 20) : m.start()], _WORD_DOT_RUN)
-                assert found is not None  # it matches, if only the empty string
-                word = found.group()
-                if m.group().startswith(".") and (word in self.lex.abbrevs or _INITIAL.fullmatch(word)):
+            s, e = m.span()
+            if text[s] != "\n":
+                if text[s] == "." and self._abbreviation(text, s):
                     continue
-                if inside_quotes(m.start(), m.end()):
+                if inside_quotes(s, e):
                     continue
-                nxt = _NEXT_CHAR.match(text[m.end() : m.end() + 20])
-                if nxt and nxt.group(1).islower():
+                nxt = _NON_BLANK_CHAR.search(text, e, e + 20)  # the next character, if lower case
+                if nxt and nxt.group().islower():
                     continue
-            end = m.start() if m.group() == "\n" else m.end()
+            end = s if text[s] == "\n" else e
             first = _NON_BLANK_CHAR.search(text, start, end)  # \s is what str.strip() strips
             if first:
                 bounds.append((first.start(), end))
-            start = m.end()
+            start = e
         first = _NON_BLANK_CHAR.search(text, start)
         if first:
             bounds.append((first.start(), len(text)))
         return tuple(bounds)
+
+    def _abbreviation(self, text: str, s: int) -> bool:
+        """True if the word of at most 20 characters before the period at ``s`` (letters, digits and
+        periods, up to a line end right before it) is an abbreviation or an initial ("Dr", "U.S", "J")."""
+        k = s - 1 if s and text[s - 1] == "\n" else s  # "$" of [\w.]*$ matches before a final newline
+        word = text[max(s - 20, run_start(text, k, _WORD_DOT_RUN), 0) : k]
+        return word in self.lex.abbrevs or (len(word) == 1 and word in _ASCII_UPPER)
 
     def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:  # noqa: PLR0912, PLR0915
         """Attributed statements with the index of their speaker in ``actors``.
@@ -438,7 +446,7 @@ class RulesExtractor:
         for ss, se in self._once(text, "sentences", self._sentences):
             items: list[tuple[re.Match[str], int | None, int]] = []  # (cue, speaker, clause_start)
             for p in starts[bisect_left(starts, ss) : bisect_left(starts, se)]:  # the cues in [ss, se)
-                if p in used or any(a <= p <= b for a, b in quoted):
+                if p in used or (quoted and any(a <= p <= b for a, b in quoted)):
                     continue
                 cue, seg = cues[p], items[-1][0].end() if items else ss
                 ing = cue.group().endswith("ing")
@@ -458,7 +466,8 @@ class RulesExtractor:
             for i, (cue, speaker, _) in enumerate(items):
                 end = items[i + 1][2] if i + 1 < len(items) else se
                 start = self._content_start(t, cue)
-                end = min([end] + [qs for qs, _ in quoted if start <= qs < end])  # a quote with its own speaker
+                if quoted:  # a quote with its own speaker ends the claim
+                    end = min([end] + [qs for qs, _ in quoted if start <= qs < end])
                 cut = lex.tail_cut.search(t, start, end)
                 s, e = _trim(text, start, cut.start() if cut else end)
                 # a statement has a lower-case word; "X said that Minister Y affirmed" is Y's claim only
@@ -473,7 +482,7 @@ class RulesExtractor:
         head = self.lex.strip_fillers(t[seg:p])
         trimmed = head.removesuffix(",")  # "..., Name, said": an apposition
         # "Name, speaking in X, said"
-        cut = _PARENTHESIS.sub("", head)
+        cut = _PARENTHESIS.sub("", head) if head.endswith((",", ",\n")) else head  # the pattern ends in ",$"
         no_parenthesis = self.lex.strip_fillers(cut) if cut != head else head  # stripped already
         for h, kind in ((head, None), (trimmed, "PERSON"), (no_parenthesis, None), (trimmed, None)):
             i = by_end.get(seg + len(h)) if h else None
@@ -512,22 +521,31 @@ class RulesExtractor:
             intro = self._introductions(t, actors)
             named = _forms_rx(frozenset(forms))
             for i in reversed(people):
-                if named.search(intro[self._key(t[actors[i].start : actors[i].end])]):
+                if named.search(intro(self._key(t[actors[i].start : actors[i].end]))):
                     return i
         return people[-1] if people else None
 
-    def _introductions(self, t, actors) -> dict[str, str]:
-        """Per person key, the words around its first mention: the title before the name and an
-        apposition after it (computed once per document and actor list)."""
+    def _introductions(self, t, actors):
+        """A function: person key -> the words around the first mention with that key, the title
+        before the name and an apposition after it (each computed once per document and actor list,
+        when first asked for)."""
         key = (t, [(a.start, a.end) for a in actors])
         cached = self._intro
         if cached[0] == key:
             return cached[1]
-        intro: dict[str, str] = {}
+        first: dict[str, Span] = {}
         for a in actors:
-            after = _APPOSITION.match(t[a.end : a.end + 80])
-            title = _CLAUSE_MARK.split(t[max(0, a.start - 80) : a.start])[-1]
-            intro.setdefault(self._key(t[a.start : a.end]), title + (after.group(1) if after else ""))
+            first.setdefault(self._key(t[a.start : a.end]), a)
+        memo: dict[str, str] = {}
+
+        def intro(name_key: str) -> str:
+            if name_key not in memo:
+                a = first[name_key]
+                after = _APPOSITION.match(t[a.end : a.end + 80])
+                title = _CLAUSE_MARK.split(t[max(0, a.start - 80) : a.start])[-1]
+                memo[name_key] = title + (after.group(1) if after else "")
+            return memo[name_key]
+
         self._intro = (key, intro)
         return intro
 
@@ -566,9 +584,9 @@ class RulesExtractor:
         hits = sorted(
             self._target_hits(c, requires_context, anchor), key=lambda h: (h.start, h.end, h.target, h.polarity or "")
         )
-        cues = [
-            q for q in self._cues(c) if not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in hits)
-        ]
+        cues = self._cues(c)
+        if hits:  # a cue overlapping a target mention is part of it ("aid blockade")
+            cues = [q for q in cues if not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in hits)]
         readings = [self._read(c, hit, cues) for hit in hits]
         chosen = next((r for r in readings if r.polarity != "none"), readings[0] if readings else None)
         if chosen is None:
@@ -662,13 +680,12 @@ class RulesExtractor:
             if spk is not None:
                 extra += " " + sentence_of(first.get(self._key(doc.text[spk.start : spk.end]), spk.start))
             c.target, c.stance = self.classify(c.context, extra)
-            prev = next((p for p in reversed(claims) if p.end <= c.start), None)
-            if (
-                c.target == self.schema.other_target
-                and prev
-                and c.cue_start - prev.end < 40
-                and _ANAPHOR.match(doc.text[c.start : c.end])
-            ):
+            prev = (
+                next((p for p in reversed(claims) if p.end <= c.start), None)
+                if c.target == self.schema.other_target
+                else None
+            )
+            if prev and c.cue_start - prev.end < 40 and _ANAPHOR.match(doc.text[c.start : c.end]):
                 c.target, c.stance = self.classify(doc.text[c.start : c.end], anchor=prev.target)
             if spk is not None and doc.text[spk.start : spk.end] in self.lex.agencies:
                 c.stance = self.stances.none  # an outlet reports, it takes no position

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -80,6 +81,39 @@ def words_rx(phrases, flags=re.IGNORECASE) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{alternation(phrases, ignorecase=True)})(?![\w-])", flags)
 
 
+class Bounded:
+    r"""The matches of ``pattern``, a case-sensitive alternation of phrases as whole words
+    (``bounded_alternation(phrases) + r"(?![\w-])"``), found faster.
+
+    ``re`` skips ahead to the characters a pattern may start with, but for phrases in lower case
+    these are most letters of a text, and the pattern is tried at each. A match not at the very
+    start of the text follows a character that is no word character or hyphen, which is rarer; so
+    ``scan``, that character followed by the alternation, finds where the next match is, and
+    ``pattern`` itself, tried there, gives the match.
+    """
+
+    def __init__(self, phrases):
+        phrases = list(phrases)
+        self.pattern = re.compile(rf"{bounded_alternation(phrases)}(?![\w-])")
+        self.scan = re.compile(rf"[^\w-](?:{alternation(phrases)})(?![\w-])")
+
+    def search(self, text: str, pos: int = 0) -> re.Match | None:
+        """``pattern.search(text, pos)``: a match at pos, else the one after the first scan match
+        from pos (a match at p > pos has the character at p - 1 >= pos before it)."""
+        found = self.pattern.match(text, pos)
+        if found is None:
+            before = self.scan.search(text, pos)
+            found = self.pattern.match(text, before.start() + 1) if before else None
+        return found
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        """``pattern.finditer(text)`` (its matches are never empty)."""
+        found = self.search(text)
+        while found:
+            yield found
+            found = self.search(text, found.end())
+
+
 @dataclass(frozen=True)
 class Words:
     """Phrases found as whole words, case-insensitively: the matches of ``words_rx(phrases)``.
@@ -91,9 +125,9 @@ class Words:
 
     phrases: tuple[str, ...]
     pattern: re.Pattern  # words_rx(phrases): any text
-    ascii: re.Pattern | None  # for text.lower() when text is ASCII (None: not available)
+    ascii: Bounded | None  # for text.lower() when text is ASCII (None: not available)
 
-    def finditer(self, text: str):
+    def finditer(self, text: str) -> Iterator[re.Match]:
         if self.ascii is not None and text.isascii():
             return self.ascii.finditer(text.lower())
         return self.pattern.finditer(text)
@@ -110,7 +144,7 @@ class Words:
         if self.ascii is None or not text.isascii():
             return None
         lowered, found, search = text.lower(), [], self.ascii.search
-        m = search(lowered)
+        m = search(lowered, 0)
         while m:
             found.append(m.start())
             m = search(lowered, m.start() + 1)
@@ -122,7 +156,7 @@ class Words:
         position, so only those positions are tried (left to right, without overlaps, as finditer)."""
         assert self.ascii is not None  # a Words whose superset has an ascii pattern has one too
         found: list[re.Match] = []
-        last, match, lowered = 0, self.ascii.match, starts.lowered
+        last, match, lowered = 0, self.ascii.pattern.match, starts.lowered
         for p in starts.positions:
             if p >= last:
                 m = match(lowered, p)
@@ -147,7 +181,7 @@ def words(phrases) -> Words:
         folded = ["".join(map(_ascii_fold, p)) for p in _longest_first(phrases, ignorecase=True)]
     except ValueError:  # pragma: no cover - a character folding onto two ASCII ones
         return Words(phrases, words_rx(phrases), None)
-    return Words(phrases, words_rx(phrases), re.compile(rf"{bounded_alternation(folded)}(?![\w-])"))
+    return Words(phrases, words_rx(phrases), Bounded(folded))
 
 
 @cache
