@@ -318,7 +318,7 @@ class TargetRule:
         """Where ``text`` mentions the target (keywords, stance keywords, or stemmed content words).
         ``starts``: where the keywords of all targets match ``text`` (see :meth:`Words.starts`), so
         that the keywords are matched there only instead of searched for in the whole text."""
-        sets = [(None, self.keywords)] if self.keywords else []
+        sets: list[tuple[str | None, Words]] = [(None, self.keywords)] if self.keywords else []
         sets += self.fixed
         if starts is None:
             found = [Hit(m.start(), m.end(), target, pol) for pol, w in sets for m in w.finditer(text)]
