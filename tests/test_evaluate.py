@@ -147,3 +147,25 @@ def test_an_extractor_that_crashes_is_one_line_naming_the_document():
     assert result.exit_code == 1
     assert "extractor 'crashes' failed on document '000_" in result.stderr and "KeyError" in result.stderr
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
+
+
+def test_evaluate_and_report_read_the_same_options(tmp_path):
+    """One definition of the evaluation options serves both commands; report runs with them."""
+    from typer.main import get_command
+
+    commands = get_command(app).commands
+
+    def options(name):
+        return {p.name: (p.opts, p.help, p.default) for p in commands[name].params}
+
+    evaluate, report = options("evaluate"), options("report")
+    shared = {"gold", "extractor", "predictions", "model_versions", "model_version", "match", "threshold"}
+    shared |= {"n_boot", "seed", "compare", "schema", "strict"}
+    assert {n: evaluate[n] for n in shared} == {n: report[n] for n in shared}
+    assert set(evaluate) - shared == {"json_out", "markdown_out"} and set(report) - shared == {"output", "json_out"}
+    page, scores = tmp_path / "r.html", tmp_path / "r.json"
+    predictions = str(ROOT / "tests" / "data" / "predictions_perturbed.jsonl")
+    args = ["-p", predictions, "--n-boot", "100", "--seed", "2", "--match", "exact", "--json", str(scores)]
+    result = runner.invoke(app, ["report", "-o", str(page), *args])
+    assert result.exit_code == 0, result.output
+    assert json.loads(scores.read_text())["meta"]["match_rule"]["kind"] == "exact" and page.stat().st_size > 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -10,6 +13,7 @@ import typer
 from ._common import SchemaOpt, StrictOpt, app, default, err, out, say, summary, warn
 
 if TYPE_CHECKING:
+    from ..evaluate import EvaluationRun
     from ..records import GoldRecord
 
 GoldOpt = Annotated[
@@ -69,19 +73,22 @@ CompareOpt = Annotated[
 
 
 def _run(
-    gold,
-    extractor,
-    predictions,
-    match,
-    threshold,
-    n_boot,
-    seed,
-    compare,
-    schema,
-    strict,
-    model_versions=False,
-    model_version=None,
-):
+    gold: GoldOpt = None,
+    extractor: ExtractorOpt = None,
+    predictions: PredictionsOpt = None,
+    model_versions: ModelVersionsOpt = False,
+    model_version: ModelVersionOpt = None,
+    match: MatchOpt = "overlap",
+    threshold: ThresholdOpt = 0.5,
+    n_boot: NBootOpt = 1000,
+    seed: SeedOpt = 0,
+    compare: CompareOpt = None,
+    schema: SchemaOpt = None,
+    strict: StrictOpt = False,
+) -> EvaluationRun:
+    """The options ``toolkit evaluate`` and ``toolkit report`` share (this signature is their one
+    definition, see :func:`_evaluation_options`): run the evaluation, print its notes and the
+    problems found."""
     from ..evaluate import run_evaluation
     from ..scoring import MatchRule
 
@@ -96,7 +103,7 @@ def _run(
             rule=MatchRule(match, threshold),
             n_boot=n_boot,
             seed=seed,
-            compare=tuple(compare) if compare else None,
+            compare=compare or None,
             strict=strict,
             model_versions=list(model_version or []) if model_versions or model_version else None,
         )
@@ -110,43 +117,40 @@ def _run(
     return run
 
 
+def _evaluation_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with the options of :func:`_run` in place of its ``run`` parameter: typer
+    reads them from the signature of what this returns, which runs the evaluation with them
+    and calls ``command`` with the :class:`~toolkit.evaluate.EvaluationRun`."""
+    lazy = {"EvaluationRun": object}  # imported for type checking only (toolkit.evaluate loads numpy)
+    shared = inspect.signature(_run, eval_str=True, locals=lazy).parameters
+    params: list[inspect.Parameter] = []
+    for param in inspect.signature(command, eval_str=True, locals=lazy).parameters.values():
+        params += shared.values() if param.name == "run" else [param]
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params]  # typer passes them by name
+
+    @functools.wraps(command)
+    def with_run(**kwargs) -> None:
+        run = _run(**{name: kwargs.pop(name) for name in shared})
+        command(run=run, **kwargs)
+
+    with_run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    with_run.__annotations__ = {p.name: p.annotation for p in params}
+    return with_run
+
+
 @app.command("evaluate")
+@_evaluation_options
 def evaluate_cli(
-    gold: GoldOpt = None,
-    extractor: ExtractorOpt = None,
-    predictions: PredictionsOpt = None,
-    model_versions: ModelVersionsOpt = False,
-    model_version: ModelVersionOpt = None,
-    match: MatchOpt = "overlap",
-    threshold: ThresholdOpt = 0.5,
-    n_boot: NBootOpt = 1000,
-    seed: SeedOpt = 0,
-    compare: CompareOpt = None,
+    run: EvaluationRun,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write every number and the metadata as JSON.")
     ] = None,
     markdown_out: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report.")] = None,
-    schema: SchemaOpt = None,
-    strict: StrictOpt = False,
 ) -> None:
     """Score extractors (or predictions files) against the gold: actors, claims, stance, with bootstrap CIs."""
     from ..files import atomic_write_json, atomic_write_text
     from ..report import comparison_table, markdown, terminal_table
 
-    run = _run(
-        gold,
-        extractor,
-        predictions,
-        match,
-        threshold,
-        n_boot,
-        seed,
-        compare,
-        schema,
-        strict,
-        model_versions,
-        model_version,
-    )
     out.print(terminal_table(run.result))
     if (table := comparison_table(run.result)) is not None:
         out.print(table)
@@ -159,49 +163,26 @@ def evaluate_cli(
 
 
 @app.command("report")
+@_evaluation_options
 def report_cli(
+    *,
     output: Annotated[
         Path | None,
         typer.Option(
             "-o", "--output", help="The HTML file to write (default: the project's report).", show_default=False
         ),
     ] = None,
-    gold: GoldOpt = None,
-    extractor: ExtractorOpt = None,
-    predictions: PredictionsOpt = None,
-    model_versions: ModelVersionsOpt = False,
-    model_version: ModelVersionOpt = None,
-    match: MatchOpt = "overlap",
-    threshold: ThresholdOpt = 0.5,
-    n_boot: NBootOpt = 1000,
-    seed: SeedOpt = 0,
-    compare: CompareOpt = None,
+    run: EvaluationRun,
     json_out: Annotated[
         Path | None,
         typer.Option("--json", help="Also write the scores the page shows as JSON (as `toolkit evaluate --json`)."),
     ] = None,
-    schema: SchemaOpt = None,
-    strict: StrictOpt = False,
 ) -> None:
     """Evaluate as `toolkit evaluate` does and write one self-contained HTML report: scores with CIs, the
     comparison of two systems, per-type and per-target tables, plots, and every error linked to its document."""
     from ..files import atomic_write_json, atomic_write_text
     from ..report import html_report
 
-    run = _run(
-        gold,
-        extractor,
-        predictions,
-        match,
-        threshold,
-        n_boot,
-        seed,
-        compare,
-        schema,
-        strict,
-        model_versions,
-        model_version,
-    )
     page = html_report(run.result, run.gold, {s.name: s.records for s in run.systems}, run.rule)
     output = default("report", output)
     atomic_write_text(output, page)
