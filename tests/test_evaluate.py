@@ -169,3 +169,56 @@ def test_evaluate_and_report_read_the_same_options(tmp_path):
     result = runner.invoke(app, ["report", "-o", str(page), *args])
     assert result.exit_code == 0, result.output
     assert json.loads(scores.read_text())["meta"]["match_rule"]["kind"] == "exact" and page.stat().st_size > 0
+
+
+def _fewer(path, out):
+    """Every other actor and claim of each line (speakers dropped with their actor), and no
+    document stances on every other line: a clearly worse second system."""
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    with out.open("w") as handle:
+        for i, r in enumerate(rows):
+            kept = {a["id"] for a in r["actors"][::2]}
+            claims = [c if c.get("speaker") in kept else dict(c, speaker=None) for c in r["claims"][::2]]
+            handle.write(
+                json.dumps(
+                    dict(r, actors=r["actors"][::2], claims=claims, doc_stances=r["doc_stances"] if i % 2 else {})
+                )
+                + "\n"
+            )
+    return out
+
+
+def test_shared_draws_give_the_intervals_and_p_values_of_one_draw_per_table_and_test(tmp_path):
+    """Resamples drawn once for every table of both systems (and reused by the paired bootstrap)
+    give exactly the CIs and p-values recorded when each table and test drew its own."""
+    recorded = json.loads((ROOT / "tests" / "data" / "evaluate_compare_4cacb11.json").read_text())
+    perturbed = ROOT / "tests" / "data" / "predictions_perturbed.jsonl"
+    half = _fewer(perturbed, tmp_path / "half.jsonl")
+    out = tmp_path / "scores.json"
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--gold",
+            str(GOLD),
+            "--schema",
+            str(ROOT / "schemas" / "schema.yaml"),
+            "-p",
+            str(perturbed),
+            "-p",
+            str(half),
+            "--compare",
+            "predictions_perturbed.jsonl",
+            "half.jsonl",
+            "--n-boot",
+            "500",
+            "--seed",
+            "3",
+            "--json",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    scores = json.loads(out.read_text())
+    assert {name: s["headline"] for name, s in scores["systems"].items()} == recorded["headline"]
+    assert scores["comparisons"] == recorded["comparisons"]
