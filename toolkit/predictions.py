@@ -273,10 +273,10 @@ def _read_lines(
     """The file's records of gold documents, and every doc id it has; a malformed line or a
     repeated doc id raises, a doc id not in the gold is a problem (line skipped). A file
     without lines or without any gold document raises."""
-    records, seen = [], set()
+    records, seen, name = [], set(), shown(path)
     lines = read_jsonl_lines(path, ExtractorError)
     for number, line in lines:
-        where = f"{shown(path)}:{number}"
+        where = f"{name}:{number}"
         row = _row(line, where, ExtractorError)
         if row["doc_id"] in seen:
             raise ExtractorError(f"{where}: duplicate doc_id '{shown(row['doc_id'])}'")
@@ -322,9 +322,9 @@ def read_records_jsonl(path: str | Path, schema: Schema, out: Imported | None = 
     values that do not fit are problems appended to ``out``."""
     path = Path(path)
     out = out if out is not None else Imported()
-    records = []
+    records, name = [], shown(path)
     for number, line in read_jsonl_lines(path, GoldError):
-        where = f"{shown(path)}:{number}"
+        where = f"{name}:{number}"
         row = _row(line, where, GoldError, needs_text=True)
         record = {**empty_record(row["doc_id"]), **{k: row[k] for k in (*_RECORD_KEYS, "text") if k in row}}
         found = Imported()
