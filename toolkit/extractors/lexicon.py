@@ -32,7 +32,10 @@ from .schema_data import (
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 NORM = str.maketrans("’‘“”", "''\"\"")  # same length: offsets do not move
-CAP = r"(?:(?:al|el|as|ash|ad|ar|at|an|abu|bin|ibn)-)?[A-ZÀ-ÖØ-Þ][\w'-]*"
+NAME_PREFIXES = ("al", "el", "as", "ash", "ad", "ar", "at", "an", "abu", "bin", "ibn")  # "al-Sabah"
+UPPER = "[A-ZÀ-ÖØ-Þ]"
+CAP = rf"(?:(?:{'|'.join(NAME_PREFIXES)})-)?{UPPER}[\w'-]*"
+_HYPHEN_UPPER = re.compile(rf"-{UPPER}")
 
 
 def norm(text: str) -> str:
@@ -105,6 +108,43 @@ class AtWords:
                 if found:
                     yield found
                     last = found.end()
+
+
+class Capitalised:
+    r"""``pattern.finditer(text)`` for a pattern that starts with ``(?<![\w'-])`` and a name, whose
+    first word is :data:`CAP` (an optional lower-case prefix as in "al-Sabah", then a capital).
+
+    ``re`` would try such a pattern at every position. ``upper`` is the pattern for names that
+    start with a capital, written to start with that capital (so ``re`` skips ahead to capitals);
+    a match with a prefix starts two or three letters before a hyphen followed by a capital, and
+    ``pattern`` is tried there. A name cannot start both ways at one position, so the matches of
+    the two kinds, merged left to right without overlaps, are those of ``pattern``.
+    """
+
+    def __init__(self, pattern: re.Pattern, upper: re.Pattern):
+        self.pattern, self.upper = pattern, upper
+        self.lengths = sorted({len(p) for p in NAME_PREFIXES}, reverse=True)  # positions before the hyphen
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        a, b = self.upper.search(text), self._prefixed(text, 0)
+        while a or b:
+            m = a if b is None or (a is not None and a.start() <= b.start()) else b
+            yield m
+            if a is not None and a.start() < m.end():
+                a = self.upper.search(text, m.end())
+            if b is not None and b.start() < m.end():
+                b = self._prefixed(text, m.end())
+
+    def _prefixed(self, text: str, pos: int) -> re.Match | None:
+        """A match at or after ``pos`` no later than the first one with a prefix (possibly one without
+        a prefix: both kinds are matches of ``pattern``)."""
+        for hyphen in _HYPHEN_UPPER.finditer(text, pos):
+            for n in self.lengths:  # the earlier start first
+                p = hyphen.start() - n
+                found = self.pattern.match(text, p) if p >= pos else None
+                if found:
+                    return found
+        return None
 
 
 @dataclass(frozen=True)
@@ -224,10 +264,11 @@ class Lexicon:
         # a title is followed by a blank or a comma (not a word character or hyphen): a whole word
         self.titles = AtWords(self.title_rx, get("titles"))
         roles = alternation(get("role_nouns") + get("titles"), ignorecase=True)
-        self.appos_rx = re.compile(
-            rf"(?<![\w'-])(?P<name>{name}),[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?"
-            rf"(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)"
-        )
+        appos = rf",[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)"
+        self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}){appos}")
+        # the same for names starting with a capital: "X(?<![\w'-]X)" tests the character before X
+        upper = rf"{UPPER}(?<![\w'-]{UPPER})[\w'-]*" + name.removeprefix(CAP)
+        self.appositions = Capitalised(self.appos_rx, re.compile(rf"(?P<name>{upper}){appos}"))
         self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
         self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
         self.org_words = set(get("org_words")) | set(get("org_heads"))  # a name with one is no person

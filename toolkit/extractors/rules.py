@@ -199,8 +199,10 @@ class RulesExtractor:
         self.schema = schema or load_schema()
         self.lex = lexicon or lexicon_for(self.schema)
         self.stances = self.lex.data.stances
+        self._stems = any(rule.stems for rule in self.lex.data.targets.values())  # targets found by stems
         self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
         self._names: dict[tuple, tuple[int, int] | None] = {}  # see _person
+        self._cue_polarity: dict[str, str] = {}  # a stance cue as matched -> its polarity
         self._type_of: dict[str, str | None] = {}  # entity kind -> the schema's actor type (see _labelled)
         # one document's derived values, replaced as a whole (safe if threads share the extractor)
         self._memo: tuple[str | None, dict[str, object]] = (None, {})
@@ -235,7 +237,7 @@ class RulesExtractor:
         cands = self._gazetteer_spans(t)
         for m in lex.titles.finditer(t):  # title_rx
             self._person(cands, t, m.start("name"), m.end("name"), 2)
-        for m in lex.appos_rx.finditer(t):
+        for m in lex.appositions.finditer(t):  # appos_rx
             self._person(cands, t, m.start("name"), m.end("name"), 3, min_tokens=2)
         for m in self._cue_matches(text, t):  # a capitalised name right before a reporting cue
             lo = max(0, m.start() - 160)
@@ -584,14 +586,15 @@ class RulesExtractor:
         hits = sorted(
             self._target_hits(c, requires_context, anchor), key=lambda h: (h.start, h.end, h.target, h.polarity or "")
         )
-        cues = self._cues(c)
-        if hits:  # a cue overlapping a target mention is part of it ("aid blockade")
-            cues = [q for q in cues if not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in hits)]
+        if not hits:  # no target: neutral if a neutral cue is there
+            neutral = any(self._polarity(m.group()) == "neutral" for m in self.lex.cue_stance_rx.finditer(c))
+            return self.schema.other_target, self.stances.label("neutral" if neutral else "none")
+        # a cue overlapping a target mention is part of it ("aid blockade")
+        cues = [
+            q for q in self._cues(c) if not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in hits)
+        ]
         readings = [self._read(c, hit, cues) for hit in hits]
-        chosen = next((r for r in readings if r.polarity != "none"), readings[0] if readings else None)
-        if chosen is None:
-            neutral = any(q.polarity == "neutral" for q in cues)
-            chosen = Reading(self.schema.other_target, "neutral" if neutral else "none")
+        chosen = next((r for r in readings if r.polarity != "none"), readings[0])
         return chosen.target, self.stances.label(chosen.polarity)
 
     def _target_hits(self, c: str, requires_context: str, anchor: str | None) -> list[Hit]:
@@ -604,6 +607,8 @@ class RulesExtractor:
         # where they match, found once for all targets (None: not ASCII, each target searches)
         starts = any_keyword.starts(c)
         keywords = bool(starts.positions) if starts is not None else any_keyword.search(c) is not None
+        if not keywords and not self._stems:
+            return hits  # no target can be found
         for target, rule in targets.items():
             if not (keywords or rule.stems) or (rule.requires and not rule.requires.search(c + " " + requires_context)):
                 continue  # nothing to find, or a required word is absent
@@ -612,10 +617,17 @@ class RulesExtractor:
 
     def _cues(self, c: str) -> list[Cue]:
         """The stance cues in ``c`` with their polarity (favor, against, neutral or invert)."""
-        return [
-            Cue(m.start(), m.end(), self.lex.cues[" ".join(m.group().lower().split())])
-            for m in self.lex.cue_stance_rx.finditer(c)
-        ]
+        return [Cue(m.start(), m.end(), self._polarity(m.group())) for m in self.lex.cue_stance_rx.finditer(c)]
+
+    def _polarity(self, cue: str) -> str:
+        """The polarity of a stance cue as matched (any case, any blanks)."""
+        try:
+            return self._cue_polarity[cue]
+        except KeyError:
+            if len(self._cue_polarity) > 50_000:
+                self._cue_polarity.clear()
+            found = self._cue_polarity[cue] = self.lex.cues[" ".join(cue.lower().split())]
+            return found
 
     def _read(self, c: str, hit: Hit, cues: list[Cue]) -> Reading:
         """The polarity of one target mention: its own (a stance keyword), else the nearest cue before
@@ -647,8 +659,11 @@ class RulesExtractor:
             if c.target in positions and c.stance != st.none:
                 positions[c.target].append((c.stance, keys[c.speaker] if c.speaker is not None else None))
         t = self._normalised(text)
+        any_evaluative = self.lex.data.any_evaluative
+        assert any_evaluative is not None  # SchemaData.for_schema sets it
+        starts = any_evaluative.starts(t)  # where they match, found once (None: not ASCII)
         for ev in self.lex.data.evaluative:
-            for m in ev.pattern.finditer(t):
+            for m in ev.pattern.finditer(t) if starts is None else ev.pattern.finditer_at(starts):
                 if ev.target in positions and not any(c.start <= m.start() < c.end for c in claims):
                     positions[ev.target].append((st.label(ev.polarity), None))
         principal = next((keys[c.speaker] for c in claims if c.speaker is not None), None)

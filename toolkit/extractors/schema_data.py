@@ -357,6 +357,7 @@ class SchemaData:
     # Every target's keywords and stance keywords: where none matches, no rule's keywords do
     # (a match of one is a match of the union at the same position).
     any_keyword: Words | None = None
+    any_evaluative: Words | None = None  # the same for the evaluative wording
 
     @classmethod
     def for_schema(cls, schema: Schema, stop_words=(), cue_words=()) -> SchemaData:
@@ -390,6 +391,7 @@ class SchemaData:
             for label, phrases in _mapping(by_stance, f"rules.outlet_evaluative.{target}").items():
                 polarity = data.stances.polarity_of(label, f"rules.outlet_evaluative.{target}")
                 data.evaluative.append(Evaluative(target, polarity, words(listify(phrases))))
+        data.any_evaluative = words(p for ev in data.evaluative for p in ev.pattern.phrases)
         return data
 
     def _target_rule(self, target: str, spec) -> TargetRule:
