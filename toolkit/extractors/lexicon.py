@@ -129,6 +129,7 @@ class Capitalised:
         a, b = self.upper.search(text), self._prefixed(text, 0)
         while a or b:
             m = a if b is None or (a is not None and a.start() <= b.start()) else b
+            assert m is not None  # one of them is
             yield m
             if a is not None and a.start() < m.end():
                 a = self.upper.search(text, m.end())
