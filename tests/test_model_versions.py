@@ -114,8 +114,9 @@ def test_the_pull_holds_every_prediction_in_full(pulled):
     tasks = json.loads(pulled["export"].read_text(encoding="utf-8"))
     assert len(tasks) == 5
     for task in tasks:
-        assert task["total_predictions"] == 2
         predictions = task["predictions"]
+        # not task["total_predictions"]: Label Studio's counter lags now and then (seen 0 here)
+        assert len(predictions) == 2
         assert sorted(p["model_version"] for p in predictions) == sorted([pulled["rules"], "reader-2"])
         for prediction in predictions:
             assert prediction["task"] == task["id"] and isinstance(prediction["id"], int)
