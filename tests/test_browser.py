@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from browser import chromium, login
 from typer.testing import CliRunner
 
+from browser import chromium, login
 from conftest import ROOT, SEEDS
 from toolkit.cli import app
 from toolkit.extractors import get_extractor

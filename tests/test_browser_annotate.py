@@ -39,9 +39,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import UI, WAIT, is_post, login, open_page, span_of
 from typer.testing import CliRunner
 
+from browser import UI, WAIT, is_post, login, open_page, span_of
 from conftest import ROOT
 from toolkit.cli import app
 from toolkit.dataset import load_dataset_dir

@@ -22,10 +22,10 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from browser import UI, WAIT, login, open_page
 from test_browser_annotate import AID, DUPONT, QUOTE, TEXT
 from test_schema import _contrast
 
+from browser import UI, WAIT, login, open_page
 from conftest import ROOT
 from toolkit.schema import labeling_config, load_schema
 from toolkit.tasks import Document, to_task

@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from dataset_records import two_records
 from datasets import ClassLabel
 from typer.testing import CliRunner
 
 from conftest import ROOT
+from dataset_records import two_records
 from toolkit.dataset import build_dataset, save_dataset
 
 runner = CliRunner()

@@ -8,11 +8,11 @@ import json
 import datasets
 import pytest
 import yaml
-from dataset_records import two_records
 from datasets import load_dataset
 from typer.testing import CliRunner
 
 from conftest import ROOT
+from dataset_records import two_records
 from toolkit.bio import bio_to_spans
 from toolkit.cli import app
 from toolkit.dataset import build_dataset, load_dataset_dir, save_dataset

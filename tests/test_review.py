@@ -18,9 +18,9 @@ import re
 import shutil
 
 import pytest
-from browser import UI, WAIT, is_post, open_page
 from typer.testing import CliRunner
 
+from browser import UI, WAIT, is_post, open_page
 from conftest import ROOT
 from toolkit.cli import app
 from toolkit.gold import Imported, check_record, record_to_results

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
-from scoring_records import actor, record
 
+from scoring_records import actor, record
 from toolkit.errors import ToolkitError
 from toolkit.scoring import (
     ACTOR_FIELDS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from scoring_records import actor, record
 from sklearn.metrics import f1_score
 
+from scoring_records import actor, record
 from toolkit.errors import ToolkitError
 from toolkit.scoring import STANCE_LABELS, MatchRule, claim_counts, claim_metric, claim_scores
 

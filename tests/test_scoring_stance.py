@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from scoring_records import record
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
+from scoring_records import record
 from toolkit.scoring import STANCE_LABELS, doc_stance_counts, doc_stance_metric, doc_stance_scores
 
 
