@@ -139,11 +139,10 @@ def all_labels(*lists: Sequence[Sequence[dict]]) -> tuple[str, ...]:
         raise ToolkitError(f"an actor has no label, or labels of mixed types ({exc!r})") from None
 
 
-def spans_from_records(lists: Sequence[Sequence[dict]], codes: LabelCodes, side: str) -> Spans:
-    """The actors of documents ``lists`` as :class:`Spans` (document ``i`` is ``lists[i]``), in
-    list order, labels coded by ``codes``. One pass over the dicts: three lock-step iterators
-    read each actor while it is in cache, straight into one array."""
-    lens = np.fromiter(map(len, lists), np.int64, count=len(lists))
+def spans_from_records(lists: Sequence[Sequence[dict]], lens: np.ndarray, codes: LabelCodes, side: str) -> Spans:
+    """The actors of documents ``lists`` (``lens`` of them each) as :class:`Spans` (document
+    ``i`` is ``lists[i]``), in list order, labels coded by ``codes``. One pass over the dicts:
+    three lock-step iterators read each actor while it is in cache, straight into one array."""
     flat = chain.from_iterable
     try:
         values = np.fromiter(
@@ -366,10 +365,17 @@ def qualifying_bits(edges: Edges) -> np.ndarray:
     return ((same_bounds & same) << Algorithm.STRICT) | (same_bounds << Algorithm.EXACT) | (same << Algorithm.ENT_TYPE)
 
 
+# SETTLED[algorithm][bits]: the outcome of a prediction that takes a gold span, by its edge's bits
+SETTLED = np.array(
+    [[Outcome.CORRECT if bits >> algorithm & 1 else Outcome.INCORRECT for bits in range(8)] for algorithm in Algorithm],
+    np.int8,
+)
+
+
 def settle(outcome: np.ndarray, preds: np.ndarray, bits: np.ndarray) -> None:
     """Each of ``preds`` takes a gold span: correct under the algorithms whose bit is set, else incorrect."""
     for algorithm in Algorithm:
-        outcome[algorithm, preds] = ((bits >> algorithm) & 1) ^ 1  # 1 -> CORRECT (0), 0 -> INCORRECT (1)
+        outcome[algorithm][preds] = SETTLED[algorithm].take(bits)
 
 
 def match_greedily(edges: Edges, p: Spans, t: Spans) -> Matching:
@@ -559,14 +565,10 @@ def actor_counts(
     codes = LabelCodes((label, i) for i, label in enumerate(labels))
     n_docs = len(doc_ids)
     cube = np.zeros((n_docs, 1 + len(labels), len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
-    sizes = np.fromiter(map(len, gold_lists), np.int64, count=n_docs) + np.fromiter(
-        map(len, pred_lists), np.int64, count=n_docs
-    )
-    for a, b in document_ranges(sizes):
-        p, t = (
-            spans_from_records(lists[a:b], codes, side)
-            for side, lists in (("predictions", pred_lists), ("gold", gold_lists))
-        )
+    gold_lens, pred_lens = (np.fromiter(map(len, lists), np.int64, count=n_docs) for lists in (gold_lists, pred_lists))
+    for a, b in document_ranges(gold_lens + pred_lens):
+        p = spans_from_records(pred_lists[a:b], pred_lens[a:b], codes, "predictions")
+        t = spans_from_records(gold_lists[a:b], gold_lens[a:b], codes, "gold")
         check_spans(p, doc_ids, a, "predictions")
         check_spans(t, doc_ids, a, "gold")
         score_chunk(cube[a:b], p, t, min_overlap_percentage)
