@@ -7,7 +7,8 @@ documents, then times, alternating A and B ``--repeat`` times:
   (with ``--compare``: two predictions files and ``--compare``);
 - B, the floor: a fresh Python process that only parses the same JSONL files with orjson.
 
-and prints min and median of each and their ratio, plus the evaluate process's peak RSS.
+and prints min and median of each and their ratio, plus the evaluate process's peak RSS and the
+load average before and after (the machine may be shared).
 
     python bench/bench_evaluate.py                   # 10,000 documents
     python bench/bench_evaluate.py --compare         # two systems, paired tests
@@ -115,21 +116,8 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, int]:
     return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=int, default=10_000)
-    ap.add_argument("--n-boot", type=int, default=1000)
-    ap.add_argument("--compare", action="store_true", help="two predictions files and --compare")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-evaluate-"))
-    gold, a, b = generate(args.docs, args.seed)
-    _write(work / "gold.jsonl", gold)
-    _write(work / "a.jsonl", a)
-    _write(work / "b.jsonl", b)
-    size = sum((work / f).stat().st_size for f in ("gold.jsonl", "a.jsonl", "b.jsonl")) / 2**20
-    print(f"{args.docs:,} documents in {work} ({size:.0f} MiB of JSONL)")
+def _commands(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str]]:
+    """The evaluate command line (A) and the orjson floor (B) on the files in ``work``."""
     files = ["gold.jsonl", "a.jsonl", *(["b.jsonl"] if args.compare else [])]
     toolkit = [
         sys.executable,
@@ -155,6 +143,29 @@ def main() -> None:
         ("import orjson, sys\nfor f in sys.argv[1:]:\n    [orjson.loads(line) for line in open(f, 'rb')]"),
         *(str(work / f) for f in files),
     ]
+    return toolkit, floor
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=10_000)
+    ap.add_argument("--n-boot", type=int, default=1000)
+    ap.add_argument("--compare", action="store_true", help="two predictions files and --compare")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-evaluate-"))
+    gold, a, b = generate(args.docs, args.seed)
+    _write(work / "gold.jsonl", gold)
+    _write(work / "a.jsonl", a)
+    _write(work / "b.jsonl", b)
+    size = sum((work / f).stat().st_size for f in ("gold.jsonl", "a.jsonl", "b.jsonl")) / 2**20
+    print(f"{args.docs:,} documents in {work} ({size:.0f} MiB of JSONL); {_load()}")
+    toolkit, floor = _commands(args, work)
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     times: dict[str, list[float]] = {"toolkit": [], "floor": []}
     peak = 0
@@ -170,7 +181,7 @@ def main() -> None:
     print(
         f"ratio toolkit / floor (orjson parse of the same files): min {min(times['toolkit']) / min(times['floor']):.1f}x, "
         f"median {statistics.median(times['toolkit']) / statistics.median(times['floor']):.1f}x; "
-        f"peak RSS of the evaluate process {peak / 1024:.0f} MiB"
+        f"peak RSS of the evaluate process {peak / 1024:.0f} MiB; {_load()}"
     )
 
 
