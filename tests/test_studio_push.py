@@ -203,3 +203,49 @@ def test_push_dedupe_removes_duplicates_but_never_work(client, schema, studio_en
         left.setdefault(task.data["doc_id"], []).append(task.id)
     assert left[first] == [copies[first][2]] and left[second] == copies[second][:2]
     assert all(len(ids) == 1 for doc, ids in left.items() if doc != second)
+
+
+def _draft_as_new_user(client, url: str, task_id: int, result: list[dict]) -> None:
+    """Leave a draft on a task as another user: that user signs up with the organisation's
+    invite link (a session, as in the browser), whose API token then posts the draft as the
+    labeling page does. The token user's API lists only its own drafts."""
+    import httpx
+
+    invite = client.organizations.invites.get_invite_link().invite_url
+    with httpx.Client(base_url=url, follow_redirects=True) as web:
+        web.get(invite)
+        signup = web.post(
+            invite,
+            data={"email": "drafter@example.com", "password": "drafter-password-1",
+                  "csrfmiddlewaretoken": web.cookies["csrftoken"]},
+            headers={"Referer": url + invite},
+        )  # fmt: skip
+        assert signup.status_code == 200 and "/user/signup" not in str(signup.url), signup.url
+        token = web.get("/api/current-user/token")
+        assert token.status_code == 200, token.text
+        draft = web.post(
+            f"/api/tasks/{task_id}/drafts",
+            json={"result": result, "lead_time": 1.0},
+            headers={"Authorization": f"Token {token.json()['token']}"},
+        )
+        assert draft.status_code == 201, draft.text
+
+
+def test_dedupe_never_deletes_a_task_holding_another_users_draft(client, schema, studio_env):
+    title = "a draft of someone else"
+    project_id, _ = ensure_project(client, title, labeling_config(schema))
+    tasks = build_tasks(SEEDS)[:1]
+    for _ in range(2):
+        client.projects.import_tasks(id=project_id, request=tasks)
+    older, newer = (task.id for task in project_tasks(client, project_id))
+    choice = [{"from_name": "doc_stance__gaza_ceasefire", "to_name": "text", "type": "choices",
+               "value": {"choices": ["favor"]}}]  # fmt: skip
+    _draft_as_new_user(client, studio_env.url, newer, choice)
+    assert client.tasks.get(newer).drafts == []  # the token user does not see it
+
+    deduped = runner.invoke(app, ["studio", "push", str(SEEDS), "--title", title, "--dedupe"])
+    assert deduped.exit_code == 0, deduped.output
+    assert [
+        task.id for task in project_tasks(client, project_id) if task.data["doc_id"] == tasks[0]["data"]["doc_id"]
+    ] == [newer]
+    assert older not in {task.id for task in project_tasks(client, project_id)}

@@ -8,6 +8,7 @@ or drafts.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING, cast
 
 from ..errors import StudioError
 from .connection import _NO_RETRY, _call, _describe, _is_id, _scrub
-from .listing import PAGE_SIZE, Listing, _added_by_others, _task_pages, list_docs
+from .listing import PAGE_SIZE, Listing, _added_by_others, list_docs
 
 if TYPE_CHECKING:
     from label_studio_sdk.actions.types.prepare_params_request_request_selected_items import (
         PrepareParamsRequestRequestSelectedItems,
     )
+    from label_studio_sdk.core.request_options import RequestOptions
     from label_studio_sdk.projects.types.import_tasks_projects_response import ImportTasksProjectsResponse
     from label_studio_sdk.types.import_api_request import ImportApiRequest
 
@@ -217,26 +219,57 @@ def _duplicate_groups(listing: Listing, scope: set[str] | None) -> dict[tuple[st
     return {key: ids for key, ids in groups.items() if len(ids) > 1}
 
 
-_WORK = "id,drafts,annotations,predictions,total_annotations,cancelled_annotations,total_predictions"
+#: Task ids per request when reading duplicates' work (they go in the URL as ``ids[]=…``).
+WORK_IDS = 200
+
+
+def _export_of(client: Client, project_id: int, ids: list[int]) -> list:
+    """These tasks as Label Studio's one-request export gives them (``/api/projects/{id}/export``
+    with ``ids[]``): every annotation (cancelled too), the predictions' ids and every user's drafts."""
+    what = f"read the work on {len(ids)} duplicate task(s) of project {project_id}"
+    # the SDK's own ``ids`` parameter is sent as ``ids``; the server reads ``ids[]``
+    options: RequestOptions = {"additional_query_parameters": {"ids[]": [str(i) for i in ids]}}
+    raw = _call(
+        client,
+        what,
+        lambda: b"".join(
+            client.projects.exports.download_sync(
+                project_id, export_type="JSON", download_all_tasks=True, request_options=options
+            )
+        ),
+    )
+    try:
+        tasks = json.loads(raw)
+    except ValueError:
+        raise StudioError(f"{what}: {client.toolkit_url} answered something that is not JSON") from None
+    if not isinstance(tasks, list):
+        raise StudioError(f"{what}: {client.toolkit_url} answered without a task list")
+    return tasks
+
+
+def _holds_work(task: object) -> bool:
+    """Whether an exported task holds annotations, predictions or drafts (by the lists and by
+    Label Studio's counters, which can lag); anything unexpected counts as work."""
+    if not isinstance(task, dict):
+        return True
+    lists = [task.get(name) for name in ("annotations", "predictions", "drafts")]
+    counts = [task.get(name) for name in ("total_annotations", "cancelled_annotations", "total_predictions")]
+    return not all(item == [] for item in lists) or not all(c == 0 for c in counts)
 
 
 def _tasks_with_work(client: Client, project_id: int, ids: list[int]) -> set[int]:
-    """Which of ``ids`` hold annotations (cancelled too), predictions or drafts (the API shows
-    only the token user's drafts).
+    """Which of ``ids`` hold annotations (cancelled too), predictions or drafts of any user.
 
-    Both the task's lists and its counters are read: Label Studio updates the counters
-    after an import in a job that can overwrite a newer count with an older one. A task
-    the answer leaves out, or whose counts it does not give, counts as holding work, so it
-    is never deleted.
+    Read from the project's export, which, unlike the task listing, gives every user's drafts
+    (the listing shows only the token user's). A task the answer leaves out counts as
+    holding work, so it is never deleted.
     """
     clean = set()
-    for start in range(0, len(ids), PAGE_SIZE):
-        for page in _task_pages(client, project_id, include=_WORK, fields="all", only=ids[start : start + PAGE_SIZE]):
-            for task_id, task in page:
-                held = [task.annotations, task.predictions, task.drafts]
-                counts = [task.total_annotations, task.cancelled_annotations, task.total_predictions]
-                if not any(held) and all(c == 0 for c in counts):
-                    clean.add(task_id)
+    for start in range(0, len(ids), WORK_IDS):
+        for task in _export_of(client, project_id, ids[start : start + WORK_IDS]):
+            task_id = task.get("id") if isinstance(task, dict) else None
+            if _is_id(task_id) and not _holds_work(task):
+                clean.add(task_id)
     return set(ids) - clean
 
 
