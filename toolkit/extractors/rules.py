@@ -258,7 +258,9 @@ class RulesExtractor:
             for start, end in _mentions(t, keys):
                 cands.append(Span(start, end, "PERSON", rank=5))
             chosen = _select(cands)
-        chosen = _select(chosen + self._org_head_spans(t, chosen))
+        orgs = self._org_head_spans(t, chosen)  # disjoint from each other and from the chosen spans
+        if orgs:
+            chosen = sorted(chosen + orgs, key=lambda s: s.start)  # what _select keeps of disjoint spans
         return [s for s in chosen if self._labelled(s)]
 
     def _gazetteer_spans(self, t: str) -> list[Span]:
