@@ -195,7 +195,12 @@ class Lexicon:
         self.gaz_rx = re.compile(rf"{bounded_alternation(norm(f) for f in plain)}(?!\w)")
         acts = rf"(?='s?(?!\w)|\s+(?:{alternation(cues + agent)})\b)"  # a possessive or a verb follows
         self.capital_rx = re.compile(rf"{bounded_alternation(self.conditional)}{acts}")
-        self.locative = re.compile(rf"(?i:\b(?:{alternation(get('location_preps'), ignorecase=True)}))\s+(?:the\s+)?$")
+        preps = get("location_preps")
+        self.locative = re.compile(rf"(?i:\b(?:{alternation(preps, ignorecase=True)}))\s+(?:the\s+)?$")
+        # locative read backwards: locative.search(s) finds a match iff this matches s[::-1] at its
+        # start ($ is the very end here: the blanks before it can take a final newline)
+        backwards = alternation([p[::-1] for p in preps], ignorecase=True)
+        self.locative_reversed = re.compile(rf"\s+(?:eht\s+)?(?i:(?:{backwards})\b)")
         prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
         of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
         self.ministry_rx = re.compile(

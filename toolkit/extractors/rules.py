@@ -205,7 +205,10 @@ class RulesExtractor:
         self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
         self._names: dict[tuple, tuple[int, int] | None] = {}  # see _person
         self._cue_polarity: dict[str, str] = {}  # a stance cue as matched -> its polarity
-        self._type_of: dict[str, str | None] = {}  # entity kind -> the schema's actor type (see _labelled)
+        self._type_of: dict[str, str | None] = {}
+        self._entries: dict[
+            str, Entry
+        ] = {}  # a gazetteer match -> its entry (see _gazetteer_spans)  # entity kind -> the schema's actor type (see _labelled)
         # one document's derived values, replaced as a whole (safe if threads share the extractor)
         self._memo: tuple[str | None, dict[str, object]] = (None, {})
         self._intro: tuple[tuple | None, Callable[[str], str]] = (None, str)
@@ -265,19 +268,26 @@ class RulesExtractor:
 
     def _gazetteer_spans(self, t: str) -> list[Span]:
         """Candidates from the gazetteer, ministries and "<Adjective> government" (GPE by default)."""
-        lex, cands = self.lex, []
+        lex, cands, entries = self.lex, [], self._entries
         # ministries: only around the word "Ministry" (its pattern is the costliest to try everywhere)
         for rx, rank in ((lex.ministries, 0), (lex.gov_rx, 0), (lex.gaz_rx, 1), (lex.capital_rx, 1)):
             for m in rx.finditer(t):
-                entry = lex.entries.get(_BLANKS.sub(" ", m.group()), _GPE)
-                if self._locative(t, m.start(), m.end()):
+                start, end = m.span()
+                if self._locative(t, start, end):
                     continue  # a place used as a location
-                cands.append(Span(m.start(), m.end(), entry.kind, entry.label, rank))
+                name = m.group()
+                entry = entries.get(name)
+                if entry is None:  # the same names recur: each looked up once
+                    if len(entries) > 50_000:
+                        entries.clear()
+                    entry = entries[name] = lex.entries.get(_BLANKS.sub(" ", name), _GPE)
+                cands.append(Span(start, end, entry.kind, entry.label, rank))
         return cands
 
     def _locative(self, t: str, start: int, end: int) -> bool:
-        """True if the name at ``t[start:end]`` follows a locative preposition ("talks in Riyadh")."""
-        return t[end : end + 1] != "'" and bool(self.lex.locative.search(t[max(0, start - 30) : start]))
+        """True if the name at ``t[start:end]`` follows a locative preposition ("talks in Riyadh"):
+        ``locative.search(t[max(0, start - 30) : start])``, read backwards from the name."""
+        return t[end : end + 1] != "'" and bool(self.lex.locative_reversed.match(t[max(0, start - 30) : start][::-1]))
 
     def _org_head_spans(self, t: str, chosen: list[Span]) -> list[Span]:
         """ORG candidates ending in an organisation head word ("Northern Ski Federation") where no
