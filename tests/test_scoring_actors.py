@@ -11,11 +11,13 @@ from collections import Counter
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_scoring import nervaluate
 
+from toolkit.errors import ToolkitError
 from toolkit.scoring import (
     ACTOR_FIELDS,
     SCHEMAS,
@@ -197,5 +199,63 @@ def test_spans_from_arrow_columns_score_like_records():
 
 def test_spans_out_of_document_order_are_refused():
     spans = Spans(np.array([1, 0]), np.array([0, 0]), np.array([1, 1]), np.array([0, 0]))
-    with pytest.raises(Exception, match="document order"):
+    with pytest.raises(ToolkitError, match="document order"):
         actor_counts_from_arrays(["a", "b"], spans, spans, ("P",))
+    beyond = Spans(np.array([0, 2]), np.array([0, 0]), np.array([1, 1]), np.array([0, 0]))
+    with pytest.raises(ToolkitError, match="document indices"):
+        actor_counts_from_arrays(["a", "b"], beyond, beyond, ("P",))
+
+
+def test_empty_spans_from_arrays_are_refused_naming_the_document():
+    empty = Spans(np.array([0, 1]), np.array([0, 5]), np.array([1, 3]), np.array([0, 0]))  # [5, 4) in "b"
+    with pytest.raises(ToolkitError, match=r"'b'.*empty or negative"):
+        actor_counts_from_arrays(["a", "b"], empty, empty, ("P",))
+
+
+def arrow_column(docs, *, encoded: bool = False) -> pa.ChunkedArray:
+    """Two chunks of a ``list<struct<start: int32, end: int32, label>>`` column, as Parquet gives."""
+    rows = [[{"start": s, "end": e + 1, "label": lab} for s, e, lab in doc] for doc in docs]
+    kind = pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("label", pa.string())]))
+    column = pa.chunked_array([pa.array(rows[:1], kind), pa.array(rows[1:], kind)])
+    if not encoded:
+        return column
+    table = pa.table({"actors": column})
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer)
+    read = pq.read_table(pa.BufferReader(buffer.getvalue()), read_dictionary=["actors.list.element.label"])
+    assert pa.types.is_dictionary(read.schema.field("actors").type.value_type.field("label").type)
+    return read.column("actors")
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents, st.sampled_from([1.0, 50.0]), st.booleans(), st.sampled_from([5, 37, 1 << 17]))
+def test_arrow_columns_score_like_records(docs, min_pct, encoded, chunk_spans):
+    """Columnar input, strings or dictionary-encoded labels, narrow integers, any chunking: the
+    same table as records. A label outside ``labels`` (here "O") is ignored on both paths."""
+    gold, pred = [g for g, _ in docs], [p for _, p in docs]
+    labels = ("P", "S")
+    ids = [f"d{i}" for i in range(len(docs))]
+    saved = engine.CHUNK_SPANS
+    engine.CHUNK_SPANS = chunk_spans
+    try:
+        from_arrow = actor_counts_from_arrays(
+            ids,
+            spans_from_arrow(arrow_column(gold, encoded=encoded), labels),
+            spans_from_arrow(arrow_column(pred, encoded=encoded), labels),
+            labels,
+            min_pct,
+        )
+    finally:
+        engine.CHUNK_SPANS = saved
+    from_records = actor_counts(as_records(gold), as_records(pred), labels=labels, min_overlap_percentage=min_pct)
+    assert from_arrow.doc_ids == from_records.doc_ids and np.array_equal(from_arrow.rows, from_records.rows)
+
+
+def test_arrow_labels_null_are_ignored_and_non_strings_refused():
+    column = pa.array([[{"start": 0, "end": 2, "label": None}, {"start": 0, "end": 2, "label": "P"}]])
+    spans = spans_from_arrow(column, ("P",))
+    assert spans.label.tolist() == [-1, 0]
+    with pytest.raises(ToolkitError, match="labels must be strings"):
+        spans_from_arrow(pa.array([[{"start": 0, "end": 2, "label": 3}]]), ("P",))
+    with pytest.raises(ToolkitError, match="no integer start"):
+        spans_from_arrow(pa.array([[{"start": None, "end": 2, "label": "P"}]]), ("P",))

@@ -96,7 +96,7 @@ class Outcome(IntEnum):
 
 
 class Spans(NamedTuple):
-    """Spans as parallel arrays: document index, start, *inclusive* end, label index."""
+    """Spans as parallel integer arrays: document index, start, *inclusive* end, label index."""
 
     doc: np.ndarray
     start: np.ndarray
@@ -166,9 +166,11 @@ def spans_from_records(lists: Sequence[Sequence[dict]], lens: np.ndarray, codes:
 def spans_from_arrow(column, labels: Sequence[str]) -> Spans:
     """:class:`Spans` of an Arrow list-of-struct column (one list of ``{start, end, label}`` per
     document, as in Parquet predictions or a Hugging Face dataset), without a Python loop over
-    spans: the document index comes from the list offsets, the fields are columns, labels
-    (strings, or dictionary-encoded as Parquet stores them) are mapped to indices into
-    ``labels`` through their dictionary (-1: ignored)."""
+    spans: the document index comes from the list offsets, the fields are columns (kept in
+    their own integer width: the engine widens a chunk at a time), labels (strings, or
+    dictionary-encoded as Parquet stores them) are mapped to indices into ``labels`` through
+    their dictionary (-1: ignored). Reading Parquet with ``read_dictionary=["<column>.list.element.label"]``
+    keeps the labels encoded: a faster read, and no strings to hash here."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -176,15 +178,26 @@ def spans_from_arrow(column, labels: Sequence[str]) -> Spans:
         column = column.combine_chunks()
     flat = column.flatten()
     doc = np.asarray(pc.list_parent_indices(column), dtype=np.int64)  # type: ignore[attr-defined]  # pc functions are generated at import
-    start = np.asarray(flat.field("start").to_numpy(zero_copy_only=False), dtype=np.int64)
-    end = np.asarray(flat.field("end").to_numpy(zero_copy_only=False), dtype=np.int64) - 1
+    start, end = (_offsets_of(flat.field(name), name) for name in ("start", "end"))
     encoded = flat.field("label")
     if not pa.types.is_dictionary(encoded.type):
         encoded = pc.dictionary_encode(encoded)  # type: ignore[attr-defined]  # generated at import
+    if not pa.types.is_string(encoded.dictionary.type) and not pa.types.is_large_string(encoded.dictionary.type):
+        raise ToolkitError(f"actor labels must be strings (Arrow type {encoded.dictionary.type})")
     wanted = {label: i for i, label in enumerate(labels)}
-    remap = np.array([*(wanted.get(v, -1) for v in encoded.dictionary.to_pylist()), -1], dtype=np.int64)
-    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    return Spans(doc, start, end, remap[codes])  # a missing label (code -1) maps to remap[-1] = -1: ignored
+    remap = np.array([*(wanted.get(v, -1) for v in encoded.dictionary.to_pylist()), -1], dtype=np.int32)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return Spans(doc, start, end - 1, remap[codes])  # a missing label (code -1) maps to remap[-1] = -1: ignored
+
+
+def _offsets_of(array, name: str) -> np.ndarray:
+    """An Arrow column of character offsets as a signed integer numpy array (zero-copy when it can be)."""
+    import pyarrow as pa
+
+    if array.null_count or not pa.types.is_integer(array.type):
+        raise ToolkitError(f"an actor has no integer {name} (Arrow type {array.type})")
+    values = array.to_numpy(zero_copy_only=False)
+    return values if values.dtype.kind == "i" else values.astype(np.int64)  # unsigned: widened before "end - 1"
 
 
 def check_spans(spans: Spans, doc_ids: Sequence[str], first_doc: int, side: str) -> None:
@@ -516,9 +529,11 @@ def count_table(doc_ids: Sequence[str], labels: Sequence[str], cube: np.ndarray,
 
 
 def documents_of(spans: Spans, a: int, b: int, doc_ids: Sequence[str], side: str) -> Spans:
-    """The spans of documents ``[a, b)`` (``spans`` in document order), numbered from ``a``, checked."""
+    """The spans of documents ``[a, b)`` (``spans`` in document order), numbered from ``a``, in
+    int64 (the engine's keys need it; inputs may be narrower), checked."""
     i, j = np.searchsorted(spans.doc, [a, b])
-    part = Spans(spans.doc[i:j] - a, spans.start[i:j], spans.end[i:j], spans.label[i:j])
+    doc, start, end, label = (np.asarray(x[i:j], np.int64) for x in spans)
+    part = Spans(doc - a, start, end, label)
     check_spans(part, doc_ids, a, side)
     return part
 
@@ -532,7 +547,7 @@ def actor_counts_from_arrays(
     check_min_overlap(min_overlap_percentage)
     n_docs, n_labels = len(doc_ids), len(labels)
     for side, spans in (("gold", gold), ("predictions", pred)):
-        if spans.size and (np.any(np.diff(spans.doc) < 0) or spans.doc[0] < 0 or spans.doc[-1] >= n_docs):
+        if spans.size and ((spans.doc[1:] < spans.doc[:-1]).any() or spans.doc[0] < 0 or spans.doc[-1] >= n_docs):
             raise ToolkitError(f"{side}: spans must be in document order, with document indices into doc_ids")
     cube = np.zeros((n_docs, 1 + n_labels, len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
     sizes = np.bincount(pred.doc, minlength=n_docs) + np.bincount(gold.doc, minlength=n_docs)
