@@ -69,7 +69,8 @@ _STRAIGHT_QUOTE = re.compile('"')
 _CURLY_QUOTE = re.compile("[“”]")
 _PARENTHESIS = re.compile(r",[^,\n]{1,150},$")  # "Name, the minister of ..., said"
 # sentences
-_BREAK = re.compile(r"\n|[.!?]+[\"”’)\]]*(?=\s|$)")
+# \n|[.!?]+["”’)\]]*(?=\s|$), with each alternative starting with one character (so re skips ahead to them)
+_BREAK = re.compile(r"\n|\.[.!?]*[\"”’)\]]*(?=\s|$)|![.!?]*[\"”’)\]]*(?=\s|$)|\?[.!?]*[\"”’)\]]*(?=\s|$)")
 _ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # an initial: one letter [A-Z]
 # claims
 _QUOTE_TAIL = re.compile(r"[ \t]*,?[ \t]*")
