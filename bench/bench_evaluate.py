@@ -7,8 +7,8 @@ documents, then times, alternating A and B ``--repeat`` times:
   (with ``--compare``: two predictions files and ``--compare``);
 - B, the floor: a fresh Python process that only parses the same JSONL files with orjson.
 
-and prints min and median of each and their ratio, plus the evaluate process's peak RSS and the
-load average before and after (the machine may be shared).
+and prints min and median of each (wall and CPU time) and their ratio, plus the evaluate
+process's peak RSS and the load average before and after (the machine may be shared).
 
     python bench/bench_evaluate.py                   # 10,000 documents
     python bench/bench_evaluate.py --compare         # two systems, paired tests
@@ -105,15 +105,18 @@ def _write(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
 
-def _timed(cmd: list[str], env: dict) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _timed(cmd: list[str], env: dict) -> tuple[float, float, int]:
+    """Wall time, CPU time (user + system: what a busy machine does not inflate much) and peak
+    RSS (KiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # its stderr is shown below
     elapsed = time.perf_counter() - t0
     if done.returncode:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stderr[-2000:]}")
-    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu, max(before.ru_maxrss, after.ru_maxrss)
 
 
 def _commands(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str]]:
@@ -168,15 +171,18 @@ def main() -> None:
     toolkit, floor = _commands(args, work)
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     times: dict[str, list[float]] = {"toolkit": [], "floor": []}
+    cpu: dict[str, list[float]] = {"toolkit": [], "floor": []}
     peak = 0
     for _ in range(args.repeat):  # alternate A and B: the machine is shared and noisy
-        t, rss = _timed(toolkit, env)
-        times["toolkit"].append(t)
-        peak = max(peak, rss)
-        times["floor"].append(_timed(floor, env)[0])
+        for name, cmd in (("toolkit", toolkit), ("floor", floor)):
+            t, c, rss = _timed(cmd, env)
+            times[name].append(t)
+            cpu[name].append(c)
+            peak = max(peak, rss) if name == "toolkit" else peak
     for name, ts in times.items():
         print(
-            f"{name:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)})"
+            f"{name:8s} min {min(ts):6.2f} s  median {statistics.median(ts):6.2f} s  ({', '.join(f'{t:.2f}' for t in ts)}); "
+            f"CPU min {min(cpu[name]):.2f} s, median {statistics.median(cpu[name]):.2f} s"
         )
     print(
         f"ratio toolkit / floor (orjson parse of the same files): min {min(times['toolkit']) / min(times['floor']):.1f}x, "
