@@ -24,12 +24,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; callers fall back to json
-    orjson = None
+    HAS_ORJSON = False
+else:
+    HAS_ORJSON = True
+
+if TYPE_CHECKING:
+    from .records import JSON
 
 BUILD_MARKER = ".toolkit-build"  # marks a folder the toolkit wrote, so it may replace it
 _TAG = "toolkit-"
@@ -76,7 +81,7 @@ def clean_leftovers(path: str | Path) -> list[Path]:
     path = Path(path)
     pattern = re.compile(rf"\.{re.escape(path.name)}\.{_TAG}(\d+)-[0-9a-f]+(\.tmp|\.old)?")
     before = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}(\.old)?")  # earlier versions' mkdtemp names
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(path.parent.iterdir())
     except OSError:
@@ -253,9 +258,10 @@ class Unchunkable(Exception):
 
 _WS = b" \t\n\r"  # JSON whitespace
 _MAX_PAD = 4096  # more whitespace than this around the list: read it whole
+_TRIES = 4  # candidate cuts tried per chunk before giving up
 
 
-def _skip_ws(data, i: int, step: int, stop: int) -> int:
+def _skip_ws(data: mmap.mmap, i: int, step: int, stop: int) -> int:
     """The index of the first non-whitespace byte from ``i`` moving by ``step`` (before ``stop``)."""
     for _ in range(_MAX_PAD):
         if i == stop or data[i] not in _WS:
@@ -270,7 +276,7 @@ class _Wrapper:
     def __init__(self) -> None:
         self.buffer = bytearray()
 
-    def parse(self, view: memoryview, start: int, end: int) -> list | None:
+    def parse(self, view: memoryview, start: int, end: int) -> list[JSON] | None:
         """The values ``view[start:end]`` holds, as a list, if it is one or more complete JSON values
         separated by commas; None if not."""
         length = end - start
@@ -282,16 +288,25 @@ class _Wrapper:
         buffer[length + 1] = 0x5D  # "]"
         with memoryview(buffer) as whole, whole[: length + 2] as chunk:
             try:
-                return orjson.loads(chunk)
+                values: list[JSON] = orjson.loads(chunk)
             except orjson.JSONDecodeError:
                 return None
+            return values
 
 
-def _separator(data, view: memoryview, first: int, last: int) -> tuple[bytes, int, int]:
-    """What separates the first two elements of the list: ``(signature, end offset, start offset)``.
-    The signature is the bytes from the whitespace before the first element's closing brace to
-    the second element's opening brace (and its first key's opening quote, if it follows at once);
-    the offsets lead from a match to the end of one element and to the start of the next."""
+class _Separator(NamedTuple):
+    """What separates two elements of the list: the bytes from the whitespace before one
+    element's closing brace to the next one's opening brace (and its first key's opening quote,
+    if it follows at once), and the offsets from a match to the end of the one element and to
+    the start of the next."""
+
+    signature: bytes
+    to_end: int
+    to_next: int
+
+
+def _first_comma(data: mmap.mmap, view: memoryview, first: int, last: int) -> int:
+    """The offset of the comma after the list's first element (which starts at ``first``)."""
     window = 2**16
     while True:  # parse the first element alone: orjson stops after it, at the comma
         end = min(last, first + window)
@@ -303,11 +318,15 @@ def _separator(data, view: memoryview, first: int, last: int) -> tuple[bytes, in
             if exc.msg.startswith(("unexpected content after", "trailing")):
                 # its position counts characters: turn it into bytes
                 head = bytes(view[first : min(end, first + 4 * exc.pos + 4)]).decode("utf-8", "ignore")
-                comma = first + len(head[: exc.pos].encode("utf-8"))
-                break
+                return first + len(head[: exc.pos].encode("utf-8"))
         if end == last:  # one element only, or not JSON
             raise Unchunkable
         window *= 4
+
+
+def _separator(data: mmap.mmap, view: memoryview, first: int, last: int) -> _Separator:
+    """What separates the first two elements of the list (see :class:`_Separator`)."""
+    comma = _first_comma(data, view, first, last)
     if comma >= last or data[comma] != 0x2C:
         raise Unchunkable
     close = _skip_ws(data, comma - 1, -1, first)
@@ -320,10 +339,10 @@ def _separator(data, view: memoryview, first: int, last: int) -> tuple[bytes, in
     while lead > first and data[lead - 1] in _WS and close - lead < _MAX_PAD:
         lead -= 1
     tail = opening + 1 if data[opening + 1] == 0x22 else opening  # '"'
-    return bytes(data[lead : tail + 1]), close + 1 - lead, opening - lead
+    return _Separator(bytes(data[lead : tail + 1]), close + 1 - lead, opening - lead)
 
 
-def json_array_chunks(path: str | Path, size: int = 16 * 2**20) -> Iterator[list]:
+def json_array_chunks(path: str | Path, size: int = 16 * 2**20) -> Iterator[list[dict[str, JSON]]]:
     """The elements of a large JSON list of objects (a Label Studio export) in lists of about
     ``size`` bytes each, parsed with orjson, so that the whole parsed tree is never held at once.
 
@@ -336,7 +355,7 @@ def json_array_chunks(path: str | Path, size: int = 16 * 2**20) -> Iterator[list
     whole, which also gives the exact error. Chunks already yielded stay valid; a caller must
     not act on them before the generator is exhausted.
     """
-    if orjson is None:
+    if not HAS_ORJSON:
         raise Unchunkable
     try:
         with open(path, "rb") as handle:
@@ -354,7 +373,53 @@ def json_array_chunks(path: str | Path, size: int = 16 * 2**20) -> Iterator[list
             pass
 
 
-def _chunks(data: mmap.mmap, view: memoryview, size: int) -> Iterator[list]:
+class _Cutter:
+    """Cuts the elements of the list (up to its ``]`` at ``closing``) into chunks of about
+    ``size`` bytes, at separators verified by parsing (see :func:`json_array_chunks`)."""
+
+    def __init__(self, data: mmap.mmap, view: memoryview, closing: int, size: int) -> None:
+        self.data, self.view, self.closing, self.size = data, view, closing, size
+        self.wrapper = _Wrapper()
+        self.separator: _Separator | None = None  # found at the first cut (a short list needs none)
+
+    def chunk(self, pos: int) -> tuple[list[JSON], int | None]:
+        """The elements from ``pos`` to a cut about ``size`` bytes on, and where the next chunk
+        starts (None after the last element)."""
+        search = pos + self.size
+        for _ in range(_TRIES):
+            found, end, following = self._candidate(pos, search)
+            chunk = self.wrapper.parse(self.view, pos, end)
+            if chunk is not None:
+                return chunk, following
+            if following is None:
+                raise Unchunkable
+            search = found + 1
+        raise Unchunkable
+
+    def _candidate(self, pos: int, search: int) -> tuple[int, int, int | None]:
+        """``(match, end of chunk, start of the next)`` of the first separator from ``search``;
+        the end of the list (and None) if there is none."""
+        if search >= self.closing:
+            return -1, self.closing, None
+        if self.separator is None:
+            self.separator = _separator(self.data, self.view, pos, self.closing)
+        found = self.data.find(self.separator.signature, search, self.closing)
+        if found < 0:
+            return found, self.closing, None
+        return found, found + self.separator.to_end, found + self.separator.to_next
+
+
+def _give_back(data: mmap.mmap, pos: int, given_back: int) -> int:
+    """Give the pages of the file before ``pos`` back to the system (they were parsed); returns
+    how far the pages given back now reach."""
+    done = pos // mmap.PAGESIZE * mmap.PAGESIZE
+    if done > given_back and hasattr(data, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        data.madvise(mmap.MADV_DONTNEED, given_back, done - given_back)
+        return done
+    return given_back
+
+
+def _chunks(data: mmap.mmap, view: memoryview, size: int) -> Iterator[list[dict[str, JSON]]]:
     n = len(data)
     opening = _skip_ws(data, 0, 1, n)
     closing = _skip_ws(data, n - 1, -1, -1) if n else -1
@@ -363,31 +428,14 @@ def _chunks(data: mmap.mmap, view: memoryview, size: int) -> Iterator[list]:
     pos = _skip_ws(data, opening + 1, 1, closing)
     if pos >= closing or data[pos] != 0x7B:  # an empty list, or not a list of objects
         raise Unchunkable
-    signature = None
-    wrapper = _Wrapper()
-    page = mmap.PAGESIZE
+    cutter = _Cutter(data, view, closing, size)
     given_back = 0
     while True:
-        search, tries = pos + size, 0
-        while True:
-            if search < closing and signature is None:
-                signature, to_end, to_next = _separator(data, view, pos, closing)
-            found = data.find(signature, search, closing) if search < closing else -1
-            end, following = (closing, None) if found < 0 else (found + to_end, found + to_next)
-            chunk = wrapper.parse(view, pos, end)
-            if chunk is not None:
-                break
-            tries += 1
-            if following is None or tries > 3:
-                raise Unchunkable
-            search = found + 1
+        chunk, following = cutter.chunk(pos)
         if not all(type(item) is dict for item in chunk):
             raise Unchunkable
-        yield chunk
+        yield cast("list[dict[str, JSON]]", chunk)  # every element checked to be an object just above
         if following is None:
             return
         pos = following
-        done = pos // page * page
-        if done > given_back and hasattr(data, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-            data.madvise(mmap.MADV_DONTNEED, given_back, done - given_back)
-            given_back = done
+        given_back = _give_back(data, pos, given_back)
