@@ -13,13 +13,12 @@ from test_fuzz import BASES, MUTATION, PREDICTIONS, RAW, _mutate, _prediction_by
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from toolkit import gold, gold_sources
+from toolkit import gold, gold_fast, gold_json, gold_sources
 from toolkit.cli import app
 from toolkit.errors import GoldError, SchemaError, ToolkitError
 from toolkit.files import Unchunkable, json_array_chunks
 from toolkit.gold import (
     Imported,
-    _shape_problems,
     check_record,
     import_exports,
     parse_annotation,
@@ -28,6 +27,7 @@ from toolkit.gold import (
     valid_string,
     validate_record,
 )
+from toolkit.gold_check import _shape_problems
 from toolkit.records import empty_record
 from toolkit.schema import TEXT_NAME
 
@@ -490,7 +490,7 @@ def test_fast_import_equals_the_reference_on_mutated_exports(schema, base, mutat
     fit = gold_sources.SchemaFit(schema)
     try:
         fast = gold.import_task_chunks([tasks], "e.json", schema, policy, fit)
-    except gold._Reparse:  # the caller reads the file again with json: the reference
+    except gold_fast._Reparse:  # the caller reads the file again with json: the reference
         assert re.search(rb"[0-9]{19}", data)  # an integer beyond 64 bits is there
         return
     assert _outcome(fast, fit) == expected
@@ -628,9 +628,9 @@ def test_json_reading_equals_json_loads(base, mutations, raw, cut_at):
         data = b"\xef\xbb\xbf" + data
 
     def reference(raw_bytes):
-        return json.loads(raw_bytes.decode("utf-8"), parse_constant=gold._no_constant)
+        return json.loads(raw_bytes.decode("utf-8"), parse_constant=gold_json._no_constant)
 
-    for read in (gold._loads, lambda d: gold.parse_json(d.decode("utf-8"))):
+    for read in (gold_json._loads, lambda d: gold.parse_json(d.decode("utf-8"))):
         for piece in (data, *data.split(b"\n")[:3]):
             try:
                 expected = _json_outcome(reference, piece)

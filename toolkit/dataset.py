@@ -12,6 +12,7 @@ with the data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +24,7 @@ from datasets.table import InMemoryTable
 
 from .errors import PublishError
 from .files import atomic_dir, paused_gc, shown
+from .records import Actor, GoldRecord
 from .schema import Schema, load_schema
 
 SPLIT = "test"  # the gold is for evaluation; there is no training split
@@ -71,14 +73,16 @@ def features(schema: Schema) -> dict[str, Features]:
 
 def _int64(value: object) -> int | None:
     """An id that fits the int64 columns, else None (the importers report such values)."""
-    ok = isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
-    return value if ok else None
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None
 
 
 _PROVENANCE_KEYS = ("task_id", "annotation_id", "annotator", "ground_truth", "schema_version")
 
 
-def _provenance(record: dict, schema: Schema) -> dict:
+def _provenance(record: GoldRecord, schema: Schema) -> dict[str, object]:
+    """The provenance columns of a record's rows (ids that do not fit int64 as null)."""
     return {
         "task_id": _int64(record.get("task_id")),
         "annotation_id": _int64(record.get("annotation_id")),
@@ -88,7 +92,7 @@ def _provenance(record: dict, schema: Schema) -> dict:
     }
 
 
-def document_rows(records: list[dict], schema: Schema) -> list[dict]:
+def document_rows(records: Sequence[GoldRecord], schema: Schema) -> list[dict[str, object]]:
     """Rows of the ``documents`` configuration."""
     return [
         {
@@ -103,23 +107,25 @@ def document_rows(records: list[dict], schema: Schema) -> list[dict]:
     ]
 
 
-def claim_rows(records: list[dict], schema: Schema) -> list[dict]:
+def claim_rows(records: Sequence[GoldRecord], schema: Schema) -> list[dict[str, object]]:
     """Rows of the ``claims`` configuration: one per claim, with its speaker resolved."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for r in records:
-        actors = {a["id"]: a for a in r["actors"]}
+        # keyed by str | None: rows read back from a dataset may hold a null actor id
+        actors: dict[str | None, Actor] = {a["id"]: a for a in r["actors"]}
         for c in r["claims"]:
-            speaker = actors.get(c["speaker"]) or {}
+            speaker = actors.get(c["speaker"])
             rows.append({
                 "doc_id": r["doc_id"], "claim_id": c["id"], "claim_text": c["text"],
                 "start": c["start"], "end": c["end"],
-                "speaker_text": speaker.get("text"), "speaker_type": speaker.get("label"),
+                "speaker_text": speaker.get("text") if speaker is not None else None,
+                "speaker_type": speaker.get("label") if speaker is not None else None,
                 "target": c["target"], "stance": c["stance"], **_provenance(r, schema),
             })  # fmt: skip
     return rows
 
 
-def build_dataset(records: list[dict], schema: Schema) -> dict[str, DatasetDict]:
+def build_dataset(records: Sequence[GoldRecord], schema: Schema) -> dict[str, DatasetDict]:
     """One ``DatasetDict`` (split ``test``) per configuration.
 
     The tables are built column by column with pyarrow (:func:`_arrow_columns`), labels turned
@@ -149,14 +155,14 @@ def _dataset(columns: dict[str, pa.Array], feats: Features) -> Dataset:
     return Dataset(table, info=DatasetInfo(features=feats), fingerprint=digest.hexdigest())
 
 
-def _table(rows: list[dict], feats: Features) -> Dataset:
+def _table(rows: list[dict[str, object]], feats: Features) -> Dataset:
     """A dataset of ``rows``; an empty one still has every column (no claims at all is fine)."""
     if not rows:
         return Dataset.from_dict({name: [] for name in feats}, features=feats)
     return Dataset.from_list(rows, features=feats)
 
 
-def _storage(feature) -> pa.DataType:
+def _storage(feature: object) -> pa.DataType:
     """The Arrow type that stores ``feature`` (a class label as its index)."""
     if isinstance(feature, List):
         return pa.list_(_storage(feature.feature))
@@ -165,13 +171,13 @@ def _storage(feature) -> pa.DataType:
     return feature.pa_type if isinstance(feature, Value) else pa.int64()
 
 
-def _with_labels(feature) -> pa.DataType:
+def _with_labels(feature: object) -> pa.DataType:
     """:func:`_storage`, but class labels as strings (the names, to look up)."""
     if isinstance(feature, List):
         return pa.list_(_with_labels(feature.feature))
     if isinstance(feature, dict):
         return pa.struct([(name, _with_labels(sub)) for name, sub in feature.items()])
-    return pa.string() if isinstance(feature, ClassLabel) else feature.pa_type
+    return pa.string() if isinstance(feature, ClassLabel) else _storage(feature)
 
 
 class _NotExact(Exception):
@@ -183,7 +189,8 @@ def _indices(names: pa.Array, label: ClassLabel) -> pa.Array:
     value that is not one of the names as written (``from_list`` would strip or parse it)."""
     if isinstance(names, pa.ChunkedArray):
         names = names.combine_chunks()
-    found = pc.index_in(names, value_set=pa.array(label.names, pa.string()))
+    # pc.call_function: index_in is made at import time, so type checkers do not see pc.index_in
+    found = pc.call_function("index_in", [names], pc.SetLookupOptions(pa.array(label.names, pa.string())))
     if found.null_count != names.null_count:
         raise _NotExact
     return found.cast(pa.int64())
@@ -206,7 +213,9 @@ def _label_spans(spans: pa.Array, feature: List) -> pa.Array:
     return pa.ListArray.from_arrays(spans.offsets, labelled, type=_storage(feature))
 
 
-def _arrow_columns(records: list[dict], schema: Schema, feats: dict[str, Features]) -> dict[str, dict] | None:
+def _arrow_columns(
+    records: Sequence[GoldRecord], schema: Schema, feats: dict[str, Features]
+) -> dict[str, dict[str, pa.Array]] | None:
     """The columns of both configurations as Arrow arrays of their storage types (what
     ``Dataset.from_list`` of :func:`document_rows` and :func:`claim_rows` stores), or None where
     they could differ. Spans go into Arrow as they are (pyarrow reads the dicts); the class
@@ -250,17 +259,17 @@ def _arrow_columns(records: list[dict], schema: Schema, feats: dict[str, Feature
     return {"documents": documents, "claims": claims}
 
 
-def _claim_columns(documents: dict[str, pa.Array], feats: Features) -> dict:
+def _claim_columns(documents: dict[str, pa.Array], feats: Features) -> dict[str, pa.Array]:
     """The ``claims`` configuration's columns from the ``documents`` ones (see :func:`claim_rows`):
     each claim with its document's columns, and its speaker's text and type found by a join on
     (document, actor id). Actor ids that are null or repeat in a document are left to
     :func:`claim_rows` (its lookup keeps the last)."""
     claims, actors = documents["claims"], documents["actors"]
-    parent, claim = pc.list_parent_indices(claims), claims.flatten()
+    parent, claim = pc.call_function("list_parent_indices", [claims]), claims.flatten()
     actor = actors.flatten()
     speakers = pa.table(
         {
-            "doc": pc.list_parent_indices(actors),
+            "doc": pc.call_function("list_parent_indices", [actors]),
             "id": actor.field("id"),
             "speaker_text": actor.field("text"),
             "speaker_type": actor.field("label"),

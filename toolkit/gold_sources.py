@@ -17,13 +17,20 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .errors import GoldError, SchemaError
 from .files import fingerprint, paused_gc, shown
+from .records import GoldRecord
 from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema, load_schema
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
+    from .gold_values import Problem
 
 #: Refuse an export when more than this share of its labelled regions do not fit the schema.
 MISFIT_SHARE = 0.5
@@ -34,15 +41,15 @@ _RECORD_KEYS = ("doc_id", "text", "actors", "claims", "doc_stances")
 class Gold:
     """Gold records, the schema they follow, and everything that was skipped on the way."""
 
-    records: list[dict]
+    records: list[GoldRecord]
     schema: Schema
-    problems: list = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, object]:
         """Provenance for reports: files, a fingerprint of the gold, counts."""
         return {
             "files": self.files,
@@ -62,10 +69,10 @@ def choose_schema(
     ``default`` (the project's; a callable is called only when needed) that differs is ignored
     with a note.
     """
-    if flag is None and callable(default):
-        default = default() if stored is None else None
     if stored is None:
-        return load_schema(flag or default), None
+        if flag is not None:
+            return load_schema(flag), None
+        return load_schema(default() if callable(default) else default), None
     if flag is not None:
         given = load_schema(flag)
         if given.fingerprint != stored.fingerprint:
@@ -74,7 +81,7 @@ def choose_schema(
                 f"{stored.describe()}: leave --schema out to use the data's own"
             )
         return given, None
-    if default is not None and default.exists():
+    if default is not None and not callable(default) and default.exists():
         project_schema = load_schema(default)
         if project_schema.fingerprint != stored.fingerprint:
             return stored, (
@@ -96,7 +103,8 @@ class SchemaFit:
             CLAIM_STANCE_TAG: set(schema.stance_labels),
         }
         self.stances = set(schema.stance_labels)
-        self.total, self.misfit, self.examples = 0, 0, Counter()
+        self.total, self.misfit = 0, 0
+        self.examples: Counter[str] = Counter()
 
     def labelled(self, n: int) -> None:
         """``n`` labelled results that fit (the importer checked them)."""
@@ -133,7 +141,7 @@ class SchemaFit:
             )
 
 
-def check_schema_fit(tasks: list[dict], schema: Schema, source: str) -> None:
+def check_schema_fit(tasks: Iterable[Mapping[str, object]], schema: Schema, source: str) -> None:
     """Fail fast, in one line, when most labelled regions of an export use labels the schema lacks."""
     fit = SchemaFit(schema)
     for task in tasks:
@@ -153,7 +161,9 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
     differ (see :func:`toolkit.gold.import_task_chunks`), which also gives the exact error for
     a file that is not a JSON list of tasks."""
     from .files import Unchunkable, json_array_chunks
-    from .gold import _Reparse, import_task_chunks, import_tasks, load_export
+    from .gold_fast import _Reparse, import_task_chunks
+    from .gold_import import import_tasks
+    from .gold_json import load_export
 
     try:
         fit = SchemaFit(schema)
@@ -172,22 +182,22 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
 
 def _from_jsonl(path: Path, schema: Schema, gold: Gold) -> None:
     """Records JSONL into ``gold``; provenance values that do not fit are problems."""
-    from .gold import Imported
+    from .gold_values import Imported
     from .predictions import read_records_jsonl
 
     found = Imported()
     records = read_records_jsonl(path, schema, found)
-    gold.records += records
+    gold.records += cast("list[GoldRecord]", records)  # checked records with their provenance, typed as dicts there
     gold.problems += found.problems
     for key, n in {"documents": len(records), **found.counts}.items():
         gold.counts[key] = gold.counts.get(key, 0) + n
 
 
-def _rows_to_records(dataset, schema: Schema) -> list[dict]:
+def _rows_to_records(dataset: Dataset, schema: Schema) -> list[GoldRecord]:
     """``documents`` rows (ClassLabel ints or strings) back to records."""
     feats = dataset.features
 
-    def names(feature, value):
+    def names(feature: object, value: object) -> object:
         return feature.int2str(value) if hasattr(feature, "int2str") and isinstance(value, int) else value
 
     actor_label = feats["actors"].feature["label"]
@@ -204,13 +214,15 @@ def _rows_to_records(dataset, schema: Schema) -> list[dict]:
         record["doc_stances"] = {
             names(doc["target"], d["target"]): names(doc["stance"], d["stance"]) for d in row["doc_stances"]
         }
-        records.append(record)
+        # A row of the documents configuration has a record's keys (see toolkit.dataset.features),
+        # its class labels are names again; schema_version rides along.
+        records.append(cast("GoldRecord", record))
     return records
 
 
-def _check_rows_fit(records: list[dict], schema: Schema, source: str) -> None:
+def _check_rows_fit(records: list[GoldRecord], schema: Schema, source: str) -> None:
     """Data without a stored schema must use only the schema's labels."""
-    used = Counter()
+    used: Counter[tuple[str, str]] = Counter()
     for r in records:
         used.update(("actor type", a["label"]) for a in r["actors"] if a["label"] not in schema.actor_types)
         used.update(("stance", s) for s in r["doc_stances"].values() if s not in schema.stance_labels)
@@ -220,7 +232,7 @@ def _check_rows_fit(records: list[dict], schema: Schema, source: str) -> None:
         raise SchemaError(f"{source}: uses {kind} '{label}' that schema {schema.describe()} lacks: wrong --schema?")
 
 
-def _load_datasets_dir(path: Path):
+def _load_datasets_dir(path: Path) -> tuple[Dataset, Schema | None]:
     """A toolkit dataset folder: (documents test split, stored schema)."""
     from .dataset import load_dataset_dir
 
@@ -228,7 +240,7 @@ def _load_datasets_dir(path: Path):
     return datasets["documents"]["test"], stored
 
 
-def _load_with_datasets(ref: str):
+def _load_with_datasets(ref: str) -> tuple[Dataset, Schema | None]:
     """Anything ``datasets.load_dataset`` reads, config ``documents``, split ``test``; plus a
     ``schema.yaml`` stored beside the data when it is a local folder."""
     import datasets
@@ -253,8 +265,59 @@ def _load_with_datasets(ref: str):
     return data, read_stored_schema(local) if local.is_dir() else None
 
 
+@dataclass
+class _Source:
+    """One entry of ``paths``: a file, or rows ``datasets`` read (with the schema stored with them)."""
+
+    path: Path
+    what: str  # how messages name it
+    data: Dataset | None = None
+    stored: Schema | None = None
+
+
+def _locate(raw: str | Path) -> _Source:
+    """What one entry of ``paths`` is: a toolkit dataset folder, something ``datasets`` reads (a
+    folder or a Hub id), or a file; :class:`GoldError` if it does not exist."""
+    path = Path(raw)
+    if path.is_dir() and (path / "documents").is_dir() and not (path / "README.md").exists():
+        data, stored = _load_datasets_dir(path)
+        return _Source(path, f"dataset {shown(path)}", data, stored)
+    if path.is_dir() or (not path.exists() and "/" in str(raw) and path.suffix == ""):
+        data, stored = _load_with_datasets(str(raw))
+        return _Source(path, f"dataset {raw}", data, stored)
+    if not path.exists():
+        raise GoldError(f"{shown(path)}: no such file or folder")
+    return _Source(path, shown(path))
+
+
+def _add_source(gold: Gold | None, schema: Schema, what: str) -> Gold:
+    """The gold read so far (a new one for the first source), if ``schema`` is its schema."""
+    if gold is None:
+        return Gold([], schema)
+    if schema.fingerprint != gold.schema.fingerprint:
+        raise SchemaError(
+            f"{what} has schema {schema.describe()}, but the gold before it has "
+            f"{gold.schema.describe()}: one evaluation needs one schema"
+        )
+    return gold
+
+
+def _read_source(source: _Source, schema: Schema, policy: str, gold: Gold) -> None:
+    """The records of one source into ``gold``."""
+    if source.data is not None:
+        records = _rows_to_records(source.data, schema)
+        if source.stored is None:
+            _check_rows_fit(records, schema, source.what)
+        gold.records += records
+        gold.counts["documents"] = gold.counts.get("documents", 0) + len(records)
+    elif source.path.suffix == ".jsonl":
+        _from_jsonl(source.path, schema, gold)
+    else:
+        _from_export(source.path, schema, policy, gold)
+
+
 def load_gold(
-    paths: list,
+    paths: Sequence[str | Path],
     schema_flag: Path | None = None,
     default_schema: Path | Callable[[], Path] | None = None,
     policy: str = "ground_truth",
@@ -273,45 +336,25 @@ def load_gold(
 
 
 def _load_gold(
-    paths: list, schema_flag: Path | None, default_schema: Path | Callable[[], Path] | None, policy: str, strict: bool
+    paths: Sequence[str | Path],
+    schema_flag: Path | None,
+    default_schema: Path | Callable[[], Path] | None,
+    policy: str,
+    strict: bool,
 ) -> Gold:
     gold: Gold | None = None
     sources: dict[int, str] = {}
     for raw in paths:
-        path = Path(raw)
-        first = len(gold.records) if gold is not None else 0
-        stored, data, what = None, None, shown(path)
-        if path.is_dir() and (path / "documents").is_dir() and not (path / "README.md").exists():
-            data, stored = _load_datasets_dir(path)
-            what = f"dataset {shown(path)}"
-        elif path.is_dir() or (not path.exists() and "/" in str(raw) and path.suffix == ""):
-            data, stored = _load_with_datasets(str(raw))
-            what = f"dataset {raw}"
-        elif not path.exists():
-            raise GoldError(f"{shown(path)}: no such file or folder")
-        schema, note = choose_schema(stored, schema_flag, what, default_schema)
-        if gold is None:
-            gold = Gold([], schema)
-        elif schema.fingerprint != gold.schema.fingerprint:
-            raise SchemaError(
-                f"{what} has schema {schema.describe()}, but the gold before it has "
-                f"{gold.schema.describe()}: one evaluation needs one schema"
-            )
+        source = _locate(raw)
+        schema, note = choose_schema(source.stored, schema_flag, source.what, default_schema)
+        gold = _add_source(gold, schema, source.what)
+        first = len(gold.records)
         if note:
             gold.notes.append(note)
-        gold.files.append(shown(path.name))
-        if data is not None:
-            records = _rows_to_records(data, schema)
-            if stored is None:
-                _check_rows_fit(records, schema, what)
-            gold.records += records
-            gold.counts["documents"] = gold.counts.get("documents", 0) + len(records)
-        elif path.suffix == ".jsonl":
-            _from_jsonl(path, schema, gold)
-        else:
-            _from_export(path, schema, policy, gold)
+        gold.files.append(shown(source.path.name))
+        _read_source(source, schema, policy, gold)
         for record in gold.records[first:]:
-            sources[id(record)] = shown(path.name)
+            sources[id(record)] = shown(source.path.name)
     assert gold is not None
     _drop_duplicates(gold, policy, sources)
     gold.counts["problems"] = len(gold.problems)
@@ -323,10 +366,10 @@ def _load_gold(
 
 def _drop_duplicates(gold: Gold, policy: str, sources: dict[int, str]) -> None:
     """One record per document (per annotation with policy ``all``); later copies are problems."""
-    from .gold import Problem
+    from .gold_values import Problem
 
-    seen: dict = {}
-    kept = []
+    seen: dict[object, str] = {}
+    kept: list[GoldRecord] = []
     for record in gold.records:
         key = (record["doc_id"], record.get("annotation_id")) if policy == "all" else record["doc_id"]
         if key in seen:

@@ -25,7 +25,11 @@ loaded) are checked into records at the boundary (:func:`toolkit.gold.check_reco
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypeAlias, TypedDict
+
+#: A JSON value as parsed (by ``json`` or orjson): what an export or a JSONL line holds before it
+#: is checked into records.
+JSON: TypeAlias = "bool | int | float | str | list[JSON] | dict[str, JSON] | None"
 
 
 class Actor(TypedDict):
