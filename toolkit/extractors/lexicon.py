@@ -125,8 +125,13 @@ class Capitalised:
         self.pattern, self.upper = pattern, upper
         self.lengths = sorted({len(p) for p in NAME_PREFIXES}, reverse=True)  # positions before the hyphen
 
-    def finditer(self, text: str) -> Iterator[re.Match]:
-        a, b = self.upper.search(text), self._prefixed(text, 0)
+    def search(self, text: str, pos: int = 0) -> re.Match | None:
+        """``pattern.search(text, pos)``."""
+        return next(self.finditer(text, pos), None)
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match]:
+        """``pattern.finditer(text, pos)``."""
+        a, b = self.upper.search(text, pos), self._prefixed(text, pos)
         while a or b:
             m = a if b is None or (a is not None and a.start() <= b.start()) else b
             assert m is not None  # one of them is
@@ -260,6 +265,9 @@ class Lexicon:
     def _persons(self, get, states: list[str], cues: list[str]) -> None:
         """Patterns that find persons: a title before a name, an apposition, a name by a quote."""
         name = rf"{CAP}(?:[ \t]+(?:(?:{alternation(get('name_particles'))})[ \t]+)*{CAP}){{0,4}}"
+        # a name starting with a capital, written to start with it: "X(?<![\w'-]X)" tests the
+        # character before X as "(?<![\w'-])" before the name does (see Capitalised)
+        upper = rf"{UPPER}(?<![\w'-]{UPPER})[\w'-]*" + name.removeprefix(CAP)
         keep = rf"(?:(?:{alternation(get('name_prefixes'))})[ \t]+)?"
         orgs = [f for f, e in self.entries.items() if e.kind == "ORG"]
         of_gaz = rf"(?:\s+(?:of|to|for|at)\s+(?:the\s+)?(?:{alternation(states + orgs)}))?"  # "Ambassador to the UN, X"
@@ -272,11 +280,10 @@ class Lexicon:
         roles = alternation(get("role_nouns") + get("titles"), ignorecase=True)
         appos = rf",[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)"
         self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}){appos}")
-        # the same for names starting with a capital: "X(?<![\w'-]X)" tests the character before X
-        upper = rf"{UPPER}(?<![\w'-]{UPPER})[\w'-]*" + name.removeprefix(CAP)
         self.appositions = Capitalised(self.appos_rx, re.compile(rf"(?P<name>{upper}){appos}"))
         self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
         self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
+        self.names_before = Capitalised(self.name_before_rx, re.compile(rf"(?P<name>{upper})$"))
         self.org_words = set(get("org_words")) | set(get("org_heads"))  # a name with one is no person
         self.particles = set(get("name_particles"))
         self.surname_first, self.prefixes = set(get("surname_first")), set(get("name_prefixes"))
@@ -300,6 +307,9 @@ class Lexicon:
         self.object_cues = set(get("object_cues"))
         fillers = alternation(get("subject_fillers"))
         self.fill_tail = re.compile(rf"(?:[ \t]+(?:{fillers})(?![\w-]))*[ \t]*$")
+        # its matches that are not empty, written to start with their first blank (see strip_fillers)
+        filler = rf"(?:{fillers})(?![\w-])"
+        self.blank_fill_tail = re.compile(rf"[ \t][ \t]*(?:{filler}(?:[ \t]+{filler})*[ \t]*)?$")
         # what a fill_tail match consists of: blanks and the fillers' characters (see strip_fillers)
         chars = {c for f in get("subject_fillers") for c in f if not c.isspace()}
         plain_ends = all(f == f.rstrip() for f in get("subject_fillers"))
@@ -324,12 +334,13 @@ class Lexicon:
         ``fill_tail`` can only match at the end ($: the end or before a final newline), so ``sub``
         removes its leftmost match and nothing else. That match consists of blanks and the
         fillers' characters, so it starts inside the run of such characters that ends the text:
-        the search starts there instead of trying every position of the head.
+        the search starts there instead of trying every position of the head. A match that is not
+        empty starts with a blank, and ``blank_fill_tail`` finds those only (``re`` skips ahead to
+        blanks); an empty one removes nothing.
         """
         end = len(head) - 1 if head.endswith("\n") else len(head)
-        m = self.fill_tail.search(head, run_start(head, end, self.filler_run) if self.filler_run else 0)
-        assert m is not None  # it matches the empty string at the end
-        return head[: m.start()] + head[m.end() :]
+        m = self.blank_fill_tail.search(head, run_start(head, end, self.filler_run) if self.filler_run else 0)
+        return head if m is None else head[: m.start()] + head[m.end() :]
 
     def _stance(self, rules: dict) -> None:
         """Stance cue phrases by polarity (general, then the schema's), and the inverting cues."""

@@ -250,7 +250,7 @@ class RulesExtractor:
             head = lex.strip_fillers(t[lo : m.start()])
             if head.endswith(","):  # "Name, the minister of ..., said"
                 head = lex.strip_fillers(_PARENTHESIS.sub("", head))
-            found = _search_end(lex.name_before_rx, head, _NAME_RUN)
+            found = lex.names_before.search(head, run_start(head, _end(head), _NAME_RUN))  # name_before_rx
             if found:
                 self._person(cands, t, lo + found.start(), lo + found.end(), 4, from_right=True)
         for m in lex.tag_name_rx.finditer(t):  # “…,” said Name
@@ -822,8 +822,12 @@ def _search_end(rx: re.Pattern, text: str, run: re.Pattern) -> re.Match | None:
     those characters that ends the text (before a final newline, where $ also matches), so the
     search starts there instead of trying every position of a long text; lookbehinds still see
     the character before the start."""
-    end = len(text) - 1 if text.endswith("\n") else len(text)
-    return rx.search(text, run_start(text, end, run))
+    return rx.search(text, run_start(text, _end(text), run))
+
+
+def _end(text: str) -> int:
+    """Where ``$`` matches first in ``text``: before a final newline, else at the end."""
+    return len(text) - 1 if text.endswith("\n") else len(text)
 
 
 def _headline(t: str, start: int, end: int, stop_words: set[str]) -> bool:
