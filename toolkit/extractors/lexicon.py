@@ -25,6 +25,7 @@ from .schema_data import (
     SchemaData,
     alternation,
     bounded_alternation,
+    by_first_character,
     listify,
     words,
     words_rx,
@@ -208,18 +209,11 @@ class Lexicon:
         self.locative_reversed = re.compile(rf"\s+(?:eht\s+)?(?i:(?:{backwards})\b)")
         prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
         of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
+        ministry_of = rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state}"
         self.ministry_rx = re.compile(
-            rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|"
-            rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state})(?!\w)"
+            rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|{ministry_of})(?!\w)"
         )
-        # where ministry_rx can match: runs of words, blanks and the names' punctuation around
-        # "Ministry" (see :class:`Runs`)
-        self.ministries = Runs(
-            self.ministry_rx,
-            re.compile("Ministry"),
-            adjs + states + get("ministry_kinds") + get("ministry_of"),
-            blanks=r"\s",
-        )
+        self.ministries = _by_first_character(adjs + states, get("ministry_kinds"), ministry_of) or self.ministry_rx
         self.gov_rx = re.compile(rf"{bounded_alternation(adjs)}\s+(?:{alternation(get('government_words'))})(?!\w)")
         self._persons(get, states, cues)
         self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
@@ -351,6 +345,27 @@ class Lexicon:
             self.cues.update({p.lower(): polarity for p in phrases})
         self.cues.update({p.lower(): "invert" for p in listify(rules.get("invert_cues"))})
         self.cue_stance_rx = words(self.cues)  # Words: finditer only
+
+
+def _by_first_character(prefixes: list[str], kinds: list[str], ministry_of: str) -> re.Pattern | None:
+    r"""``ministry_rx``, "(?:(?:prefixes)\s+)?(?:(?:kinds)\s+Ministry|Ministry of ...)(?!\w)", written as
+    one alternative per first character, each starting with that character, so that ``re`` skips
+    ahead to those characters instead of trying every position. "(?:X\s+)?Y" is "X\s+Y|Y"; at a
+    position only the alternative of the character there can match, and inside it the prefixed
+    forms come first, then the kinds, then "Ministry of", in the order the original tries them.
+    None if a phrase starts with a blank (it has no one first character).
+    """
+    first_prefix, first_kind = by_first_character(prefixes), by_first_character(kinds)
+    if first_prefix is None or first_kind is None:
+        return None
+    rest = rf"(?:(?:{alternation(kinds)})\s+Ministry|{ministry_of})"
+    branches = []
+    for c in dict.fromkeys([*first_prefix, *first_kind, "M"]):
+        parts = [rf"(?:{first_prefix[c]})\s+{rest}"] if c in first_prefix else []
+        parts += [rf"(?:{first_kind[c]})\s+Ministry"] if c in first_kind else []
+        parts += [ministry_of.removeprefix("M")] if c == "M" else []
+        branches.append(re.escape(c) + "(?:" + "|".join(parts) + ")")
+    return re.compile("(?:" + "|".join(branches) + r")(?!\w)")
 
 
 def lexicon_for(schema: Schema, folder: str | Path | None = None) -> Lexicon:

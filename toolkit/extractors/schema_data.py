@@ -61,17 +61,27 @@ def bounded_alternation(phrases, before: str = r"[\w-]") -> str:
     ("S(?<![\w-]S)(?:audi|weden)"). A pattern that starts with a lookbehind is tried at every
     position of the text; one that starts with a set of literal characters is only tried where
     one of them occurs (the "charset prefix" of ``re``'s compiler)."""
-    items = _longest_first(phrases, False)
-    groups: dict[str, list[str]] = {}
-    for item in items:
-        groups.setdefault(item[0], []).append(item[1:])
-    if not items or any(c.isspace() for c in groups):
+    groups = by_first_character(phrases)
+    if not groups:
         return rf"(?<!{before})(?:{alternation(phrases)})"
     # A phrase starting with character c matches at p only if text[p] == c, so "c(?<!Xc)" tests
     # text[p - 1] exactly as "(?<!X)" did at p.
     return (
-        "(?:" + "|".join(f"{_token(c)}(?<!{before}{_token(c)})(?:{_tree(rests)})" for c, rests in groups.items()) + ")"
+        "(?:" + "|".join(f"{re.escape(c)}(?<!{before}{re.escape(c)})(?:{rests})" for c, rests in groups.items()) + ")"
     )
+
+
+def by_first_character(phrases) -> dict[str, str] | None:
+    """Case-sensitive phrases by first character: {character: alternation of the rests}, each
+    alternation preferring what ``alternation(phrases)`` prefers among the phrases starting with
+    that character (at a position of a text only those can match). None if a phrase starts with
+    a blank (it has no one first character)."""
+    groups: dict[str, list[str]] = {}
+    for item in _longest_first(phrases, False):
+        groups.setdefault(item[0], []).append(item[1:])
+    if any(c.isspace() for c in groups):
+        return None
+    return {c: _tree(rests) for c, rests in groups.items()}
 
 
 def words_rx(phrases, flags=re.IGNORECASE) -> re.Pattern:
