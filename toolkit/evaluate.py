@@ -335,7 +335,7 @@ def run_evaluation(
     from .gold_sources import load_gold
 
     gold = load_gold(gold_paths, schema_path, default_schema, "ground_truth", strict)
-    records = cast("list[Record]", gold.records)  # GoldRecords (gold_sources types them as plain dicts)
+    records = cast("list[Record]", gold.records)  # GoldRecords, read as Records (a list is invariant)
     if not records:
         raise ExtractorError(f"{', '.join(map(str, gold_paths))}: no annotated documents to evaluate against")
     names = extractors or ([] if predictions or model_versions is not None else runnable())

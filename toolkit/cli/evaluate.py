@@ -6,7 +6,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,7 +14,6 @@ from ._common import SchemaOpt, StrictOpt, app, default, err, out, say, summary,
 
 if TYPE_CHECKING:
     from ..evaluate import EvaluationRun
-    from ..records import GoldRecord
 
 GoldOpt = Annotated[
     list[Path] | None,
@@ -226,7 +225,7 @@ def agreement_cli(
     for note in gold.notes:
         warn(note)
     summary("import", gold.counts, gold.problems)
-    result = agreement(cast("list[GoldRecord]", gold.records), gold.schema, overlap, include_ground_truth)
+    result = agreement(gold.records, gold.schema, overlap, include_ground_truth)
     if json_out:
         atomic_write_json(json_out, result)
     if html_out:
