@@ -128,6 +128,22 @@ class ClaimSpan:
 
 
 @dataclass
+class _ClaimScan:
+    """One document as :meth:`RulesExtractor.find_claims` reads it. The quotation pass records the
+    cues it took and the quotations it attributed; the sentence pass skips them."""
+
+    text: str
+    t: str  # the normalised text
+    actors: list[Span]
+    by_start: dict[int, int]  # actor start -> index
+    by_end: dict[int, int]  # actor end -> index
+    cues: dict[int, re.Match[str]]  # start -> a reporting cue outside the actors
+    starts: list[int]  # the cues' starts, sorted
+    used: set[int] = field(default_factory=set)  # cues a quotation took
+    quoted: list[tuple[int, int]] = field(default_factory=list)  # quotations with a speaker
+
+
+@dataclass
 class Analysis:
     """What :meth:`RulesExtractor.analyse` finds in one document (claims point into ``actors``)."""
 
@@ -426,73 +442,109 @@ class RulesExtractor:
         word = text[max(s - 20, run_start(text, k, _WORD_DOT_RUN), 0) : k]
         return word in self.lex.abbrevs or (len(word) == 1 and word in _ASCII_UPPER)
 
-    def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:  # noqa: PLR0912, PLR0915
-        """Attributed statements with the index of their speaker in ``actors``.
-
-        Long because its two passes share what they found (the claims, the cues used, the quoted
-        spans): quotations with a reporting tag first, then the cues of each sentence. As one
-        function the rules read in the order they apply; split, each pass would take seven arguments."""
-        lex, t = self.lex, self._normalised(text)
-        by_start = {a.start: i for i, a in enumerate(actors)}
-        by_end = {a.end: i for i, a in enumerate(actors)}
-        inside = {p for a in actors for p in range(a.start, a.end)}  # a set, not a scan of the actors
-        cues = {m.start(): m for m in self._cue_matches(text, t) if m.start() not in inside}
-        starts = sorted(cues)
-        claims, used, quoted = [], set(), []
-        for qs, qe in _quote_pairs(text):  # “…,” X said / “…,” said X
-            p = qe + 1 + _match_length(_QUOTE_TAIL, t[qe + 1 : qe + 20])
-            i = bisect_left(starts, p)  # the first cue at or after p
-            q = starts[i] if i < len(starts) and starts[i] <= p + 120 else None
-            if q is None or _STOP.search(t[p:q]):
-                continue
-            cue, speaker = cues[q], None
-            if q == p:  # "said X" / "said he"
-                after = _THE.match(t[cue.end() : cue.end() + 20])
-                speaker = by_start.get(cue.end() + len(after.group())) if after else None
-                if speaker is None and _HE_SHE.match(t[cue.end() : cue.end() + 20]):
-                    speaker = self._recent_person(t, actors, qs)
-            else:
-                found = self._subject(t, p, q, actors, by_end)
-                speaker = found[0] if found else None
-            if speaker is not None:
-                s, e = _trim(text, qs + 1, qe)
-                if e - s > 1:
-                    claims.append(ClaimSpan(s, e, speaker, qs))
-                    used.add(cue.start())
-                    quoted.append((qs, qe))
+    def find_claims(self, text: str, actors: list[Span]) -> list[ClaimSpan]:
+        """Attributed statements with the index of their speaker in ``actors``: quotations with a
+        reporting tag first, then the cues of each sentence that no quotation took."""
+        scan = self._claim_scan(text, actors)
+        claims = self._quotation_claims(scan)
         for ss, se in self._once(text, "sentences", self._sentences):
-            items: list[tuple[re.Match[str], int | None, int]] = []  # (cue, speaker, clause_start)
-            for p in starts[bisect_left(starts, ss) : bisect_left(starts, se)]:  # the cues in [ss, se)
-                if p in used or (quoted and any(a <= p <= b for a, b in quoted)):
-                    continue
-                cue, seg = cues[p], items[-1][0].end() if items else ss
-                ing = cue.group().endswith("ing")
-                subj = None if ing else self._subject(t, seg, p, actors, by_end)
-                if subj is None and (ing or _search_end(_AND_BUT, t[seg:p].strip(), _WORD_RUN)):
-                    # a participle or coordinated cue continues the sentence's speaker
-                    sp = items[-1][1] if items else self._main_subject(t, ss, p, actors)
-                    clause = ss + len(_CLAUSE_END.sub("", t[ss:p]))
-                    subj = (sp, clause) if sp is not None else None
-                if subj is None and _search_end(_UNNAMED, t[seg:p], _UNNAMED_RUN):
-                    subj = (None, seg + t[seg:p].rfind(","))  # "..., officials said": ends a claim, makes none
-                if subj is not None:
-                    items.append((cue, *subj))
-            if not items:
-                claims += self._according(text, t, ss, se, by_start)
-                continue
-            for i, (cue, speaker, _) in enumerate(items):
-                end = items[i + 1][2] if i + 1 < len(items) else se
-                start = self._content_start(t, cue)
-                if quoted:  # a quote with its own speaker ends the claim
-                    end = min([end] + [qs for qs, _ in quoted if start <= qs < end])
-                cut = lex.tail_cut.search(t, start, end)
-                s, e = _trim(text, start, cut.start() if cut else end)
-                # a statement has a lower-case word; "X said that Minister Y affirmed" is Y's claim only
-                if speaker is not None and e - s > 2 and _LOWER_WORD.search(t[s:e]):
-                    claims.append(ClaimSpan(s, e, speaker, cue.start()))
+            claims += self._sentence_claims(scan, ss, se)
+        t = scan.t
         for c in claims:
             c.context = t[c.cue_start : c.end] if c.cue_start < c.start else t[c.start : c.end]
         return sorted(claims, key=lambda c: c.start)
+
+    def _claim_scan(self, text: str, actors: list[Span]) -> _ClaimScan:
+        """What the claim passes read: the actors by start and end, the reporting cues outside them."""
+        t = self._normalised(text)
+        inside = {p for a in actors for p in range(a.start, a.end)}  # a set, not a scan of the actors
+        cues = {m.start(): m for m in self._cue_matches(text, t) if m.start() not in inside}
+        by_start = {a.start: i for i, a in enumerate(actors)}
+        by_end = {a.end: i for i, a in enumerate(actors)}
+        return _ClaimScan(text, t, actors, by_start, by_end, cues, sorted(cues))
+
+    def _quotation_claims(self, scan: _ClaimScan) -> list[ClaimSpan]:
+        """Quotations followed by a reporting tag: “…,” X said / “…,” said X. Each one records its
+        cue and its span in ``scan`` (the sentence pass leaves them alone)."""
+        claims = []
+        for qs, qe in _quote_pairs(scan.text):
+            tag = self._quotation_tag(scan, qs, qe)
+            if tag is None:
+                continue
+            s, e = _trim(scan.text, qs + 1, qe)
+            if e - s > 1:
+                claims.append(ClaimSpan(s, e, tag[1], qs))
+                scan.used.add(tag[0].start())
+                scan.quoted.append((qs, qe))
+        return claims
+
+    def _quotation_tag(self, scan: _ClaimScan, qs: int, qe: int) -> tuple[re.Match[str], int] | None:
+        """(cue, speaker) of the tag after the quotation ``[qs, qe]``, if it has one with a speaker."""
+        t, starts = scan.t, scan.starts
+        p = qe + 1 + _match_length(_QUOTE_TAIL, t[qe + 1 : qe + 20])
+        i = bisect_left(starts, p)  # the first cue at or after p
+        q = starts[i] if i < len(starts) and starts[i] <= p + 120 else None
+        if q is None or _STOP.search(t[p:q]):
+            return None
+        cue = scan.cues[q]
+        if q == p:  # "said X" / "said he"
+            after = _THE.match(t[cue.end() : cue.end() + 20])
+            speaker = scan.by_start.get(cue.end() + len(after.group())) if after else None
+            if speaker is None and _HE_SHE.match(t[cue.end() : cue.end() + 20]):
+                speaker = self._recent_person(t, scan.actors, qs)
+        else:
+            found = self._subject(t, p, q, scan.actors, scan.by_end)
+            speaker = found[0] if found else None
+        return (cue, speaker) if speaker is not None else None
+
+    def _sentence_claims(self, scan: _ClaimScan, ss: int, se: int) -> list[ClaimSpan]:
+        """The claims of the sentence ``[ss, se)``: one per attributed cue, up to the next cue's
+        subject; with none, an "according to" attribution."""
+        items = self._attributions(scan, ss, se)
+        if not items:
+            return self._according(scan.text, scan.t, ss, se, scan.by_start)
+        claims = []
+        for i, (cue, speaker, _) in enumerate(items):
+            claim = self._cue_claim(scan, cue, speaker, items[i + 1][2] if i + 1 < len(items) else se)
+            if claim is not None:
+                claims.append(claim)
+        return claims
+
+    def _attributions(self, scan: _ClaimScan, ss: int, se: int) -> list[tuple[re.Match[str], int | None, int]]:
+        """(cue, speaker, subject start) for the cues of the sentence ``[ss, se)`` that have a subject
+        (a speaker of None: "..., officials said" ends a claim and makes none)."""
+        t, starts = scan.t, scan.starts
+        items: list[tuple[re.Match[str], int | None, int]] = []
+        for p in starts[bisect_left(starts, ss) : bisect_left(starts, se)]:  # the cues in [ss, se)
+            if p in scan.used or (scan.quoted and any(a <= p <= b for a, b in scan.quoted)):
+                continue
+            cue, seg = scan.cues[p], items[-1][0].end() if items else ss
+            ing = cue.group().endswith("ing")
+            subj = None if ing else self._subject(t, seg, p, scan.actors, scan.by_end)
+            if subj is None and (ing or _search_end(_AND_BUT, t[seg:p].strip(), _WORD_RUN)):
+                # a participle or coordinated cue continues the sentence's speaker
+                sp = items[-1][1] if items else self._main_subject(t, ss, p, scan.actors)
+                clause = ss + len(_CLAUSE_END.sub("", t[ss:p]))
+                subj = (sp, clause) if sp is not None else None
+            if subj is None and _search_end(_UNNAMED, t[seg:p], _UNNAMED_RUN):
+                subj = (None, seg + t[seg:p].rfind(","))
+            if subj is not None:
+                items.append((cue, *subj))
+        return items
+
+    def _cue_claim(self, scan: _ClaimScan, cue: re.Match[str], speaker: int | None, end: int) -> ClaimSpan | None:
+        """The claim a cue introduces, from its content to ``end`` (the next subject or the sentence
+        end), cut before a quotation with its own speaker and before a tail such as ", he added"."""
+        t = scan.t
+        start = self._content_start(t, cue)
+        if scan.quoted:
+            end = min([end] + [qs for qs, _ in scan.quoted if start <= qs < end])
+        cut = self.lex.tail_cut.search(t, start, end)
+        s, e = _trim(scan.text, start, cut.start() if cut else end)
+        # a statement has a lower-case word; "X said that Minister Y affirmed" is Y's claim only
+        if speaker is not None and e - s > 2 and _LOWER_WORD.search(t[s:e]):
+            return ClaimSpan(s, e, speaker, cue.start())
+        return None
 
     def _subject(self, t, seg, p, actors, by_end):
         """(speaker, subject start) for a cue at p: an actor, pronoun or description right before it."""
