@@ -309,27 +309,35 @@ class Hit:
     polarity: str | None = None
 
 
+@dataclass(frozen=True)
+class StanceKeywords:
+    """Phrases that name a target and carry their own stance polarity (``stance_keywords``)."""
+
+    polarity: str
+    words: Words
+
+
 @dataclass
 class TargetRule:
     """How a claim is recognised as being about one target, and its stance defaults."""
 
     keywords: Words | None = None  # phrases from the schema's extractor_data
     stems: frozenset[str] = frozenset()  # or: stems of the target's own content words
-    fixed: list[tuple[str, Words]] = field(default_factory=list)  # (polarity, stance keywords)
+    fixed: list[StanceKeywords] = field(default_factory=list)  # phrases with their own stance
     positive: bool = False  # obstruction cues defend the target
     default: str | None = None  # polarity when no cue is near
     requires: re.Pattern | None = None  # a word that must be in the claim's context
 
     def keyword_sets(self) -> list[Words]:
         """The keywords and the stance keywords."""
-        return ([self.keywords] if self.keywords else []) + [w for _, w in self.fixed]
+        return ([self.keywords] if self.keywords else []) + [f.words for f in self.fixed]
 
     def hits(self, target: str, text: str, starts: Starts | None = None) -> list[Hit]:
         """Where ``text`` mentions the target (keywords, stance keywords, or stemmed content words).
         ``starts``: where the keywords of all targets match ``text`` (see :meth:`Words.starts`), so
         that the keywords are matched there only instead of searched for in the whole text."""
         sets: list[tuple[str | None, Words]] = [(None, self.keywords)] if self.keywords else []
-        sets += self.fixed
+        sets += [(f.polarity, f.words) for f in self.fixed]
         if starts is None:
             found = [Hit(m.start(), m.end(), target, pol) for pol, w in sets for m in w.finditer(text)]
         else:
@@ -409,7 +417,7 @@ class SchemaData:
         spec = _mapping(spec, where)
         _unknown(spec, _TARGET_KEYS, where)
         fixed = [
-            (self.stances.polarity_of(label, f"{where}.stance_keywords"), words(listify(phrases)))
+            StanceKeywords(self.stances.polarity_of(label, f"{where}.stance_keywords"), words(listify(phrases)))
             for label, phrases in _mapping(spec.get("stance_keywords"), f"{where}.stance_keywords").items()
         ]
         default = spec.get("default")
