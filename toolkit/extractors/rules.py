@@ -143,6 +143,16 @@ class _ClaimScan:
     quoted: list[tuple[int, int]] = field(default_factory=list)  # quotations with a speaker
 
 
+@dataclass(slots=True)
+class _Attribution:
+    """A reporting cue of a sentence with its subject: the speaker (None: "..., officials said" ends
+    a claim and makes none) and where the subject starts (where the claim before it ends)."""
+
+    cue: re.Match[str]
+    speaker: int | None
+    subject_start: int
+
+
 @dataclass
 class Analysis:
     """What :meth:`RulesExtractor.analyse` finds in one document (claims point into ``actors``)."""
@@ -504,38 +514,37 @@ class RulesExtractor:
         if not items:
             return self._according(scan.text, scan.t, ss, se, scan.by_start)
         claims = []
-        for i, (cue, speaker, _) in enumerate(items):
-            claim = self._cue_claim(scan, cue, speaker, items[i + 1][2] if i + 1 < len(items) else se)
+        for i, item in enumerate(items):
+            claim = self._cue_claim(scan, item, items[i + 1].subject_start if i + 1 < len(items) else se)
             if claim is not None:
                 claims.append(claim)
         return claims
 
-    def _attributions(self, scan: _ClaimScan, ss: int, se: int) -> list[tuple[re.Match[str], int | None, int]]:
-        """(cue, speaker, subject start) for the cues of the sentence ``[ss, se)`` that have a subject
-        (a speaker of None: "..., officials said" ends a claim and makes none)."""
+    def _attributions(self, scan: _ClaimScan, ss: int, se: int) -> list[_Attribution]:
+        """The cues of the sentence ``[ss, se)`` that have a subject, with their speaker."""
         t, starts = scan.t, scan.starts
-        items: list[tuple[re.Match[str], int | None, int]] = []
+        items: list[_Attribution] = []
         for p in starts[bisect_left(starts, ss) : bisect_left(starts, se)]:  # the cues in [ss, se)
             if p in scan.used or (scan.quoted and any(a <= p <= b for a, b in scan.quoted)):
                 continue
-            cue, seg = scan.cues[p], items[-1][0].end() if items else ss
+            cue, seg = scan.cues[p], items[-1].cue.end() if items else ss
             ing = cue.group().endswith("ing")
             subj = None if ing else self._subject(t, seg, p, scan.actors, scan.by_end)
             if subj is None and (ing or _search_end(_AND_BUT, t[seg:p].strip(), _WORD_RUN)):
                 # a participle or coordinated cue continues the sentence's speaker
-                sp = items[-1][1] if items else self._main_subject(t, ss, p, scan.actors)
+                sp = items[-1].speaker if items else self._main_subject(t, ss, p, scan.actors)
                 clause = ss + len(_CLAUSE_END.sub("", t[ss:p]))
                 subj = (sp, clause) if sp is not None else None
             if subj is None and _search_end(_UNNAMED, t[seg:p], _UNNAMED_RUN):
                 subj = (None, seg + t[seg:p].rfind(","))
             if subj is not None:
-                items.append((cue, *subj))
+                items.append(_Attribution(cue, *subj))
         return items
 
-    def _cue_claim(self, scan: _ClaimScan, cue: re.Match[str], speaker: int | None, end: int) -> ClaimSpan | None:
+    def _cue_claim(self, scan: _ClaimScan, item: _Attribution, end: int) -> ClaimSpan | None:
         """The claim a cue introduces, from its content to ``end`` (the next subject or the sentence
         end), cut before a quotation with its own speaker and before a tail such as ", he added"."""
-        t = scan.t
+        t, cue, speaker = scan.t, item.cue, item.speaker
         start = self._content_start(t, cue)
         if scan.quoted:
             end = min([end] + [qs for qs, _ in scan.quoted if start <= qs < end])
