@@ -1,0 +1,64 @@
+"""The compiled lexicons of the rules extractor (toolkit/extractors/lexicon.py): its faster
+patterns find what the plain patterns they stand for find, on random text made of the phrases."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from extractor_records import BUNDLED, FLAT, soup
+
+from toolkit.extractors.rules import RulesExtractor
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RulesExtractor(BUNDLED)
+
+
+def test_rules_shortcuts_find_what_their_patterns_find(rules):
+    from toolkit.extractors import rules as module
+
+    lex, rng = rules.lex, random.Random(2)
+    vocab = (
+        list(lex.entries)[:150]
+        + list(lex.title_words)
+        + list(lex.particles)
+        + list(lex.stop_words)[:80]
+        + [
+            "Ministry",
+            "Ministry of Foreign Affairs",
+            "Foreign Ministry",
+            "Federation",
+            "Committee of",
+            "Ski Association",
+            "also",
+            "has",
+            "on Monday",
+            "said",
+            "Lavrov",
+            "who",
+            "the minister",
+            ",",
+            ".",
+        ]
+    )
+    for _ in range(300):
+        t = soup(rng, vocab, n=rng.randint(1, 80))
+        assert [m.span() for m in lex.ministries.finditer(t)] == [m.span() for m in lex.ministry_rx.finditer(t)]
+        assert [m.span() for m in lex.org_names.finditer(t)] == [m.span() for m in lex.org_head_rx.finditer(t)]
+        assert lex.strip_fillers(t) == lex.fill_tail.sub("", t)
+        for rx, run in (
+            (lex.name_before_rx, module._NAME_RUN),
+            (lex.pron_tail, module._WORD_RUN),
+            (lex.desc_tail, module._DESCRIPTION_RUN),
+            (module._WHO, module._WHO_RUN),
+            (module._UNNAMED, module._UNNAMED_RUN),
+        ):
+            found, want = module._search_end(rx, t, run), rx.search(t)
+            assert (found and found.span()) == (want and want.span())
+        keys = {w for w in rng.sample(vocab, 6) if w.strip() and not any(c.isspace() for c in w)}
+        if keys:
+            want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{FLAT['ignorecase'](keys)})(?!\w)", t)]
+            assert module._mentions(t, keys) == want

@@ -1,0 +1,80 @@
+"""What the built-in extractors know about one schema (toolkit/extractors/schema_data.py): the
+phrase alternations, stance labels by polarity, keywords derived from the targets, and the checks
+of a schema's ``extractor_data``."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from extractor_records import BUNDLED, FLAT, TRICKY, run, ski_schema, soup
+
+from toolkit.errors import ExtractorError
+from toolkit.extractors.rules import RulesExtractor
+from toolkit.extractors.schema_data import StanceMap, alternation, bounded_alternation, derive_stems, words
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"rules": {"gazetteer": {"GROUP": ["Hamas"]}}}, "'GROUP' is not an actor type of the schema"),
+        ({"rules": {"targets": {"gaza_ceasefire": {"keywords": ["truce"]}}}}, "'gaza_ceasefire' is not a target"),
+        ({"rules": {"stance_cues": {"favor": ["backs"]}}}, "stance 'favor' is not one the rules extractor gives"),
+        ({"rules": {"targets": {"doping_ban": {"default": "against"}}}}, "stance 'against'"),
+        ({"rules": {"keywords": []}}, "unknown key 'rules.keywords'"),
+        (
+            {"rules": {"targets": {"doping_ban": {"keyword": ["ban"]}}}},
+            "unknown key 'rules.targets.doping_ban.keyword'",
+        ),
+    ],
+)
+def test_bad_extractor_data_is_reported(data, message):
+    with pytest.raises(ExtractorError, match=message):
+        RulesExtractor(ski_schema(extractor_data=data))
+
+
+def test_stance_polarities_map_onto_the_schema_labels():
+    assert StanceMap.for_schema(ski_schema()) == StanceMap("support", "oppose", "mixed", "no_position")
+    assert StanceMap.for_schema(BUNDLED) == StanceMap("favor", "against", "neutral", "none")
+    three = ski_schema(
+        stance_labels={"pro": "For the target.", "con": "Against the target.", "silent": "No position."},
+        no_stance="silent",
+    )
+    stances = StanceMap.for_schema(three)
+    assert stances == StanceMap("pro", "con", "silent", "silent")  # no neutral label: neutral is no position
+    assert stances.polarity("silent") == "none" and stances.polarity("con") == "against"
+    record = run(RulesExtractor(three), "Anna Keller called on both sides to respect the doping ban.")
+    assert [(c["target"], c["stance"]) for c in record["claims"]] == [("doping_ban", "silent")]
+    assert record["doc_stances"] == {"doping_ban": "silent", "venue_relocation": "silent"}
+
+
+def test_derived_keywords_skip_stop_words_cues_and_shared_words():
+    stems = derive_stems(
+        {
+            "teacher_pay": "Pay rises for the district's teachers.",
+            "school_closures": "Closing or merging schools in the district.",
+            "board_elections": "The support for the election of board members.",
+        },
+        stop_words={"the", "for", "or", "in", "of"},
+        cue_words={"support"},
+    )
+    assert stems["teacher_pay"] == {"teacher", "pay", "rise"}  # "district" is shared, so it tells nothing
+    assert stems["school_closures"] == {"school", "closur", "close", "merg"}
+    assert stems["board_elections"] == {"board", "elect", "member"}  # "support" is a stance cue
+
+
+def test_prefix_tree_alternations_match_like_flat_lists():
+    rng = random.Random(1)
+    for _ in range(300):
+        phrases = rng.sample(TRICKY, rng.randint(1, len(TRICKY)))
+        text = soup(rng, [*TRICKY, "x", "said"])
+        flat = FLAT["ignorecase"](phrases)
+        for flags in (0, re.IGNORECASE):
+            want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?!\w)", text, flags)]
+            tree = alternation(phrases, ignorecase=bool(flags))
+            assert [m.span() for m in re.finditer(rf"(?<![\w-])(?:{tree})(?!\w)", text, flags)] == want
+        want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?![\w-])", text, re.IGNORECASE)]
+        assert [m.span() for m in words(phrases).finditer(text)] == want  # lower-cased ASCII or not
+        want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?!\w)", text)]
+        assert [m.span() for m in re.finditer(rf"{bounded_alternation(phrases)}(?!\w)", text)] == want
