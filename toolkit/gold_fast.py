@@ -7,10 +7,10 @@ it gives up (:class:`_NotFast`) without having changed anything, and the task is
 :func:`~toolkit.gold_import._import_task`, which says what is wrong. The records, counts and
 problems are the same either way (tests compare the two on mutated exports).
 
-An annotation is read in the steps of the full reader: :func:`_fast_sort` sorts its results
-by kind, :func:`_fast_spans` reads the spans, :func:`_fast_choices` the claim choices and
-document stances, :func:`_fast_join` gives the claims their choices and :func:`_fast_link`
-their speakers. A missing key or a value of the wrong type ends it (``KeyError``,
+An annotation is read in the steps of the full reader (:func:`_fast_annotation`):
+:func:`_fast_spans` reads the spans and hands on the other results, :func:`_fast_choices`
+reads the claim choices and document stances, :func:`_fast_join` gives the claims their
+choices and :func:`_fast_link` their speakers. A missing key or a value of the wrong type ends it (``KeyError``,
 ``TypeError``, ...) as surely as an explicit check, so only what Python would accept silently
 is checked.
 """
@@ -24,11 +24,10 @@ from typing import Protocol, TypeAlias
 from .gold_import import _import_task, _pick
 from .gold_json import _big_float
 from .gold_parse import _FIELD
-from .gold_values import Imported, _int64, _label, _same_text, check_policy
+from .gold_values import _INT64, Imported, _int64, _label, _same_text, check_policy
 from .records import JSON, Actor, Claim, GoldRecord
 from .schema import ACTOR_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, TEXT_NAME, Schema
 
-_INT64 = 2**63
 _BY_POSITION = operator.itemgetter("start", "id")
 
 _Object: TypeAlias = dict[str, JSON]
