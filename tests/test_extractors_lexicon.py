@@ -62,3 +62,32 @@ def test_rules_shortcuts_find_what_their_patterns_find(rules):
         if keys:
             want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{FLAT['ignorecase'](keys)})(?!\w)", t)]
             assert module._mentions(t, keys) == want
+
+
+def test_title_apposition_cue_name_and_locative_shortcuts_find_what_their_patterns_find(rules):
+    from toolkit.extractors.lexicon import general_data
+
+    lex, rng = rules.lex, random.Random(4)
+    data, _ = general_data()
+    vocab = (
+        [f(t) for t in data["titles"] for f in (str, str.lower, str.upper)]
+        + data["role_nouns"][:12]
+        + data["reporting_cues"][:30]
+        + data["location_preps"]
+        + list(lex.particles)
+        + ["al-Sabah", "abu-Zeid", "bin", "Ali", "Lavrov", "Jean-Pierre", "xal-Sabah", "-Q", "the", "The", "of"]
+        + [", the minister", ", a spokesman", ",", ".", "\n", "Riyadh", "İn", "ın"]
+    )
+    for _ in range(300):
+        t = soup(rng, vocab, n=rng.randint(1, 60))
+        assert [m.span() for m in lex.titles.finditer(t)] == [m.span() for m in lex.title_rx.finditer(t)]
+        assert [(m.span(), m.span("name")) for m in lex.appositions.finditer(t)] == [
+            (m.span(), m.span("name")) for m in lex.appos_rx.finditer(t)
+        ]
+        assert [m.span() for m in lex.cues_found.finditer(t)] == [m.span() for m in lex.cue_rx.finditer(t)]
+        for pos in (0, rng.randint(0, len(t))):
+            found, want = lex.names_before.search(t, pos), lex.name_before_rx.search(t, pos)
+            assert (found and (found.span(), found.span("name"))) == (want and (want.span(), want.span("name")))
+        for cut in range(max(0, len(t) - 40), len(t) + 1):
+            before = t[cut:]
+            assert bool(lex.locative_reversed.match(before[::-1])) == bool(lex.locative.search(before))

@@ -78,3 +78,29 @@ def test_prefix_tree_alternations_match_like_flat_lists():
         assert [m.span() for m in words(phrases).finditer(text)] == want  # lower-cased ASCII or not
         want = [m.span() for m in re.finditer(rf"(?<![\w-])(?:{flat})(?!\w)", text)]
         assert [m.span() for m in re.finditer(rf"{bounded_alternation(phrases)}(?!\w)", text)] == want
+
+
+def test_bounded_scans_and_shared_keyword_starts_match_like_the_plain_patterns():
+    rng = random.Random(3)
+    ascii_words = [w for w in TRICKY if w.isascii()]
+    for _ in range(300):
+        phrases = rng.sample(TRICKY, rng.randint(1, len(TRICKY)))
+        found = words(phrases).ascii
+        assert found is not None
+        for text in (
+            soup(rng, [*TRICKY, "x", "said"]),
+            soup(rng, [*ascii_words, "x", "said"]).replace("’", "'").lower(),
+        ):
+            assert [m.span() for m in found.finditer(text)] == [m.span() for m in found.pattern.finditer(text)]
+            pos = rng.randint(0, len(text))
+            got, want = found.search(text, pos), found.pattern.search(text, pos)
+            assert (got and got.span()) == (want and want.span())
+        # one scan for a set of phrases, then the matches of any subset of them at its positions
+        text = soup(rng, [*ascii_words, "x", "said"]).replace("’", "'")  # ASCII
+        union, subset = words(ascii_words), words(rng.sample(ascii_words, rng.randint(1, len(ascii_words))))
+        starts = union.starts(text)
+        assert starts is not None
+        lowered = text.lower()
+        assert starts.positions == [p for p in range(len(text) + 1) if union.ascii.pattern.match(lowered, p)]
+        assert [m.span() for m in subset.finditer_at(starts)] == [m.span() for m in subset.finditer(text)]
+    assert words(["x"]).starts("não") is None  # not ASCII: each set searches the text itself
