@@ -24,6 +24,7 @@ to the floor's, and the speed-up over the baseline in the same round. Peak memor
 
     python bench/bench_rules.py                          # 1,000 documents, 5 rounds
     python bench/bench_rules.py --docs 200 --baseline 9af5d37   # the last commit before the speed-up
+    taskset -c 0 python bench/bench_rules.py --baseline 4cacb11  # one core for both (the child inherits it)
 """
 
 from __future__ import annotations
@@ -667,7 +668,7 @@ def report(times: dict, n_docs: int, baseline: str | None) -> None:
             )
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=20240917)
@@ -678,7 +679,46 @@ def main() -> None:
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def rounds(args, extractor, docs: list, texts: list[str], base_root: Path | None) -> tuple[dict, list, list | None]:
+    """Times of ``args.repeat`` A/B rounds (the floor, this checkout, the baseline, in turn) and the
+    records of the last round, this checkout's and the baseline's."""
+    times: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in ("floor", "rules", "baseline")}
+    records = base_records = None
+    for r in range(args.repeat):
+        runs = {"floor": timed(lambda: floor_pass(texts)), "rules": timed(lambda: extractor.extract(docs))}
+        if base_root:
+            runs["baseline"] = run_baseline(base_root, args)
+        for name, (wall, cpu, _) in runs.items():
+            times[name]["wall"].append(wall)
+            times[name]["cpu"].append(cpu)
+        records, base_records = runs["rules"][2], runs.get("baseline", (0, 0, None))[2]
+        print(
+            f"round {r + 1}: "
+            + ", ".join(f"{k} {w:.3f} s" for k, (w, _, _) in runs.items())
+            + f"  (load {os.getloadavg()[0]:.2f})",
+            flush=True,
+        )
+    return times, records, base_records
+
+
+def memory(extractor, docs: list) -> str:
+    """The tracemalloc peak over one extraction pass and the process's maximum resident set size."""
+    tracemalloc.start()
+    extractor.extract(docs)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (
+        f"memory: tracemalloc peak during one pass {peak / 2**20:.1f} MiB (records of {len(docs)} documents "
+        f"included); max RSS of this process {rss:.0f} MiB"
+    )
+
+
+def main() -> None:
+    args = parse_args()
     if args.worker:
         worker(args)
         return
@@ -689,30 +729,16 @@ def main() -> None:
     texts = [t for _, t in corpus]
     print(
         f"corpus: {len(docs)} documents, {sum(map(len, texts)) / len(docs):.0f} characters each on average "
-        f"(seed {args.seed}); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+        f"(seed {args.seed}); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores, "
+        f"this process (and the baseline's) allowed on cores {sorted(os.sched_getaffinity(0))}"
     )
     wall, _, extractor = timed(lambda: RulesExtractor(load_schema()))
     print(f"lexicon compiled in {wall:.2f} s (not counted below)")
     extractor.extract(docs[:20])  # warm-up (stemmer import, caches)
 
     base_root = export_revision(args.baseline, Path(tempfile.mkdtemp(prefix="bench_rules_"))) if args.baseline else None
-    times = {k: {"wall": [], "cpu": []} for k in ("floor", "rules", "baseline")}
-    records = base_records = None
     try:
-        for r in range(args.repeat):  # A/B: the floor, this checkout, the baseline, in turn
-            runs = {"floor": timed(lambda: floor_pass(texts)), "rules": timed(lambda: extractor.extract(docs))}
-            if base_root:
-                runs["baseline"] = run_baseline(base_root, args)
-            for name, (wall, cpu, _) in runs.items():
-                times[name]["wall"].append(wall)
-                times[name]["cpu"].append(cpu)
-            records, base_records = runs["rules"][2], runs.get("baseline", (0, 0, None))[2]
-            print(
-                f"round {r + 1}: "
-                + ", ".join(f"{k} {w:.3f} s" for k, (w, _, _) in runs.items())
-                + f"  (load {os.getloadavg()[0]:.2f})",
-                flush=True,
-            )
+        times, records, base_records = rounds(args, extractor, docs, texts, base_root)
     finally:
         if base_root:
             shutil.rmtree(base_root)
@@ -723,16 +749,7 @@ def main() -> None:
             f"outputs: {len(records) - differ} of {len(records)} documents identical to {args.baseline} "
             f"(digest now {digest(records)}, baseline {digest(base_records)})"
         )
-
-    tracemalloc.start()
-    extractor.extract(docs)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"memory: tracemalloc peak during one pass {peak / 2**20:.1f} MiB (records of {len(docs)} documents "
-        f"included); max RSS of this process {rss:.0f} MiB"
-    )
+    print(memory(extractor, docs))
 
 
 if __name__ == "__main__":
