@@ -563,7 +563,11 @@ def import_toolkit(root: Path):
     sys.path.insert(0, str(root))
     from toolkit.extractors.rules import RulesExtractor
     from toolkit.schema import load_schema
-    from toolkit.tasks import Document
+
+    try:
+        from toolkit.tasks import Document
+    except ImportError:  # a revision before toolkit/export.py was renamed toolkit/tasks.py (4cacb11)
+        from toolkit.export import Document
 
     return Document, RulesExtractor, load_schema
 
