@@ -18,6 +18,7 @@ import numpy as np
 
 from . import __version__, stats
 from .errors import ExtractorError, GoldError
+from .files import paused_gc
 from .gold import validate_record
 from .predictions import System, read_predictions
 from .records import Record
@@ -206,7 +207,8 @@ def evaluate(
     missing = [n for n in compare or () if n not in names]
     if missing:
         raise ExtractorError(f"--compare: no system named '{missing[0]}'; evaluated: {', '.join(names)}")
-    tables = {s.name: _tables(gold, s, schema, rule) for s in systems}
+    with paused_gc():  # matching builds many small objects, no cycles
+        tables = {s.name: _tables(gold, s, schema, rule) for s in systems}
     sums = _bootstrap_sums(tables, n_boot, seed)
     return {
         "meta": _meta(gold_meta, systems, schema, rule, n_boot=n_boot, seed=seed),
@@ -340,14 +342,17 @@ def run_evaluation(
         raise ExtractorError(f"{', '.join(map(str, gold_paths))}: no annotated documents to evaluate against")
     names = extractors or ([] if predictions or model_versions is not None else runnable())
     systems = [run_extractor(get_extractor(name, schema=gold.schema), records, gold.schema) for name in names]
-    systems += [read_predictions(path, gold.schema, records, strict=strict) for path in predictions]
-    if model_versions is not None:
-        from .model_versions import systems_from_gold
+    with paused_gc():  # reading, fingerprinting and matching build many small objects and no cycles
+        systems += [read_predictions(path, gold.schema, records, strict=strict) for path in predictions]
+        if model_versions is not None:
+            from .model_versions import systems_from_gold
 
-        systems += systems_from_gold(gold_paths, gold.schema, records, model_versions, strict)
-    if not systems:
-        raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
-    result = evaluate(records, gold.meta, systems, gold.schema, rule=rule, n_boot=n_boot, seed=seed, compare=compare)
+            systems += systems_from_gold(gold_paths, gold.schema, records, model_versions, strict)
+        if not systems:
+            raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
+        result = evaluate(
+            records, gold.meta, systems, gold.schema, rule=rule, n_boot=n_boot, seed=seed, compare=compare
+        )
     return EvaluationRun(
         result,
         records,

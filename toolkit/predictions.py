@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from .errors import ExtractorError, GoldError
-from .files import shown
+from .files import paused_gc, shown
 from .gold import Imported, Problem, _int64, _region_id, check_record, is_int, parse_json, short, valid_string
 from .grounding import (
     FUZZY_THRESHOLD,
@@ -249,7 +249,8 @@ def read_predictions(path: str | Path, schema: Schema, gold: list[Record], stric
         return read_prediction_shards(path, schema, gold, strict)
     texts = {r["doc_id"]: r["text"] for r in gold}
     out, alignment = Imported(), _Alignment()
-    records, seen = _read_lines(path, texts, schema, out, alignment)
+    with paused_gc():  # many small objects, no cycles
+        records, seen = _read_lines(path, texts, schema, out, alignment)
     _missing_documents(path, texts, seen, out)
     out.count("problems", len(out.problems))
     scored = {id(p) for p in alignment.problems}
