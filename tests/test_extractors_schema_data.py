@@ -12,7 +12,14 @@ from extractor_records import BUNDLED, FLAT, TRICKY, run, ski_schema, soup
 
 from toolkit.errors import ExtractorError
 from toolkit.extractors.rules import RulesExtractor
-from toolkit.extractors.schema_data import StanceMap, alternation, bounded_alternation, derive_stems, words
+from toolkit.extractors.schema_data import (
+    PhraseSets,
+    StanceMap,
+    alternation,
+    bounded_alternation,
+    derive_stems,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -103,4 +110,12 @@ def test_bounded_scans_and_shared_keyword_starts_match_like_the_plain_patterns()
         lowered = text.lower()
         assert starts.positions == [p for p in range(len(text) + 1) if union.ascii.pattern.match(lowered, p)]
         assert [m.span() for m in subset.finditer_at(starts)] == [m.span() for m in subset.finditer(text)]
+        # one scan for several sets: each set's positions are those where one of its phrases matches
+        other = rng.sample(TRICKY, rng.randint(1, len(TRICKY)))
+        sets = PhraseSets({"a": (subset.phrases, r"(?![\w-])"), "b": (other, r"(?![\w-])")})
+        for lowered in (text.lower(), soup(rng, [*TRICKY, "x"]).lower()):
+            found = sets.positions(lowered)
+            for name, group in (("a", subset), ("b", words(other))):
+                assert group.ascii is not None
+                assert found[name] == [p for p in range(len(lowered) + 1) if group.ascii.pattern.match(lowered, p)]
     assert words(["x"]).starts("não") is None  # not ASCII: each set searches the text itself

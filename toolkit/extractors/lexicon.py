@@ -22,6 +22,7 @@ from ..schema import Schema
 from .schema_data import (
     POLARITIES,
     Bounded,
+    PhraseSets,
     SchemaData,
     alternation,
     bounded_alternation,
@@ -86,29 +87,6 @@ class Runs:
             start, end = run_start(text, k, self.run), run.end()
             yield from self.pattern.finditer(text, start, end)
             found = self.trigger.search(text, end)
-
-
-class AtWords:
-    """``pattern.finditer(text)`` for a pattern whose every match starts with one of ``phrases`` as a
-    whole word (matched case-insensitively, as :class:`Words` finds them): on ASCII text the
-    pattern is tried only where one of them starts, found with one scan of the lower-cased text.
-    For case-insensitive phrases, which ``re`` would try at every position."""
-
-    def __init__(self, pattern: re.Pattern, phrases):
-        self.pattern, self.words = pattern, words(phrases)
-
-    def finditer(self, text: str) -> Iterator[re.Match]:
-        starts = self.words.starts(text)
-        if starts is None:  # not ASCII
-            yield from self.pattern.finditer(text)
-            return
-        last, match = 0, self.pattern.match
-        for p in starts.positions:  # left to right, without overlaps, as finditer
-            if p >= last:
-                found = match(text, p)
-                if found:
-                    yield found
-                    last = found.end()
 
 
 class Capitalised:
@@ -228,6 +206,21 @@ class Lexicon:
         self.stop_words, self.calendar = {w.lower() for w in get("stop_words")}, set(get("calendar_words"))
         self._attribution(get, cues)
         self._stance(rules)
+        self.phrase_sets = self._phrase_sets(cues)
+
+    def _phrase_sets(self, cues: list[str]) -> PhraseSets | None:
+        """Where titles, reporting cues and the outlet's evaluative wording may start in a document,
+        found with one scan of it (see :class:`PhraseSets`); None if the phrases cannot be folded."""
+        # all three are whole words: a title is followed by a blank or a comma, the cues and the
+        # evaluative wording are matched with (?![\w-])
+        whole = r"(?![\w-])"
+        evaluative = [p for ev in self.data.evaluative for p in ev.pattern.phrases]
+        try:
+            return PhraseSets(
+                {"titles": (self.titles, whole), "cues": (cues, whole), "evaluative": (evaluative, whole)}
+            )
+        except ValueError:  # pragma: no cover - a character folding onto two ASCII ones
+            return None
 
     def _states(self, gaz: dict) -> tuple[list[str], list[str], list[str]]:
         """State names (with aliases), capitals and nationality adjectives; fills the nationality index."""
@@ -269,8 +262,7 @@ class Lexicon:
         self.title_rx = re.compile(
             rf"(?<![\w-])(?i:{alternation(get('titles'), ignorecase=True)}){of_gaz},?[ \t]+(?P<name>{keep}{name})"
         )
-        # a title is followed by a blank or a comma (not a word character or hyphen): a whole word
-        self.titles = AtWords(self.title_rx, get("titles"))
+        self.titles = get("titles")  # a title_rx match starts with one, followed by a blank or a comma
         roles = alternation(get("role_nouns") + get("titles"), ignorecase=True)
         appos = rf",[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)"
         self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}){appos}")

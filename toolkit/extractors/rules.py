@@ -56,7 +56,7 @@ from ..schema import Schema, load_schema
 from ..tasks import Document
 from .lexicon import Entry, Lexicon, lexicon_for, run_start
 from .lexicon import norm as _norm
-from .schema_data import Hit, bounded_alternation
+from .schema_data import Hit, Starts, bounded_alternation, finditer_at
 
 _POSS = re.compile(r"'s?(?!\w)")
 _GPE = Entry("GPE")
@@ -255,7 +255,22 @@ class RulesExtractor:
 
     def _cue_matches(self, text: str, t: str) -> list[re.Match]:
         """The reporting cues in ``t``, the normalised ``text`` (for actors, then for claims)."""
-        return self._once(text, "cues", lambda _: list(self.lex.cues_found.finditer(t)))
+        return self._once(text, "cues", lambda _: self._phrase_matches(text, t, "cues", self.lex.cue_rx))
+
+    def _phrase_matches(self, text: str, t: str, name: str, pattern: re.Pattern) -> list[re.Match]:
+        """``pattern.finditer(t)`` for titles or cues, tried where that set's phrases may start."""
+        found = self._phrase_positions(text, t)
+        if found is None:  # not ASCII
+            return list(pattern.finditer(t) if name == "titles" else self.lex.cues_found.finditer(t))
+        return finditer_at(pattern, t, found[1][name])
+
+    def _phrase_positions(self, text: str, t: str) -> tuple[str, dict[str, list[int]]] | None:
+        """``t`` lower-cased and where the lexicon's phrase sets may start in it (one scan per
+        document, see :class:`~toolkit.extractors.schema_data.PhraseSets`); None if ``t`` is not ASCII."""
+        sets = self.lex.phrase_sets
+        if sets is None or not t.isascii():
+            return None
+        return self._once(text, "phrases", lambda _: (t.lower(), sets.positions(t.lower())))
 
     def extract(self, docs: list[Document]) -> list[Record]:
         """One record per document, in input order."""
@@ -267,7 +282,7 @@ class RulesExtractor:
         candidates win, then lower rank. A mention of a kind no actor type covers is dropped."""
         lex, t = self.lex, self._normalised(text)
         cands = self._gazetteer_spans(t)
-        for m in lex.titles.finditer(t):  # title_rx
+        for m in self._phrase_matches(text, t, "titles", lex.title_rx):
             self._person(cands, t, m.start("name"), m.end("name"), 2)
         for m in lex.appositions.finditer(t):  # appos_rx
             self._person(cands, t, m.start("name"), m.end("name"), 3, min_tokens=2)
@@ -735,9 +750,8 @@ class RulesExtractor:
             if c.target in positions and c.stance != st.none:
                 positions[c.target].append((c.stance, keys[c.speaker] if c.speaker is not None else None))
         t = self._normalised(text)
-        any_evaluative = self.lex.data.any_evaluative
-        assert any_evaluative is not None  # SchemaData.for_schema sets it
-        starts = any_evaluative.starts(t)  # where they match, found once (None: not ASCII)
+        phrases = self._phrase_positions(text, t)
+        starts = Starts(phrases[0], phrases[1]["evaluative"]) if phrases else None  # where the wording may start
         for ev in self.lex.data.evaluative:
             for m in ev.pattern.finditer(t) if starts is None else ev.pattern.finditer_at(starts):
                 if ev.target in positions and not any(c.start <= m.start() < c.end for c in claims):

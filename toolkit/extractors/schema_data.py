@@ -163,16 +163,55 @@ class Words:
     def finditer_at(self, starts: Starts) -> list[re.Match]:
         """``finditer(text)`` for the text ``starts`` was made from, when these phrases are a subset of
         the phrases that made it: a match of a subset is a match of the whole set at the same
-        position, so only those positions are tried (left to right, without overlaps, as finditer)."""
+        position, so only those positions are tried."""
         assert self.ascii is not None  # a Words whose superset has an ascii pattern has one too
-        found: list[re.Match] = []
-        last, match, lowered = 0, self.ascii.pattern.match, starts.lowered
-        for p in starts.positions:
-            if p >= last:
-                m = match(lowered, p)
-                if m:
-                    found.append(m)
-                    last = m.end()
+        return finditer_at(self.ascii.pattern, starts.lowered, starts.positions)
+
+
+def finditer_at(pattern: re.Pattern, text: str, positions: list[int]) -> list[re.Match]:
+    """``list(pattern.finditer(text))`` for a pattern whose matches (never empty) start only at some
+    of ``positions`` (sorted): the pattern is tried there, left to right, without overlaps."""
+    found: list[re.Match] = []
+    last, match = 0, pattern.match
+    for p in positions:
+        if p >= last:
+            m = match(text, p)
+            if m:
+                found.append(m)
+                last = m.end()
+    return found
+
+
+class PhraseSets:
+    r"""Where the phrases of several sets may match a lower-cased ASCII text, with one scan of it.
+
+    Each set is found as whole words: no word character or hyphen before a match, and the set's
+    ``after`` (a lookahead such as ``(?![\w-])``) after it. Phrases are folded the way
+    :class:`Words` folds them, so a set's positions include every position where one of its
+    phrases matches the original text, with or without IGNORECASE. ``scan`` matches the character
+    before such a position (as :class:`Bounded` does) and, in one named group per set, which sets
+    match there; a position at the start of the text has no character before it and is tried
+    apart. Raises ValueError for a character that folds onto two ASCII ones.
+    """
+
+    def __init__(self, sets: dict[str, tuple[list[str], str]]):
+        alternatives = {}
+        for name, (phrases, after) in sets.items():
+            folded = ["".join(map(_ascii_fold, p)) for p in _longest_first(phrases, ignorecase=True)]
+            alternatives[name] = rf"(?:{alternation(folded)}){after}"
+        union = "|".join(alternatives.values())
+        groups = "".join(rf"(?:(?=(?P<{name}>{alt}))|)" for name, alt in alternatives.items())
+        self.scan = re.compile(rf"[^\w-](?=(?:{union})){groups}")
+        self.at_start = {name: re.compile(alt) for name, alt in alternatives.items()}
+
+    def positions(self, lowered: str) -> dict[str, list[int]]:
+        """For each set, the positions of ``lowered`` where one of its phrases may match, sorted."""
+        found = {name: [0] if rx.match(lowered) else [] for name, rx in self.at_start.items()}
+        names = list(found)
+        for m in self.scan.finditer(lowered):
+            for name in names:
+                if m.start(name) >= 0:
+                    found[name].append(m.end())
         return found
 
 
@@ -375,7 +414,6 @@ class SchemaData:
     # Every target's keywords and stance keywords: where none matches, no rule's keywords do
     # (a match of one is a match of the union at the same position).
     any_keyword: Words | None = None
-    any_evaluative: Words | None = None  # the same for the evaluative wording
 
     @classmethod
     def for_schema(cls, schema: Schema, stop_words=(), cue_words=()) -> SchemaData:
@@ -409,7 +447,6 @@ class SchemaData:
             for label, phrases in _mapping(by_stance, f"rules.outlet_evaluative.{target}").items():
                 polarity = data.stances.polarity_of(label, f"rules.outlet_evaluative.{target}")
                 data.evaluative.append(Evaluative(target, polarity, words(listify(phrases))))
-        data.any_evaluative = words(p for ev in data.evaluative for p in ev.pattern.phrases)
         return data
 
     def _target_rule(self, target: str, spec) -> TargetRule:
