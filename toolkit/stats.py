@@ -64,7 +64,7 @@ def _operand(rows: np.ndarray, max_weight_sum: int) -> tuple[np.ndarray, Callabl
     2-core machine). Other rows are multiplied in float64 under BLAS's own threading, as
     before: there the thread count can change the last bits.
     """
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # (no type information)
+    from threadpoolctl import threadpool_limits
 
     integral = rows.dtype.kind in "iu"
     if not integral:
