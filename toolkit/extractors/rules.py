@@ -232,10 +232,8 @@ class RulesExtractor:
         self._keys: dict[str, str] = {}  # name -> the token it is later referred to by
         self._names: dict[tuple, tuple[int, int] | None] = {}  # see _person
         self._cue_polarity: dict[str, str] = {}  # a stance cue as matched -> its polarity
-        self._type_of: dict[str, str | None] = {}
-        self._entries: dict[
-            str, Entry
-        ] = {}  # a gazetteer match -> its entry (see _gazetteer_spans)  # entity kind -> the schema's actor type (see _labelled)
+        self._type_of: dict[str, str | None] = {}  # entity kind -> the schema's actor type (see _labelled)
+        self._entries: dict[str, Entry] = {}  # a gazetteer match -> its entry (see _gazetteer_spans)
         # one document's derived values, replaced as a whole (safe if threads share the extractor)
         self._memo: tuple[str | None, dict[str, object]] = (None, {})
         self._intro: tuple[tuple | None, Callable[[str], str]] = (None, str)
