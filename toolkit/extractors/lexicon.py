@@ -266,7 +266,15 @@ class Lexicon:
         roles = alternation(get("role_nouns") + get("titles"), ignorecase=True)
         appos = rf",[ \t]+(?:(?:the|a|an|[A-Z][\w']*)[ \t]+)?(?:[\w'-]+[ \t]+){{0,4}}?(?i:{roles})(?!\w)"
         self.appos_rx = re.compile(rf"(?<![\w'-])(?P<name>{name}){appos}")
-        self.appositions = Capitalised(self.appos_rx, re.compile(rf"(?P<name>{upper}){appos}"))
+        # a name consists of word characters, "'", "-", [ \t] blanks and its particles' characters, so
+        # the first character after such a run must be the comma: checked first, in one pass
+        others = {c for p in get("name_particles") for c in p if not (c.isalnum() or c == "_")} - set("' \t-")
+        blanks = r"\s" if any(c.isspace() for c in others) else r" \t"
+        run = rf"[\w'{blanks}{''.join(map(re.escape, sorted(c for c in others if not c.isspace())))}-]*"
+        first = rf"{UPPER}(?<![\w'-]{UPPER})"
+        self.appositions = Capitalised(
+            self.appos_rx, re.compile(rf"(?P<name>{first}(?={run},){upper.removeprefix(first)}){appos}")
+        )
         self.tag_name_rx = re.compile(rf"[\"”],?[ \t]+(?:{alternation(cues)})[ \t]+(?:the[ \t]+)?(?P<name>{name})")
         self.name_before_rx = re.compile(rf"(?<![\w'-])(?P<name>{name})$")
         self.names_before = Capitalised(self.name_before_rx, re.compile(rf"(?P<name>{upper})$"))
