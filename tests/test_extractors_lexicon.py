@@ -77,6 +77,7 @@ def test_title_apposition_cue_name_and_locative_shortcuts_find_what_their_patter
         + data["location_preps"]
         + list(lex.particles)
         + ["al-Sabah", "abu-Zeid", "bin", "Ali", "Lavrov", "Jean-Pierre", "xal-Sabah", "-Q", "the", "The", "of"]
+        + [*lex.gaz_other, "DPA", "Russia", "Al-Qaeda", "Reuters"]
         + [", the minister", ", a spokesman", ",", ".", "\n", "Riyadh", "İn", "ın"]
     )
     for _ in range(300):
@@ -86,6 +87,11 @@ def test_title_apposition_cue_name_and_locative_shortcuts_find_what_their_patter
         for name, pattern in (("titles", lex.title_rx), ("cues", lex.cue_rx)):
             got = finditer_at(pattern, plain, found[name])
             assert [m.span() for m in got] == [m.span() for m in pattern.finditer(plain)]
+        if not found["gazetteer"]:  # no name without a capital can start: the capitalised names are all
+            assert [m.span() for m in lex.gaz_capitalised.finditer(plain)] == [
+                m.span() for m in lex.gaz_rx.finditer(plain)
+            ]
+        assert {m.start() for m in lex.gaz_rx.finditer(plain) if not m.group()[0].isupper()} <= set(found["gazetteer"])
         assert [(m.span(), m.span("name")) for m in lex.appositions.finditer(t)] == [
             (m.span(), m.span("name")) for m in lex.appos_rx.finditer(t)
         ]

@@ -177,6 +177,10 @@ class Lexicon:
         plain = [f for f in self.entries if f not in self.conditional]
         cues, agent = get("reporting_cues"), get("agent_verbs")
         self.gaz_rx = re.compile(rf"{bounded_alternation(norm(f) for f in plain)}(?!\w)")
+        # the names starting with a capital: re skips ahead to capitals, not to every "a" of a text
+        # for "al-Qaeda"; a text where no other name may start has only their matches
+        self.gaz_capitalised = re.compile(rf"{bounded_alternation(norm(f) for f in plain if f[:1].isupper())}(?!\w)")
+        self.gaz_other = [norm(f) for f in plain if not f[:1].isupper()]
         acts = rf"(?='s?(?!\w)|\s+(?:{alternation(cues + agent)})\b)"  # a possessive or a verb follows
         self.capital_rx = re.compile(rf"{bounded_alternation(self.conditional)}{acts}")
         preps = get("location_preps")
@@ -209,15 +213,21 @@ class Lexicon:
         self.phrase_sets = self._phrase_sets(cues)
 
     def _phrase_sets(self, cues: list[str]) -> PhraseSets | None:
-        """Where titles, reporting cues and the outlet's evaluative wording may start in a document,
-        found with one scan of it (see :class:`PhraseSets`); None if the phrases cannot be folded."""
-        # all three are whole words: a title is followed by a blank or a comma, the cues and the
-        # evaluative wording are matched with (?![\w-])
+        """Where titles, reporting cues, the outlet's evaluative wording and the gazetteer names that
+        do not start with a capital may start in a document, found with one scan of it (see
+        :class:`PhraseSets`); None if the phrases cannot be folded."""
+        # whole words: a title is followed by a blank or a comma, the cues and the evaluative
+        # wording are matched with (?![\w-]), gazetteer names with (?!\w)
         whole = r"(?![\w-])"
         evaluative = [p for ev in self.data.evaluative for p in ev.pattern.phrases]
         try:
             return PhraseSets(
-                {"titles": (self.titles, whole), "cues": (cues, whole), "evaluative": (evaluative, whole)}
+                {
+                    "titles": (self.titles, whole),
+                    "cues": (cues, whole),
+                    "evaluative": (evaluative, whole),
+                    "gazetteer": (self.gaz_other, r"(?!\w)"),
+                }
             )
         except ValueError:  # pragma: no cover - a character folding onto two ASCII ones
             return None

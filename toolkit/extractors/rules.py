@@ -279,7 +279,7 @@ class RulesExtractor:
         """Actor spans labelled with the schema's actor types, non-overlapping, sorted; longer
         candidates win, then lower rank. A mention of a kind no actor type covers is dropped."""
         lex, t = self.lex, self._normalised(text)
-        cands = self._gazetteer_spans(t)
+        cands = self._gazetteer_spans(t, self._phrase_positions(text, t))
         for m in self._phrase_matches(text, t, "titles", lex.title_rx):
             self._person(cands, t, m.start("name"), m.end("name"), 2)
         for m in lex.appositions.finditer(t):  # appos_rx
@@ -306,11 +306,13 @@ class RulesExtractor:
             chosen = sorted(chosen + orgs, key=lambda s: s.start)  # what _select keeps of disjoint spans
         return [s for s in chosen if self._labelled(s)]
 
-    def _gazetteer_spans(self, t: str) -> list[Span]:
-        """Candidates from the gazetteer, ministries and "<Adjective> government" (GPE by default)."""
+    def _gazetteer_spans(self, t: str, phrases: tuple[str, dict[str, list[int]]] | None) -> list[Span]:
+        """Candidates from the gazetteer, ministries and "<Adjective> government" (GPE by default);
+        ``phrases``: see :meth:`_phrase_positions`."""
         lex, cands, entries = self.lex, [], self._entries
-        # ministries: only around the word "Ministry" (its pattern is the costliest to try everywhere)
-        for rx, rank in ((lex.ministries, 0), (lex.gov_rx, 0), (lex.gaz_rx, 1), (lex.capital_rx, 1)):
+        # where no name without a capital may start, the names with one are all gaz_rx finds
+        gazetteer = lex.gaz_capitalised if phrases and not phrases[1]["gazetteer"] else lex.gaz_rx
+        for rx, rank in ((lex.ministries, 0), (lex.gov_rx, 0), (gazetteer, 1), (lex.capital_rx, 1)):
             for m in rx.finditer(t):
                 start, end = m.span()
                 if self._locative(t, start, end):
