@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, cast
 
 from .gold_import import _import_task, _pick
 from .gold_json import _big_float
@@ -251,9 +251,10 @@ def _fast_chosen(task: _Object, policy: str) -> tuple[list[_Object], list[_Objec
         return [], [], []
     if type(given) is not list:
         raise _NotFast
-    annotations = [a for a in given if type(a) is dict]
-    if len(annotations) < len(given):
-        raise _NotFast
+    for annotation in given:
+        if type(annotation) is not dict:
+            raise _NotFast
+    annotations = cast("list[_Object]", given)  # every element checked to be an object just above
     completed = [a for a in annotations if a.get("was_cancelled") is not True]
     if policy == "all" or len(completed) <= 1:
         return annotations, completed, completed
