@@ -779,19 +779,17 @@ class RulesExtractor:
             first.setdefault(self._key(doc.text[a.start : a.end]), a.start)
         t = self._normalised(doc.text)  # slices of it are the normalised slices of the text
         sentence_of = self._sentence_finder(doc.text, t)
-        for c in claims:
+        for i, c in enumerate(claims):
             spk = actors[c.speaker] if c.speaker is not None else None
             extra = sentence_of(c.cue_start)
             if spk is not None:
                 extra += " " + sentence_of(first.get(self._key(doc.text[spk.start : spk.end]), spk.start))
             c.target, c.stance = self.classify(c.context, extra)
-            prev = (
-                next((p for p in reversed(claims) if p.end <= c.start), None)
-                if c.target == self.schema.other_target
-                else None
-            )
-            if prev and c.cue_start - prev.end < 40 and _ANAPHOR.match(doc.text[c.start : c.end]):
-                c.target, c.stance = self.classify(doc.text[c.start : c.end], anchor=prev.target)
+            if c.target == self.schema.other_target and _ANAPHOR.match(doc.text, c.start, c.end):
+                # the claim before it: claims are sorted by start, so none after this one ends before it
+                prev = next((p for p in reversed(claims[:i]) if p.end <= c.start), None)
+                if prev and c.cue_start - prev.end < 40:
+                    c.target, c.stance = self.classify(doc.text[c.start : c.end], anchor=prev.target)
             if spk is not None and doc.text[spk.start : spk.end] in self.lex.agencies:
                 c.stance = self.stances.none  # an outlet reports, it takes no position
         return Analysis(actors, claims)
