@@ -510,6 +510,24 @@ def document_ranges(spans_per_doc: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairwise(edges) if b > a]
 
 
+def record_chunks(gold_lists: Sequence[Sequence], pred_lists: Sequence[Sequence]):
+    """Like :func:`document_ranges`, ``(a, b, gold lens, pred lens)`` for lists of actors, each
+    chunk's list lengths read just before its actors are (the lists are then in cache: at
+    corpus scale every list is a cache miss). The number of documents to look at next is
+    estimated from the spans per document so far, and cut back to :data:`CHUNK_SPANS`."""
+    a, n_docs, per_doc = 0, len(gold_lists), 20.0
+    while a < n_docs:
+        b = min(n_docs, a + max(1, int(CHUNK_SPANS / (per_doc + 1))))
+        gold_lens, pred_lens = (
+            np.fromiter(map(len, lists[a:b]), np.int64, count=b - a) for lists in (gold_lists, pred_lists)
+        )
+        fit = int(np.searchsorted(np.cumsum(gold_lens + pred_lens + 1), CHUNK_SPANS, "right"))
+        b = a + max(1, min(fit, b - a))
+        per_doc = 0.5 * per_doc + 0.5 * (gold_lens[: b - a].sum() + pred_lens[: b - a].sum()) / (b - a)
+        yield a, b, gold_lens[: b - a], pred_lens[: b - a]
+        a = b
+
+
 def check_min_overlap(min_overlap_percentage: float) -> None:
     """nervaluate's bounds on ``min_overlap_percentage``."""
     if not 1.0 <= min_overlap_percentage <= 100.0:
@@ -580,10 +598,9 @@ def actor_counts(
     codes = LabelCodes((label, i) for i, label in enumerate(labels))
     n_docs = len(doc_ids)
     cube = np.zeros((n_docs, 1 + len(labels), len(SCHEMAS), len(ACTOR_FIELDS)), np.int32)
-    gold_lens, pred_lens = (np.fromiter(map(len, lists), np.int64, count=n_docs) for lists in (gold_lists, pred_lists))
-    for a, b in document_ranges(gold_lens + pred_lens):
-        p = spans_from_records(pred_lists[a:b], pred_lens[a:b], codes, "predictions")
-        t = spans_from_records(gold_lists[a:b], gold_lens[a:b], codes, "gold")
+    for a, b, gold_lens, pred_lens in record_chunks(gold_lists, pred_lists):
+        p = spans_from_records(pred_lists[a:b], pred_lens, codes, "predictions")
+        t = spans_from_records(gold_lists[a:b], gold_lens, codes, "gold")
         check_spans(p, doc_ids, a, "predictions")
         check_spans(t, doc_ids, a, "gold")
         score_chunk(cube[a:b], p, t, min_overlap_percentage)
