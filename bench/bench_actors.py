@@ -10,32 +10,37 @@ on the same records, A then B, so that both see the same load on a shared machin
 - B, nervaluate: ``Evaluator(..., loader="dict").evaluate()`` on the same documents (ends made
   inclusive, nervaluate's convention, inside the timing), ``--nervaluate-repeat`` times; on a
   seeded random subsample if ``--nervaluate-docs`` < ``--docs``, its time then extrapolated
-  linearly.
+  linearly (which flatters nervaluate: it slows down per document on larger corpora).
 
 Every count and P/R/F1 (overall and per label, every schema) on nervaluate's documents must
-equal nervaluate's exactly, or the benchmark stops. Prints min and median of A and B, the
-speed-up best/best and median/median, the load average before and after (``os.getloadavg``),
-and memory: the peak RSS of the process, the records' own RSS, and how much one scoring run
-adds at its peak (VmHWM reset before the run; Linux).
+equal nervaluate's exactly, or the benchmark stops. Prints each run as it ends, min and median
+of A and B, the speed-up best/best and median/median, the load average, and memory: RSS with
+the records loaded, the peak one scoring run allocates (tracemalloc, numpy included) and how
+much it raises the peak RSS (VmHWM reset before the run; Linux).
 
 The generated records are moved out of the garbage collector's sight (``gc.freeze``), so that
-neither scorer pays for scanning the benchmark's own input. At 1M documents the records (~9 GiB)
-and nervaluate's input and objects (~9 GiB more) do not both fit in a shared machine's memory:
-``--nervaluate-last`` then times the toolkit first, converts nervaluate's input, frees the
-records and times nervaluate without its input conversion (which only makes it look faster).
-Not a test.
+neither scorer pays for scanning the benchmark's own input.
+
+At 1M documents the records (~9 GiB) and nervaluate's input and objects (~9 GiB more) do not
+fit in a shared machine's memory together. ``--isolate`` then runs every A and B run in a fresh
+process of its own (still alternating), each generating the same records from the seed; a B
+process converts nervaluate's input before its timing and frees the records (so B's time
+leaves out the conversion, which only flatters nervaluate). The counts are compared across
+processes. Not a test.
 
     python bench/bench_actors.py --docs 10000 --nervaluate-docs 10000
-    python bench/bench_actors.py --docs 1000000 --nervaluate-docs 1000000 --nervaluate-repeat 1 --nervaluate-last
+    python bench/bench_actors.py --docs 1000000 --nervaluate-docs 1000000 --repeat 3 --nervaluate-repeat 2 --isolate
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -48,7 +53,7 @@ from actor_data import LABELS, SpanArrays, generate, offsets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.scoring import ACTOR_FIELDS, SCHEMAS, actor_counts, actor_scores_from_counts
+from toolkit.scoring import ACTOR_FIELDS, PRF, SCHEMAS, actor_counts, actor_scores_from_counts
 
 RECORDS_PER_BATCH = 20_000  # JSON lines written and parsed at once while generating (bounds the transient text)
 
@@ -72,6 +77,35 @@ def records(spans: SpanArrays, n_docs: int, prefix: str) -> list[dict]:
     return out
 
 
+def corpus(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
+    """The (gold, predicted) records of the run, frozen out of the garbage collector."""
+    t0 = time.perf_counter()
+    gold_spans, pred_spans = generate(args.docs, args.seed)
+    gold, pred = records(gold_spans, args.docs, "g"), records(pred_spans, args.docs, "p")
+    del gold_spans, pred_spans
+    gc.collect()
+    gc.freeze()
+    n_gold, n_pred = sum(len(r["actors"]) for r in gold), sum(len(r["actors"]) for r in pred)
+    note(
+        f"generated {args.docs:,} documents, {n_gold:,} gold and {n_pred:,} predicted actor spans "
+        f"(seed {args.seed}) in {time.perf_counter() - t0:.1f} s"
+    )
+    return gold, pred
+
+
+def subsample(args: argparse.Namespace, gold: list[dict], pred: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The documents nervaluate scores: all, or a seeded random subsample."""
+    k = min(args.nervaluate_docs, args.docs)
+    if k == args.docs:
+        return gold, pred
+    sub = np.sort(np.random.default_rng(args.seed + 1).choice(args.docs, size=k, replace=False))
+    note(
+        f"nervaluate on a random subsample of {k:,} of {args.docs:,} documents (numpy default_rng({args.seed + 1})"
+        f".choice, sorted; first ids {', '.join(gold[i]['doc_id'] for i in sub[:3])}, ...)"
+    )
+    return [gold[i] for i in sub], [pred[i] for i in sub]
+
+
 def score(gold, pred):
     table = actor_counts(gold, pred, labels=LABELS)
     return table, actor_scores_from_counts(table)
@@ -91,22 +125,34 @@ def run_nervaluate(gold, pred, *, converted: bool = False):
     return Evaluator(gold, pred, tags=list(LABELS), loader="dict").evaluate()
 
 
-def check_equal(ours: dict, ref: dict) -> int:
-    """Compare every count of every schema, overall and per label; return the number compared."""
-    n = 0
+def our_values(ours: dict) -> dict[str, float | int]:
+    """Every count and P/R/F1 of our scores, keyed ``schema/scope/field`` (scope * or a label)."""
+    out = {}
     for schema in SCHEMAS:
-        pairs = [(ours["schemas"][schema]["micro"], ref["overall"][schema])]
-        pairs += [(ours["schemas"][schema]["per_label"][lab], ref["entities"][lab][schema]) for lab in ref["entities"]]
-        for mine, theirs in pairs:
-            for f in (*ACTOR_FIELDS, "possible", "actual"):
-                if mine[f] != getattr(theirs, f):
-                    raise SystemExit(f"MISMATCH {schema} {f}: ours {mine[f]} nervaluate {getattr(theirs, f)}")
-                n += 1
-            for m in ("precision", "recall", "f1"):
-                if (mine[m] if mine[m] is not None else 0) != getattr(theirs, m):
-                    raise SystemExit(f"MISMATCH {schema} {m}: ours {mine[m]} nervaluate {getattr(theirs, m)}")
-                n += 1
-    return n
+        blocks = {"*": ours["schemas"][schema]["micro"], **ours["schemas"][schema]["per_label"]}
+        for scope, block in blocks.items():
+            for f in (*ACTOR_FIELDS, "possible", "actual", *PRF):
+                out[f"{schema}/{scope}/{f}"] = block[f] if block[f] is not None else 0  # nervaluate: 0 when undefined
+    return out
+
+
+def nervaluate_values(ref: dict) -> dict[str, float | int]:
+    """The same keys from nervaluate's result (labels it never saw are absent)."""
+    out = {}
+    for schema in SCHEMAS:
+        blocks = {"*": ref["overall"][schema], **{lab: ref["entities"][lab][schema] for lab in ref["entities"]}}
+        for scope, block in blocks.items():
+            for f in (*ACTOR_FIELDS, "possible", "actual", *PRF):
+                out[f"{schema}/{scope}/{f}"] = getattr(block, f)
+    return out
+
+
+def check_equal(ours: dict[str, Any], theirs: dict[str, Any]) -> int:
+    """Stop unless every value nervaluate gives equals ours exactly; return the number compared."""
+    for key, value in theirs.items():
+        if ours[key] != value:
+            raise SystemExit(f"MISMATCH {key}: ours {ours[key]} nervaluate {value}")
+    return len(theirs)
 
 
 def rss_mib(field: str) -> float:
@@ -120,23 +166,28 @@ def rss_mib(field: str) -> float:
     return float("nan")
 
 
-def scoring_memory(gold, pred) -> tuple[float, float, float]:
-    """(RSS before, peak RSS added, peak allocated), in MiB, of one scoring run. The RSS peak is
-    reset first (Linux clear_refs 5; NaN where it cannot be); RSS only grows where freed memory
-    cannot be reused, so the peak allocated (tracemalloc, numpy included) is the run's own footprint."""
+def scoring_memory(gold, pred) -> str:
+    """Memory of one scoring run: RSS before, the peak RSS it adds (peak reset first: Linux
+    clear_refs 5), and the peak it allocates (tracemalloc, numpy included): RSS only grows
+    where freed memory cannot be reused, so the allocation peak is the run's own footprint."""
     gc.collect()
     before = rss_mib("VmRSS")
     try:
         Path("/proc/self/clear_refs").write_text("5")
-        score(gold, pred)
+        table, _ = score(gold, pred)
         added = rss_mib("VmHWM") - before
     except OSError:
+        table, _ = score(gold, pred)
         added = float("nan")
     tracemalloc.start()
     score(gold, pred)
     allocated = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return before, added, allocated
+    return (
+        f"memory: {before:,.0f} MiB RSS with the records loaded; one scoring run allocates {allocated:,.0f} MiB "
+        f"at its peak (tracemalloc; the {table.rows.shape[0]:,} x {table.rows.shape[1]} count table is "
+        f"{table.rows.nbytes / 2**20:,.0f} MiB of it) and raises RSS by {added:,.0f} MiB"
+    )
 
 
 def timed(fn, *args) -> tuple[float, Any]:
@@ -146,12 +197,82 @@ def timed(fn, *args) -> tuple[float, Any]:
     return time.perf_counter() - t0, result
 
 
-def summary(times: list[float]) -> str:
-    return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})"
+def note(text: str) -> None:
+    print(text, flush=True)
 
 
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def in_process(args: argparse.Namespace, n_nerv: int) -> tuple[list[float], list[float], dict, dict]:
+    """A and B alternating in this process: (our times, nervaluate's, our values, nervaluate's)."""
+    gold, pred = corpus(args)
+    note(scoring_memory(gold, pred))
+    sub_gold, sub_pred = subsample(args, gold, pred)
+    scale = args.docs / len(sub_gold)
+    ours_times: list[float] = []
+    nerv_times: list[float] = []
+    for i in range(max(args.repeat, n_nerv)):  # alternate A and B: the machine is shared and noisy
+        if i < args.repeat:
+            seconds, (_, ours) = timed(score, gold, pred)
+            ours_times.append(seconds)
+            note(f"  toolkit run {i + 1}: {seconds:.2f} s")
+        if i < n_nerv:
+            seconds, ref = timed(run_nervaluate, sub_gold, sub_pred)
+            nerv_times.append(seconds * scale)
+            note(f"  nervaluate run {i + 1}: {seconds:.2f} s ({load()})")
+    ours_sub = ours if sub_gold is gold else score(sub_gold, sub_pred)[1]
+    return ours_times, nerv_times, our_values(ours_sub), nervaluate_values(ref)
+
+
+def child(args: argparse.Namespace) -> None:
+    """One isolated run (``--child toolkit`` or ``nervaluate``): prints a JSON line with its
+    seconds and values (the toolkit's on nervaluate's documents too)."""
+    gold, pred = corpus(args)
+    sub_gold, sub_pred = subsample(args, gold, pred)
+    if args.child == "toolkit":
+        seconds, (_, ours) = timed(score, gold, pred)
+        ours_sub = ours if sub_gold is gold else score(sub_gold, sub_pred)[1]
+        out = {"seconds": seconds, "values": our_values(ours_sub)}
+        if args.child_memory:
+            out["memory"] = scoring_memory(gold, pred)
+    else:
+        sub_gold, sub_pred = nervaluate_input(sub_gold), nervaluate_input(sub_pred)
+        del gold, pred
+        gc.collect()
+        seconds, ref = timed(lambda: run_nervaluate(sub_gold, sub_pred, converted=True))
+        out = {"seconds": seconds * args.docs / len(sub_gold), "values": nervaluate_values(ref)}
+    print(json.dumps(out), flush=True)
+
+
+def isolated(args: argparse.Namespace, n_nerv: int) -> tuple[list[float], list[float], dict, dict]:
+    """A and B alternating, each run in a process of its own (see the module docstring)."""
+    ours_times: list[float] = []
+    nerv_times: list[float] = []
+    values: dict[str, dict] = {}
+
+    def run(kind: str, i: int) -> float:
+        command = [sys.executable, __file__, "--child", kind, "--docs", str(args.docs), "--seed", str(args.seed)]
+        command += ["--nervaluate-docs", str(args.nervaluate_docs)] + (["--child-memory"] if i == 0 else [])
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        out = json.loads(done.stdout.splitlines()[-1])
+        values[kind] = out["values"]
+        if "memory" in out:
+            note(out["memory"])
+        note(f"  {kind} run {i + 1} (own process): {out['seconds']:.2f} s ({load()})")
+        return out["seconds"]
+
+    for i in range(max(args.repeat, n_nerv)):
+        if i < args.repeat:
+            ours_times.append(run("toolkit", i))
+        if i < n_nerv:
+            nerv_times.append(run("nervaluate", i))
+    return ours_times, nerv_times, values["toolkit"], values["nervaluate"]
+
+
+def summary(times: list[float]) -> str:
+    return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})"
 
 
 def parse_args() -> argparse.Namespace:
@@ -165,93 +286,41 @@ def parse_args() -> argparse.Namespace:
     )
     ap.add_argument("--repeat", type=int, default=5, help="timed runs of the toolkit (default 5)")
     ap.add_argument("--nervaluate-repeat", type=int, help="timed runs of nervaluate (default: --repeat)")
-    ap.add_argument(
-        "--nervaluate-last",
-        action="store_true",
-        help="time nervaluate after the toolkit, on its input converted beforehand, the records freed "
-        "(1M documents: records, nervaluate's input and its objects do not fit in memory together)",
-    )
+    ap.add_argument("--isolate", action="store_true", help="each run in a process of its own (1M documents)")
+    ap.add_argument("--child", choices=("toolkit", "nervaluate"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-memory", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=13)
     return ap.parse_args()
 
 
 def main() -> None:
     args = parse_args()
+    if args.child:
+        child(args)
+        return
     n_nerv = args.repeat if args.nervaluate_repeat is None else args.nervaluate_repeat
-    print(f"start: {load()} ({os.cpu_count()} cores)")
-
-    t0 = time.perf_counter()
-    gold_spans, pred_spans = generate(args.docs, args.seed)
-    gold, pred = records(gold_spans, args.docs, "g"), records(pred_spans, args.docs, "p")
-    del gold_spans, pred_spans
-    gc.collect()
-    gc.freeze()
-    n_gold, n_pred = sum(len(r["actors"]) for r in gold), sum(len(r["actors"]) for r in pred)
-    print(
-        f"generated {args.docs:,} documents, {n_gold:,} gold and {n_pred:,} predicted actor spans "
-        f"(seed {args.seed}) in {time.perf_counter() - t0:.1f} s"
-    )
-
-    records_rss, peak_added, peak_allocated = scoring_memory(gold, pred)
-    k = min(args.nervaluate_docs, args.docs)
-    rng = np.random.default_rng(args.seed + 1)
-    sub = np.sort(rng.choice(args.docs, size=k, replace=False)) if k < args.docs else np.arange(args.docs)
-    sub_gold, sub_pred = ([gold[i] for i in sub], [pred[i] for i in sub]) if k < args.docs else (gold, pred)
-    if k < args.docs:
-        print(
-            f"nervaluate on a random subsample of {k:,} of {args.docs:,} documents (numpy default_rng({args.seed + 1})"
-            f".choice, sorted; first ids {', '.join(gold[i]['doc_id'] for i in sub[:3])}, ...)"
-        )
-
-    ours_times: list[float] = []
-    nerv_times: list[float] = []
-    scale = args.docs / k
-    for i in range(args.repeat):  # alternate A and B: the machine is shared and noisy
-        seconds, (table, ours) = timed(score, gold, pred)
-        ours_times.append(seconds)
-        print(f"  toolkit run {i + 1}: {seconds:.2f} s", flush=True)
-        if i < n_nerv and not args.nervaluate_last:
-            seconds, ref = timed(run_nervaluate, sub_gold, sub_pred)
-            nerv_times.append(seconds * scale)
-            print(f"  nervaluate run {i + 1}: {seconds:.2f} s ({load()})", flush=True)
-    if args.nervaluate_last:  # the records make way for nervaluate's input and objects
-        ours_sub = ours if k == args.docs else score(sub_gold, sub_pred)[1]
-        sub_gold, sub_pred = nervaluate_input(sub_gold), nervaluate_input(sub_pred)
-        del gold, pred
-        gc.collect()
-        for i in range(n_nerv):
-            seconds, ref = timed(lambda: run_nervaluate(sub_gold, sub_pred, converted=True))
-            nerv_times.append(seconds * scale)
-            print(f"  nervaluate run {i + 1} (input converted beforehand): {seconds:.2f} s ({load()})", flush=True)
-    if not args.nervaluate_last:
-        ours_sub = ours if k == args.docs else score(sub_gold, sub_pred)[1]
-    compared = check_equal(ours_sub, ref)
-
-    print(
-        f"toolkit.scoring: {summary(ours_times)} for all 4 schemas, pooled and per label "
-        f"({table.rows.shape[0]:,} x {table.rows.shape[1]} per-document count table)"
-    )
+    note(f"start: {load()} ({os.cpu_count()} cores)")
+    ours_times, nerv_times, ours, theirs = (isolated if args.isolate else in_process)(args, n_nerv)
+    compared = check_equal(ours, theirs)
+    note(f"toolkit.scoring: {summary(ours_times)} for all 4 schemas, pooled and per label")
+    if args.nervaluate_docs < args.docs:
+        note("  counts below: on nervaluate's subsample")
     for schema in SCHEMAS:
-        m = ours["schemas"][schema]["micro"]
-        print(
+        m = {f: ours[f"{schema}/*/{f}"] for f in (*ACTOR_FIELDS, *PRF)}
+        note(
             f"  {schema:9s} P {m['precision']:.4f} R {m['recall']:.4f} F1 {m['f1']:.4f}  "
             + " ".join(f"{f} {m[f]:,}" for f in ACTOR_FIELDS)
         )
-    print(
-        f"nervaluate 1.2.1: {summary(nerv_times)}" + ("" if k == args.docs else f" (extrapolated from {k:,} documents)")
-    )
-    print(f"  our counts and P/R/F1 on the same documents equal nervaluate's exactly ({compared} values compared)")
-    print(
+    extrapolated = args.nervaluate_docs < args.docs
+    note(f"nervaluate 1.2.1: {summary(nerv_times)}" + (" (extrapolated linearly)" if extrapolated else ""))
+    note(f"  our counts and P/R/F1 on the same documents equal nervaluate's exactly ({compared} values compared)")
+    note(
         f"speed-up: {min(nerv_times) / min(ours_times):.1f}x best/best, "
         f"{statistics.median(nerv_times) / statistics.median(ours_times):.1f}x median/median (target >= 30x)"
     )
-    print(
-        f"memory: {records_rss:,.0f} MiB RSS with the records loaded; one scoring run allocates {peak_allocated:,.0f} MiB "
-        f"at its peak (tracemalloc; the count table is {table.rows.nbytes / 2**20:,.0f} MiB of it) and raises RSS by "
-        f"{peak_added:,.0f} MiB; process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:,.0f} MiB "
-        "(nervaluate's runs included)"
-    )
-    print(f"end: {load()}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**10
+    note(f"process peak RSS {max(peak, peak_children):,.0f} MiB (nervaluate's runs included); end: {load()}")
 
 
 if __name__ == "__main__":
