@@ -13,7 +13,7 @@ from test_fuzz import BASES, MUTATION, PREDICTIONS, RAW, _mutate, _prediction_by
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from toolkit import gold, gold_fast, gold_json, gold_sources
+from toolkit import gold, gold_sources
 from toolkit.cli import app
 from toolkit.errors import GoldError, SchemaError, ToolkitError
 from toolkit.files import Unchunkable, json_array_chunks
@@ -27,7 +27,9 @@ from toolkit.gold import (
     valid_string,
     validate_record,
 )
-from toolkit.gold_check import _shape_problems
+from toolkit.gold import fast as gold_fast
+from toolkit.gold import read as gold_json
+from toolkit.gold.check import _shape_problems
 from toolkit.records import empty_record
 from toolkit.schema import TEXT_NAME
 

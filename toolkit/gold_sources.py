@@ -30,7 +30,7 @@ from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DO
 if TYPE_CHECKING:
     from datasets import Dataset
 
-    from .gold_values import Problem
+    from .gold.values import Problem
 
 #: Refuse an export when more than this share of its labelled regions do not fit the schema.
 MISFIT_SHARE = 0.5
@@ -161,9 +161,9 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
     differ (see :func:`toolkit.gold.import_task_chunks`), which also gives the exact error for
     a file that is not a JSON list of tasks."""
     from .files import Unchunkable, json_array_chunks
-    from .gold_fast import _Reparse, import_task_chunks
-    from .gold_import import import_tasks
-    from .gold_json import load_export
+    from .gold.convert import import_tasks
+    from .gold.fast import _Reparse, import_task_chunks
+    from .gold.read import load_export
 
     try:
         fit = SchemaFit(schema)
@@ -182,7 +182,7 @@ def _from_export(path: Path, schema: Schema, policy: str, gold: Gold) -> None:
 
 def _from_jsonl(path: Path, schema: Schema, gold: Gold) -> None:
     """Records JSONL into ``gold``; provenance values that do not fit are problems."""
-    from .gold_values import Imported
+    from .gold.values import Imported
     from .predictions import read_records_jsonl
 
     found = Imported()
@@ -366,7 +366,7 @@ def _load_gold(
 
 def _drop_duplicates(gold: Gold, policy: str, sources: dict[int, str]) -> None:
     """One record per document (per annotation with policy ``all``); later copies are problems."""
-    from .gold_values import Problem
+    from .gold.values import Problem
 
     seen: dict[object, str] = {}
     kept: list[GoldRecord] = []

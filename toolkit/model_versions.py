@@ -35,9 +35,9 @@ from pathlib import Path
 
 from .errors import ExtractorError
 from .files import shown
-from .gold_json import load_export
-from .gold_parse import parse_annotation
-from .gold_values import Imported, Problem, _label, is_int, short, valid_string
+from .gold.parse import parse_annotation
+from .gold.read import load_export
+from .gold.values import Imported, Problem, _label, is_int, short, valid_string
 from .predictions import System
 from .records import JSON, Record, empty_record
 from .schema import TEXT_NAME, Schema

@@ -20,7 +20,8 @@ from typing import cast
 
 from .errors import ExtractorError, GoldError
 from .files import paused_gc, shown
-from .gold import Imported, Problem, _int64, _region_id, check_record, is_int, parse_json, short, valid_string
+from .gold import Imported, Problem, check_record, is_int, parse_json, short, valid_string
+from .gold.values import _int64, _region_id
 from .grounding import (
     FUZZY_THRESHOLD,
     KINDS,

@@ -29,29 +29,27 @@ extractor predictions into Label Studio.
 
 The import is split by the way data flows through it; this module gathers its public names:
 
-- :mod:`toolkit.gold_json`: reading an export (JSON exactly as ``json`` reads it, fast);
-- :mod:`toolkit.gold_values`: checks of single values, :class:`Problem` and :class:`Imported`;
-- :mod:`toolkit.gold_parse`: one annotation -> one record, in named steps (the full reader);
-- :mod:`toolkit.gold_import`: tasks and exports -> records (annotation policy, counts);
-- :mod:`toolkit.gold_fast`: the one-pass import of large exports, for tasks with no problem;
-- :mod:`toolkit.gold_check`: records checked as if Label Studio had exported them;
-- :mod:`toolkit.gold_results`: records -> Label Studio results.
+- :mod:`toolkit.gold.read`: reading an export (JSON exactly as ``json`` reads it, fast);
+- :mod:`toolkit.gold.values`: checks of single values, :class:`Problem` and :class:`Imported`;
+- :mod:`toolkit.gold.parse`: one annotation -> one record, in named steps (the full reader);
+- :mod:`toolkit.gold.convert`: tasks and exports -> records (annotation policy, counts);
+- :mod:`toolkit.gold.fast`: the one-pass import of large exports, for tasks with no problem;
+- :mod:`toolkit.gold.check`: records checked as if Label Studio had exported them;
+- :mod:`toolkit.gold.results`: records -> Label Studio results.
 """
 
 from __future__ import annotations
 
-from .gold_check import check_record, validate_record
-from .gold_fast import import_task_chunks
-from .gold_import import import_exports, import_tasks
-from .gold_json import load_export, parse_json
-from .gold_parse import parse_annotation
-from .gold_results import record_to_results
-from .gold_values import (
+from .check import check_record, validate_record
+from .convert import import_exports, import_tasks
+from .fast import import_task_chunks
+from .parse import parse_annotation
+from .read import load_export, parse_json
+from .results import record_to_results
+from .values import (
     POLICIES,
     Imported,
     Problem,
-    _int64,  # noqa: F401 - toolkit.predictions imports it from here
-    _region_id,  # noqa: F401 - toolkit.predictions imports it from here
     is_int,
     short,
     valid_string,

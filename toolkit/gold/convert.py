@@ -1,11 +1,11 @@
 """Label Studio tasks and exports -> records: which annotations are read, and what is counted.
 
 :func:`import_tasks` reads the tasks of one export with the full reader
-(:func:`~toolkit.gold_parse.parse_annotation`), one task at a time (:func:`_import_task`):
+(:func:`~toolkit.gold.parse.parse_annotation`), one task at a time (:func:`_import_task`):
 the task's annotations that are objects (:func:`_annotations`; drafts are counted), minus the
 cancelled ones, then those the annotation policy picks (:func:`_pick`). :func:`import_exports`
 reads several exports and keeps one copy of each document. Large exports take the fast path
-of :mod:`toolkit.gold_fast`, which falls back to :func:`_import_task` task by task.
+of :mod:`toolkit.gold.fast`, which falls back to :func:`_import_task` task by task.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import GoldError
-from .files import shown
-from .gold_json import load_export
-from .gold_parse import parse_annotation
-from .gold_values import Imported, Problem, check_policy, is_int
-from .schema import Schema
+from ..errors import GoldError
+from ..files import shown
+from ..schema import Schema
+from .parse import parse_annotation
+from .read import load_export
+from .values import Imported, Problem, check_policy, is_int
 
 _Annotation = TypeVar("_Annotation", bound=Mapping[str, object])
 

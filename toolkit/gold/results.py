@@ -1,13 +1,13 @@
 """Records -> Label Studio result items: the inverse of the import, used to push gold passes and
 extractor predictions into Label Studio (and, with ``given_text``, to define what the record
-check must say; see :mod:`toolkit.gold_check`)."""
+check must say; see :mod:`toolkit.gold.check`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .gold_values import is_int
-from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, TEXT_NAME, Schema
+from ..schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, TEXT_NAME, Schema
+from .values import is_int
 
 
 def _span_value(span: Mapping[str, object], text: object, given_text: bool, **extra: object) -> dict[str, object]:

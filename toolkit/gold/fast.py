@@ -2,9 +2,9 @@
 
 Most annotations of a real export have no problem at all. :func:`_fast_task` reads such a task
 with plain type checks, building each record directly; at the first thing that would be a
-problem, skipped or counted (anything :func:`~toolkit.gold_parse.parse_annotation` would say),
+problem, skipped or counted (anything :func:`~toolkit.gold.parse.parse_annotation` would say),
 it gives up (:class:`_NotFast`) without having changed anything, and the task is read again by
-:func:`~toolkit.gold_import._import_task`, which says what is wrong. The records, counts and
+:func:`~toolkit.gold.convert._import_task`, which says what is wrong. The records, counts and
 problems are the same either way (tests compare the two on mutated exports).
 
 An annotation is read in the steps of the full reader (:func:`_fast_annotation`):
@@ -21,12 +21,12 @@ import operator
 from collections.abc import Iterable
 from typing import Protocol, TypeAlias, cast
 
-from .gold_import import _import_task, _pick
-from .gold_json import _big_float
-from .gold_parse import _FIELD
-from .gold_values import _INT64, Imported, _int64, _label, _same_text, check_policy
-from .records import JSON, Actor, Claim, GoldRecord
-from .schema import ACTOR_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, TEXT_NAME, Schema
+from ..records import JSON, Actor, Claim, GoldRecord
+from ..schema import ACTOR_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, TEXT_NAME, Schema
+from .convert import _import_task, _pick
+from .parse import _FIELD
+from .read import _big_float
+from .values import _INT64, Imported, _int64, _label, _same_text, check_policy
 
 _BY_POSITION = operator.itemgetter("start", "id")
 
@@ -81,7 +81,7 @@ def _fast_schema(schema: Schema) -> _FastSchema:
 
 
 def _fast_id(raw: JSON) -> str | None:
-    """:func:`~toolkit.gold_values._region_id` for values orjson read (its strings are always
+    """:func:`~toolkit.gold.values._region_id` for values orjson read (its strings are always
     valid Unicode)."""
     if type(raw) is str:
         return raw or None
@@ -235,7 +235,7 @@ def _fast_annotation(
 
 
 def _fast_provenance(value: JSON) -> tuple[bool, int | None]:
-    """``(fits, value)``: an id as the dataset stores it (see :func:`~toolkit.gold_values._int64`),
+    """``(fits, value)``: an id as the dataset stores it (see :func:`~toolkit.gold.values._int64`),
     and whether that loses nothing."""
     if type(value) is int and -_INT64 <= value < _INT64:
         return True, value
@@ -339,7 +339,7 @@ def _fit_slow(task: _Object, fit: FitCounter) -> None:
 
 def _add_fast(task: _Object, done: _FastTask, out: Imported, fit: FitCounter) -> None:
     """The records of a task read in one pass into ``out``, with the counts
-    :func:`~toolkit.gold_import._import_task` makes, in its order; the annotations not chosen
+    :func:`~toolkit.gold.convert._import_task` makes, in its order; the annotations not chosen
     are counted for the schema-fit check."""
     annotations, completed, chosen, records, labelled = done
     fit.labelled(labelled)
@@ -365,15 +365,15 @@ def _add_fast(task: _Object, done: _FastTask, out: Imported, fit: FitCounter) ->
 def import_task_chunks(
     chunks: Iterable[list[_Object]], source: str, schema: Schema, policy: str, fit: FitCounter
 ) -> Imported:
-    """:func:`~toolkit.gold_import.import_tasks` for an export orjson read, in chunks of tasks
+    """:func:`~toolkit.gold.convert.import_tasks` for an export orjson read, in chunks of tasks
     (an iterable of lists).
 
     ``fit`` counts labelled results for the schema-fit check: ``fit.labelled(n)`` adds ``n``
     results that fit, ``fit.annotation(a)`` counts one annotation's results; it sees every
     annotation of every task in file order. A task with anything odd goes through
-    :func:`~toolkit.gold_import._import_task`; if it may hold an integer orjson read differently
+    :func:`~toolkit.gold.convert._import_task`; if it may hold an integer orjson read differently
     from ``json``, :class:`_Reparse` is raised (read the file again with
-    :func:`~toolkit.gold_json.load_export`).
+    :func:`~toolkit.gold.read.load_export`).
     """
     check_policy(policy)
     fast = _FastSchema(schema)

@@ -12,9 +12,9 @@ what was found so far:
 5. :func:`_assemble` builds the actors and claims in text order; for an annotator's work
    (``complete``) :func:`_check_doc_stances` and :func:`_add_provenance` follow.
 
-Every problem is appended to the :class:`~toolkit.gold_values.Imported` given; see
+Every problem is appended to the :class:`~toolkit.gold.values.Imported` given; see
 :mod:`toolkit.gold` for what is kept when an annotation is odd. Records checked directly
-(:mod:`toolkit.gold_check`) go through the same steps from 3 on.
+(:mod:`toolkit.gold.check`) go through the same steps from 3 on.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from .gold_values import Imported, Problem, _int64, _label, _region_id, _same_text, is_int, short, valid_string
-from .records import Actor, Claim, GoldRecord
-from .schema import (
+from ..records import Actor, Claim, GoldRecord
+from ..schema import (
     ACTOR_TAG,
     CLAIM_STANCE_TAG,
     CLAIM_TAG,
@@ -33,6 +32,7 @@ from .schema import (
     TEXT_NAME,
     Schema,
 )
+from .values import Imported, Problem, _int64, _label, _region_id, _same_text, is_int, short, valid_string
 
 _FIELD = {CLAIM_TARGET_TAG: "target", CLAIM_STANCE_TAG: "stance"}
 
@@ -139,7 +139,7 @@ def _one_choice(value: Mapping[str, object], key: str, allowed: Collection[str])
 def _checked_span(text: str, rid: str, label: str, given: Mapping[str, object]) -> _Span | str:
     """The region ``given`` marks (its ``start``, ``end`` and optional ``text``) in ``text``, or
     why it is skipped: offsets outside the text, or a region text that does not fit them (see
-    :func:`~toolkit.gold_values._same_text`). Shared by the full reader and the record check."""
+    :func:`~toolkit.gold.values._same_text`). Shared by the full reader and the record check."""
     start, end, own = given.get("start"), given.get("end"), given.get("text")
     if not (is_int(start) and is_int(end) and 0 <= start < end <= len(text)):
         return f"offsets [{short(start, 24)}, {short(end, 24)}) are outside the text (length {len(text)})"

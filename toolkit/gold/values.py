@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
-from .errors import GoldError
-from .files import shown
-from .records import GoldRecord
+from ..errors import GoldError
+from ..files import shown
+from ..records import GoldRecord
 
 POLICIES = ("ground_truth", "all")
 _INT64 = 2**63

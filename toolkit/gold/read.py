@@ -21,9 +21,9 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json alone giv
 else:
     HAS_ORJSON = True
 
-from .errors import GoldError
-from .files import shown
-from .records import JSON
+from ..errors import GoldError
+from ..files import shown
+from ..records import JSON
 
 
 def _no_constant(name: str) -> NoReturn:

@@ -1,11 +1,11 @@
 """Records checked as if Label Studio had exported them: predictions, reading passes, records JSONL.
 
-:func:`check_record` gives what :func:`~toolkit.gold_parse.parse_annotation` gives for
-:func:`~toolkit.gold_results.record_to_results` of a record (with ``given_text``, ``complete``
+:func:`check_record` gives what :func:`~toolkit.gold.parse.parse_annotation` gives for
+:func:`~toolkit.gold.results.record_to_results` of a record (with ``given_text``, ``complete``
 off): the same record, problems in the same order, the same counts (the tests compare the two),
 without building the Label Studio results. A record in which nothing is wrong is checked in one
 pass (:func:`_fast_check`); at the first thing that would be a problem it gives up
-(:class:`~toolkit.gold_fast._NotFast`) and :func:`_check_spans` reads the record in the order
+(:class:`~toolkit.gold.fast._NotFast`) and :func:`_check_spans` reads the record in the order
 ``record_to_results`` lists it, saying what is wrong.
 """
 
@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
-from .errors import GoldError
-from .files import shown
-from .gold_fast import _BY_POSITION, _fast_schema, _FastSchema, _NotFast
-from .gold_parse import (
+from ..errors import GoldError
+from ..files import shown
+from ..records import Actor, Claim, Record
+from ..schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema
+from .fast import _BY_POSITION, _fast_schema, _FastSchema, _NotFast
+from .parse import (
     _assemble,
     _bad_region_id,
     _checked_span,
@@ -28,9 +30,7 @@ from .gold_parse import (
     _open_document,
     _Span,
 )
-from .gold_values import Imported, Problem, _region_id, _same_text, short, valid_string
-from .records import Actor, Claim, Record
-from .schema import ACTOR_TAG, CLAIM_STANCE_TAG, CLAIM_TAG, CLAIM_TARGET_TAG, DOC_STANCE_PREFIX, Schema
+from .values import Imported, Problem, _region_id, _same_text, short, valid_string
 
 
 def _shape_problems(record: Mapping[str, object], source: str, task_id: object) -> list[Problem]:
@@ -60,8 +60,8 @@ def check_record(record: Mapping[str, object], schema: Schema, source: str, out:
     given, must fit the document at its offsets. Keys other than the record's are kept as they
     are (provenance, for one).
 
-    The problems, their order and counts are those of :func:`~toolkit.gold_parse.parse_annotation`
-    reading :func:`~toolkit.gold_results.record_to_results` of the record (with ``given_text``),
+    The problems, their order and counts are those of :func:`~toolkit.gold.parse.parse_annotation`
+    reading :func:`~toolkit.gold.results.record_to_results` of the record (with ``given_text``),
     without building the Label Studio results (the tests compare the two).
     """
     task_id = record.get("doc_id")
@@ -93,7 +93,7 @@ def validate_record(record: object, schema: Schema, source: str = "record") -> N
 
 
 def _ok_id(raw: object) -> str | None:
-    """:func:`~toolkit.gold_values._region_id` (a string that is valid Unicode, or an int as
+    """:func:`~toolkit.gold.values._region_id` (a string that is valid Unicode, or an int as
     one), or None."""
     if type(raw) is str:
         return raw if raw and (raw.isascii() or valid_string(raw)) else None
@@ -188,7 +188,7 @@ def _fast_stances(given: object, fast: _FastSchema) -> dict[str, str]:
 
 def _fast_check(record: Mapping[str, object], fast: _FastSchema) -> Record:
     """What :func:`_check_spans` gives for a record in which it would find no problem, built
-    directly; :class:`~toolkit.gold_fast._NotFast` at the first thing it would report."""
+    directly; :class:`~toolkit.gold.fast._NotFast` at the first thing it would report."""
     text, doc_id = record.get("text"), record.get("doc_id")
     if type(text) is not str or not valid_string(text):
         raise _NotFast
@@ -211,8 +211,8 @@ def _fast_check(record: Mapping[str, object], fast: _FastSchema) -> Record:
 
 
 def _check_span(tag: str, span: Mapping[str, object], label: object, rid: str, doc: _Doc) -> None:
-    """:func:`~toolkit.gold_parse._read_span` of the ``labels`` result
-    :func:`~toolkit.gold_results.record_to_results` makes for ``span``."""
+    """:func:`~toolkit.gold.parse._read_span` of the ``labels`` result
+    :func:`~toolkit.gold.results.record_to_results` makes for ``span``."""
     schema = doc.schema
     if not (
         isinstance(label, str) and (label in schema.actor_types if tag == ACTOR_TAG else label == schema.claim_label)
@@ -300,8 +300,8 @@ def _check_spans(
     record: Mapping[str, object], schema: Schema, source: str, out: Imported, task_id: object
 ) -> Record | None:
     """The regions, claims and document stances of ``record`` checked in the order
-    :func:`~toolkit.gold_results.record_to_results` lists them and
-    :func:`~toolkit.gold_parse.parse_annotation` reads them (``complete`` off): actors, then
+    :func:`~toolkit.gold.results.record_to_results` lists them and
+    :func:`~toolkit.gold.parse.parse_annotation` reads them (``complete`` off): actors, then
     each claim (span, target, stance), the speaker relations after all results, then the
     document stances sorted by target."""
     doc = _Doc(source, task_id, None, "", schema, out)
