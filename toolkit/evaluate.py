@@ -311,6 +311,24 @@ class EvaluationRun:
     notes: list[str] = field(default_factory=list)
 
 
+def _read_systems(
+    gold_paths: list,
+    schema: Schema,
+    records: list[Record],
+    predictions: list[Path],
+    *,
+    model_versions: list[str] | None,
+    strict: bool,
+) -> list[System]:
+    """The systems read from files: the predictions files, then the gold exports' model versions."""
+    systems = [read_predictions(path, schema, records, strict=strict) for path in predictions]
+    if model_versions is not None:
+        from .model_versions import systems_from_gold
+
+        systems += systems_from_gold(gold_paths, schema, records, model_versions, strict)
+    return systems
+
+
 def run_evaluation(
     gold_paths: list,
     schema_path: Path | None,
@@ -343,11 +361,9 @@ def run_evaluation(
     names = extractors or ([] if predictions or model_versions is not None else runnable())
     systems = [run_extractor(get_extractor(name, schema=gold.schema), records, gold.schema) for name in names]
     with paused_gc():  # reading, fingerprinting and matching build many small objects and no cycles
-        systems += [read_predictions(path, gold.schema, records, strict=strict) for path in predictions]
-        if model_versions is not None:
-            from .model_versions import systems_from_gold
-
-            systems += systems_from_gold(gold_paths, gold.schema, records, model_versions, strict)
+        systems += _read_systems(
+            gold_paths, gold.schema, records, predictions, model_versions=model_versions, strict=strict
+        )
         if not systems:
             raise ExtractorError("nothing to evaluate: no extractor can run here and no --predictions given")
         result = evaluate(
