@@ -189,13 +189,7 @@ class Lexicon:
         # start ($ is the very end here: the blanks before it can take a final newline)
         backwards = alternation([p[::-1] for p in preps], ignorecase=True)
         self.locative_reversed = re.compile(rf"\s+(?:eht\s+)?(?i:(?:{backwards})\b)")
-        prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
-        of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
-        ministry_of = rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state}"
-        self.ministry_rx = re.compile(
-            rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|{ministry_of})(?!\w)"
-        )
-        self.ministries = _by_first_character(adjs + states, get("ministry_kinds"), ministry_of) or self.ministry_rx
+        self._ministries(get, adjs, states)
         self.gov_rx = re.compile(rf"{bounded_alternation(adjs)}\s+(?:{alternation(get('government_words'))})(?!\w)")
         self._persons(get, states, cues)
         self.not_names = set(get("not_names")) | set(self.data.not_names) | self.adjectives | set(self.entries)
@@ -231,6 +225,16 @@ class Lexicon:
             )
         except ValueError:  # pragma: no cover - a character folding onto two ASCII ones
             return None
+
+    def _ministries(self, get, adjs: list[str], states: list[str]) -> None:
+        """ "(<Adjective or state>) Foreign Ministry", "Ministry of Foreign Affairs (of <state>)"."""
+        prefix = rf"(?:(?:{alternation(adjs + states)})\s+)?"
+        of_state = rf"(?:\s+of\s+(?:the\s+)?(?:{alternation(states)}))?"
+        ministry_of = rf"Ministry\s+of\s+(?:{alternation(get('ministry_of'))}){of_state}"
+        self.ministry_rx = re.compile(
+            rf"{prefix}(?:(?:{alternation(get('ministry_kinds'))})\s+Ministry|{ministry_of})(?!\w)"
+        )
+        self.ministries = _by_first_character(adjs + states, get("ministry_kinds"), ministry_of) or self.ministry_rx
 
     def _states(self, gaz: dict) -> tuple[list[str], list[str], list[str]]:
         """State names (with aliases), capitals and nationality adjectives; fills the nationality index."""
