@@ -4,8 +4,8 @@ a zero-shot target and stance from the bundled sentence-embedding model."""
 from __future__ import annotations
 
 import pytest
-from extractor_records import ARTICLE, BUNDLED, SKI_SCHEMA, SKI_TEXT, check_record, run, ski_schema
 
+from extractor_records import ARTICLE, BUNDLED, SKI_SCHEMA, SKI_TEXT, check_record, run, ski_schema
 from toolkit.extractors import get_extractor
 from toolkit.extractors.embeddings import prototypes
 from toolkit.extractors.rules import RulesExtractor

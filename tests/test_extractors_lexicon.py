@@ -7,8 +7,8 @@ import random
 import re
 
 import pytest
-from extractor_records import BUNDLED, FLAT, soup
 
+from extractor_records import BUNDLED, FLAT, soup
 from toolkit.extractors.rules import RulesExtractor
 
 

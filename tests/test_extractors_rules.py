@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from extractor_records import (
     ARTICLE,
     BUNDLED,
@@ -21,7 +22,6 @@ from extractor_records import (
     speaker_text,
     texts,
 )
-
 from toolkit.extractors import get_extractor
 from toolkit.extractors.rules import RulesExtractor
 from toolkit.tasks import Document

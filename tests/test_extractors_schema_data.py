@@ -8,8 +8,8 @@ import random
 import re
 
 import pytest
-from extractor_records import BUNDLED, FLAT, TRICKY, run, ski_schema, soup
 
+from extractor_records import BUNDLED, FLAT, TRICKY, run, ski_schema, soup
 from toolkit.errors import ExtractorError
 from toolkit.extractors.rules import RulesExtractor
 from toolkit.extractors.schema_data import (

@@ -3,11 +3,11 @@
 import copy
 
 import pytest
-from gold_helpers import DIFF_EXAMPLES, gold_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fuzz import BASES, MUTATION, PREDICTIONS, _mutate
 
+from gold_helpers import DIFF_EXAMPLES, gold_record
 from toolkit.errors import GoldError
 from toolkit.gold import (
     Imported,

@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from gold_helpers import _corrupt, _export, _find, _task, gold_record
 from typer.testing import CliRunner
 
 from conftest import ROOT
+from gold_helpers import _corrupt, _export, _find, _task, gold_record
 from toolkit.cli import app
 from toolkit.errors import GoldError
 from toolkit.gold import import_exports, record_to_results

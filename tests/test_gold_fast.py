@@ -6,12 +6,12 @@ import re
 
 import orjson
 import pytest
-from gold_helpers import DIFF_EXAMPLES, _task, gold_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fuzz import BASES, MUTATION, RAW, _mutate, _serialise
 
 from conftest import ROOT
+from gold_helpers import DIFF_EXAMPLES, _task, gold_record
 from toolkit import gold, gold_sources
 from toolkit.errors import SchemaError, ToolkitError
 from toolkit.gold import fast as gold_fast

@@ -1,8 +1,8 @@
 """toolkit.gold.parse: one annotation -> one record; odd regions skipped or kept, each problem named with its cause."""
 
 import pytest
-from gold_helpers import _corrupt, _export, _find, _task, gold_record
 
+from gold_helpers import _corrupt, _export, _find, _task, gold_record
 from toolkit.gold import import_exports
 
 

@@ -4,12 +4,12 @@ import copy
 import json
 
 import pytest
-from gold_helpers import DIFF_EXAMPLES, _export
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fuzz import MUTATION, PREDICTIONS, _mutate, _prediction_bytes
 from typer.testing import CliRunner
 
+from gold_helpers import DIFF_EXAMPLES, _export
 from toolkit import gold
 from toolkit.cli import app
 from toolkit.errors import GoldError

@@ -1,9 +1,9 @@
 """toolkit.gold.results: records -> Label Studio results, read back by the import unchanged (round trips)."""
 
-from gold_helpers import _export, _task
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gold_helpers import _export, _task
 from toolkit.gold import import_exports
 
 # Letters from several planes: ASCII, accents, combining marks, CJK, emoji (outside the BMP).

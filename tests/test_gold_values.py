@@ -1,9 +1,9 @@
 """toolkit.gold.values: single values checked in an import (a region text against its offsets, 64-bit ids)."""
 
 import pytest
-from gold_helpers import _export, _find, _task, gold_record
 from typer.testing import CliRunner
 
+from gold_helpers import _export, _find, _task, gold_record
 from toolkit.cli import app
 from toolkit.gold import import_exports
 

@@ -5,10 +5,10 @@ tests/test_studio_<module>.py (the modules of toolkit/studio/)."""
 import json
 
 import pytest
-from studio_helpers import annotation_for
 from typer.testing import CliRunner
 
 from conftest import SEEDS
+from studio_helpers import annotation_for
 from toolkit.cli import app
 from toolkit.gold import import_exports, record_to_results
 from toolkit.schema import labeling_config

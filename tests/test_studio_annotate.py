@@ -5,10 +5,10 @@ only when asked."""
 import json
 
 import pytest
-from studio_helpers import annotation_for
 from typer.testing import CliRunner
 
 from conftest import SEEDS
+from studio_helpers import annotation_for
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.schema import labeling_config

@@ -2,9 +2,9 @@
 the token or a password, and a server that is not Label Studio's API is refused."""
 
 import pytest
-from studio_helpers import fault_proxy
 from typer.testing import CliRunner
 
+from studio_helpers import fault_proxy
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.studio import connect, ensure_project

@@ -4,10 +4,10 @@ once; a server error on a later page is one line, and a read is retried."""
 import json
 
 import pytest
-from studio_helpers import fault_proxy, make_docs
 from typer.testing import CliRunner
 
 import toolkit.studio.listing as listing_module
+from studio_helpers import fault_proxy, make_docs
 from toolkit.cli import app
 from toolkit.schema import labeling_config
 from toolkit.studio import connect, ensure_project, list_docs, project_tasks, push_tasks

@@ -4,11 +4,11 @@ snapshot write the same native JSON, predictions in full; a failed pull leaves t
 import json
 
 import pytest
-from studio_helpers import annotation_for
 from typer.testing import CliRunner
 
 import toolkit.studio.pull as pull_module
 from conftest import SEEDS
+from studio_helpers import annotation_for
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.gold import record_to_results

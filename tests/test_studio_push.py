@@ -8,10 +8,10 @@ import threading
 import time
 
 import pytest
-from studio_helpers import IMPORT, fault_proxy, make_docs, tasks_per_doc
 from typer.testing import CliRunner
 
 from conftest import SEEDS
+from studio_helpers import IMPORT, fault_proxy, make_docs, tasks_per_doc
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.schema import labeling_config
