@@ -1,5 +1,6 @@
 """Atomic files and folders: no moment without output, leftovers of killed runs, symlinks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,7 +9,15 @@ import threading
 import pytest
 
 from toolkit import files as io
-from toolkit.files import BUILD_MARKER, atomic_dir, atomic_write_json, atomic_write_text, clean_leftovers
+from toolkit.files import (
+    BUILD_MARKER,
+    Unchunkable,
+    atomic_dir,
+    atomic_write_json,
+    atomic_write_text,
+    clean_leftovers,
+    json_array_chunks,
+)
 
 
 def _build(path, content):
@@ -135,3 +144,50 @@ def test_an_earlier_versions_finished_leftover_is_removed(tmp_path):
     partial.mkdir()  # no marker: not known to be ours, kept
     _build(tmp_path / "ds", "new")
     assert sorted(os.listdir(tmp_path)) == [".ds.abcdefgh", "ds"]
+
+
+@pytest.mark.parametrize("indent", [None, 2, 4, "compact", "tabs"])
+@pytest.mark.parametrize("size", [1, 7, 100, 10**6])
+def test_json_array_chunks_give_the_list(tmp_path, indent, size):
+    tasks = [
+        {
+            "id": i,
+            "data": {"text": 'a "}, {" b }, { c \\n  },\n  {' * (i % 3), "doc_id": f"d{i}"},
+            "annotations": [{"id": i, "result": [{"id": "x", "value": {"start": 0, "end": 1}} for _ in range(i % 4)]}],
+        }
+        for i in range(25)
+    ]
+    if indent == "compact":
+        data = json.dumps(tasks, separators=(",", ":"))
+    elif indent == "tabs":
+        data = json.dumps(tasks, indent="\t")
+    else:
+        data = json.dumps(tasks, indent=indent, ensure_ascii=False)
+    path = tmp_path / "e.json"
+    path.write_text(data, encoding="utf-8")
+    chunks = list(json_array_chunks(path, size))
+    assert [t for chunk in chunks for t in chunk] == tasks
+    assert len(chunks) > 1 or size == 10**6
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"[]",
+        b"  [ ]  ",
+        b"{}",
+        b"[1, 2]",
+        b"[{}, 3]",
+        b"[{}",
+        b"[{}]]",
+        b"\xef\xbb\xbf[{}]",
+        b'[{"a": NaN}]',
+        b"[{}] x",
+    ],
+)
+def test_json_array_chunks_refuse_what_they_cannot_split(tmp_path, data):
+    path = tmp_path / "e.json"
+    path.write_bytes(data)
+    with pytest.raises(Unchunkable):
+        list(json_array_chunks(path, 1))

@@ -1,4 +1,4 @@
-"""toolkit.gold.read: exports and JSON read exactly as json reads them (and toolkit.files' chunks of an export)."""
+"""toolkit.gold.read: exports and JSON read exactly as json reads them."""
 
 import copy
 import json
@@ -13,7 +13,6 @@ from gold_helpers import DIFF_EXAMPLES, _export
 from toolkit import gold
 from toolkit.cli import app
 from toolkit.errors import GoldError
-from toolkit.files import Unchunkable, json_array_chunks
 from toolkit.gold import import_exports
 from toolkit.gold import read as gold_json
 
@@ -96,50 +95,3 @@ def test_json_reading_equals_json_loads(base, mutations, raw, cut_at):
                 expected = ("ValueError", "nested too deeply")
             got = _json_outcome(read, piece)
             assert got == expected
-
-
-@pytest.mark.parametrize("indent", [None, 2, 4, "compact", "tabs"])
-@pytest.mark.parametrize("size", [1, 7, 100, 10**6])
-def test_json_array_chunks_give_the_list(tmp_path, indent, size):
-    tasks = [
-        {
-            "id": i,
-            "data": {"text": 'a "}, {" b }, { c \\n  },\n  {' * (i % 3), "doc_id": f"d{i}"},
-            "annotations": [{"id": i, "result": [{"id": "x", "value": {"start": 0, "end": 1}} for _ in range(i % 4)]}],
-        }
-        for i in range(25)
-    ]
-    if indent == "compact":
-        data = json.dumps(tasks, separators=(",", ":"))
-    elif indent == "tabs":
-        data = json.dumps(tasks, indent="\t")
-    else:
-        data = json.dumps(tasks, indent=indent, ensure_ascii=False)
-    path = tmp_path / "e.json"
-    path.write_text(data, encoding="utf-8")
-    chunks = list(json_array_chunks(path, size))
-    assert [t for chunk in chunks for t in chunk] == tasks
-    assert len(chunks) > 1 or size == 10**6
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"",
-        b"[]",
-        b"  [ ]  ",
-        b"{}",
-        b"[1, 2]",
-        b"[{}, 3]",
-        b"[{}",
-        b"[{}]]",
-        b"\xef\xbb\xbf[{}]",
-        b'[{"a": NaN}]',
-        b"[{}] x",
-    ],
-)
-def test_json_array_chunks_refuse_what_they_cannot_split(tmp_path, data):
-    path = tmp_path / "e.json"
-    path.write_bytes(data)
-    with pytest.raises(Unchunkable):
-        list(json_array_chunks(path, 1))
