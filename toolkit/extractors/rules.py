@@ -65,8 +65,7 @@ _BLANKS = re.compile(r"\s+")
 _NON_BLANK = re.compile(r"\S+")
 _ROMAN = re.compile(r"[IVX]+")
 _NOT_A_KEY = re.compile(r"[IVX]+|Jr\.?|Sr\.?")
-_STRAIGHT_QUOTE = re.compile('"')
-_CURLY_QUOTE = re.compile("[“”]")
+_QUOTE_OR_BREAK = re.compile('["“”\n]')
 _PARENTHESIS = re.compile(r",[^,\n]{1,150},$")  # "Name, the minister of ..., said"
 # sentences
 # \n|[.!?]+["”’)\]]*(?=\s|$), with each alternative starting with one character (so re skips ahead to them)
@@ -201,20 +200,24 @@ def _quote_test(text: str):
 
 @lru_cache(maxsize=16)  # asked for three times per document
 def _quote_pairs(text: str) -> tuple[tuple[int, int], ...]:
-    pairs, offset = [], 0
-    for para in text.split("\n"):
-        straight = [m.start() for m in _STRAIGHT_QUOTE.finditer(para)]
-        pairs += [
-            (offset + a, offset + b) for a, b in zip(straight[::2], straight[1::2], strict=False)
-        ]  # odd: last unpaired
-        opening: int | None = None  # the last unclosed “
-        for m in _CURLY_QUOTE.finditer(para):
-            if m.group() == "“":
-                opening = m.start()
-            elif opening is not None:
-                pairs.append((offset + opening, offset + m.start()))
-                opening = None
-        offset += len(para) + 1
+    """Read in one pass over the quotation marks and line breaks: straight quotes pair up in turn
+    within a paragraph (an odd last one stays unpaired), a ” closes the last unclosed “."""
+    pairs: list[tuple[int, int]] = []
+    straight: list[int] = []
+    opening: int | None = None  # the last unclosed “
+    for m in _QUOTE_OR_BREAK.finditer(text):
+        mark, p = m.group(), m.start()
+        if mark == "\n":  # a paragraph ends
+            pairs += zip(straight[::2], straight[1::2], strict=False)
+            straight, opening = [], None
+        elif mark == '"':
+            straight.append(p)
+        elif mark == "“":
+            opening = p
+        elif opening is not None:
+            pairs.append((opening, p))
+            opening = None
+    pairs += zip(straight[::2], straight[1::2], strict=False)
     return tuple(sorted(pairs))
 
 
