@@ -21,11 +21,10 @@ much it raises the peak RSS (VmHWM reset before the run; Linux).
 The generated records are moved out of the garbage collector's sight (``gc.freeze``), so that
 neither scorer pays for scanning the benchmark's own input.
 
-At 1M documents the records (~9 GiB) and nervaluate's input and objects (~9 GiB more) do not
-fit in a shared machine's memory together. ``--isolate`` then runs every A and B run in a fresh
-process of its own (still alternating), each generating the same records from the seed; a B
-process converts nervaluate's input before its timing and frees the records (so B's time
-leaves out the conversion, which only flatters nervaluate). The counts are compared across
+At 1M documents the records (~9 GiB) and nervaluate's input and objects (~9 GiB more, each
+run leaving the heap more fragmented) do not fit in a shared machine's memory together twice
+over. ``--isolate`` then runs every A and B run in a fresh process of its own (still
+alternating), each generating the same records from the seed; the counts are compared across
 processes. Not a test.
 
     python bench/bench_actors.py --docs 10000 --nervaluate-docs 10000
@@ -116,13 +115,11 @@ def nervaluate_input(records: list[dict]) -> list[list[dict]]:
     return [[{"label": a["label"], "start": a["start"], "end": a["end"] - 1} for a in r["actors"]] for r in records]
 
 
-def run_nervaluate(gold, pred, *, converted: bool = False):
-    """nervaluate on records (converted to its format inside the timing), or on ``converted`` input."""
+def run_nervaluate(gold, pred):
+    """nervaluate on records, converted to its format inside the timing."""
     from nervaluate import Evaluator
 
-    if not converted:
-        gold, pred = nervaluate_input(gold), nervaluate_input(pred)
-    return Evaluator(gold, pred, tags=list(LABELS), loader="dict").evaluate()
+    return Evaluator(nervaluate_input(gold), nervaluate_input(pred), tags=list(LABELS), loader="dict").evaluate()
 
 
 def our_values(ours: dict) -> dict[str, float | int]:
@@ -238,10 +235,7 @@ def child(args: argparse.Namespace) -> None:
         if args.child_memory:
             out["memory"] = scoring_memory(gold, pred)
     else:
-        sub_gold, sub_pred = nervaluate_input(sub_gold), nervaluate_input(sub_pred)
-        del gold, pred
-        gc.collect()
-        seconds, ref = timed(lambda: run_nervaluate(sub_gold, sub_pred, converted=True))
+        seconds, ref = timed(run_nervaluate, sub_gold, sub_pred)
         out = {"seconds": seconds * args.docs / len(sub_gold), "values": nervaluate_values(ref)}
     print(json.dumps(out), flush=True)
 

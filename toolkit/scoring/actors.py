@@ -58,7 +58,7 @@ chunk's spans at a time when they come from records. Spans can also arrive as ar
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import IntEnum
 from itertools import chain, pairwise
 from operator import itemgetter
@@ -510,7 +510,9 @@ def document_ranges(spans_per_doc: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in pairwise(edges) if b > a]
 
 
-def record_chunks(gold_lists: Sequence[Sequence], pred_lists: Sequence[Sequence]):
+def record_chunks(
+    gold_lists: Sequence[Sequence], pred_lists: Sequence[Sequence]
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
     """Like :func:`document_ranges`, ``(a, b, gold lens, pred lens)`` for lists of actors, each
     chunk's list lengths read just before its actors are (the lists are then in cache: at
     corpus scale every list is a cache miss). The number of documents to look at next is

@@ -8,8 +8,9 @@ that are not in gold are ignored. Spans are half-open ``[start, end)``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 
 from ..errors import ToolkitError
@@ -44,29 +45,45 @@ class MatchRule:
         return {"kind": self.kind, "threshold": None if self.kind == "exact" else self.threshold}
 
 
+BLOCK_RECORDS = 2048  # records read at once: their doc_ids, then their values while still in cache
+
+
+def _ids_and_values(records: Iterable[Record], key: str | None) -> tuple[list[str], list]:
+    """(doc_ids, values) of ``records`` (see :func:`by_doc`), a block of records at a time: at
+    corpus scale each record is a cache miss, paid once per block instead of once per pass."""
+
+    def values(block: list) -> list:
+        if key is None:
+            return block
+        try:
+            found = list(map(itemgetter(key), block))
+        except KeyError:
+            return [r.get(key) or () for r in block]
+        return [v or () for v in found] if None in found else found
+
+    ids: list[str] = []
+    all_values: list = []
+    rows = iter(records)
+    while block := list(islice(rows, BLOCK_RECORDS)):
+        ids += map(itemgetter("doc_id"), block)
+        all_values += values(block)
+    return ids, all_values
+
+
 def by_doc(gold: Sequence[Record], pred: Sequence[Record], key: str | None = None):
     """(gold doc_ids, gold values, predicted values in gold's order) where a value is the record
     (``key`` None; an empty record where a prediction is missing) or its ``key`` (default ()).
     Duplicate doc_ids are an error, unless both sides list the same ids in the same order."""
-
-    def values(records):
-        if key is None:
-            return list(records)
-        try:
-            found = list(map(itemgetter(key), records))
-        except KeyError:
-            return [r.get(key) or () for r in records]
-        return [v or () for v in found] if None in found else found
-
-    gold_ids, pred_ids = list(map(itemgetter("doc_id"), gold)), list(map(itemgetter("doc_id"), pred))
+    gold_ids, gold_values = _ids_and_values(gold, key)
+    pred_ids, pred_values = _ids_and_values(pred, key)
     if gold_ids == pred_ids:  # the same documents in the same order: nothing to look up
-        return gold_ids, values(gold), values(pred)
+        return gold_ids, gold_values, pred_values
     for side, ids in (("gold", gold_ids), ("predictions", pred_ids)):
         if len(set(ids)) != len(ids):
             raise ToolkitError(f"{side}: duplicate doc_id {next(i for i, n in Counter(ids).items() if n > 1)!r}")
-    by_id = dict(zip(pred_ids, values(pred), strict=True))
+    by_id = dict(zip(pred_ids, pred_values, strict=True))
     missing = (lambda i: ()) if key else empty_record
-    return gold_ids, values(gold), [by_id[i] if i in by_id else missing(i) for i in gold_ids]
+    return gold_ids, gold_values, [by_id[i] if i in by_id else missing(i) for i in gold_ids]
 
 
 def align_records(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[Record, Record]]:
