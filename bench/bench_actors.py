@@ -221,7 +221,7 @@ def in_process(args: argparse.Namespace, n_nerv: int) -> tuple[list[float], list
         if i < args.repeat:
             seconds, (_, ours) = timed(score, gold, pred)
             ours_times.append(seconds)
-            note(f"  toolkit run {i + 1}: {seconds:.2f} s")
+            note(f"  toolkit run {i + 1}: {seconds:.3f} s")
         if i < n_nerv:
             seconds, ref = timed(run_nervaluate, sub_gold, sub_pred)
             nerv_times.append(seconds * scale)
@@ -276,7 +276,7 @@ def isolated(args: argparse.Namespace, n_nerv: int) -> tuple[list[float], list[f
 
 
 def summary(times: list[float]) -> str:
-    return f"min {min(times):.2f} s, median {statistics.median(times):.2f} s ({', '.join(f'{t:.2f}' for t in times)})"
+    return f"min {min(times):.3f} s, median {statistics.median(times):.3f} s ({', '.join(f'{t:.3f}' for t in times)})"
 
 
 def parse_args() -> argparse.Namespace:
