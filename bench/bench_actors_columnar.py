@@ -126,12 +126,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
     print(f"start: {load()} ({os.cpu_count()} cores)")
-    work = Path(tempfile.mkdtemp(prefix="bench-columnar-"))
+    with tempfile.TemporaryDirectory(prefix="bench-columnar-") as work:
+        run(args, Path(work))
+    print(f"end: {load()}")
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    """Write the Parquet files in ``work``, then time and report (see the module docstring)."""
     gold_path, pred_path = work / "gold.parquet", work / "pred.parquet"
     gold, pred = generate(args.docs, args.seed)
     pq.write_table(arrow_table(gold, args.docs), gold_path)
     pq.write_table(arrow_table(pred, args.docs), pred_path)
-    print(f"{args.docs:,} documents, {len(gold.doc):,} gold and {len(pred.doc):,} predicted spans, Parquet in {work}")
+    print(
+        f"{args.docs:,} documents, {len(gold.doc):,} gold and {len(pred.doc):,} predicted spans, Parquet in {work} (removed at the end)"
+    )
     del gold, pred
     times: dict[str, list[float]] = {"toolkit": [], "floor": []}
     results: dict = {}
@@ -158,7 +166,6 @@ def main() -> None:
     print(
         f"one toolkit run: peak allocated {allocated:,.0f} MiB (tracemalloc), raises peak RSS by {rss_added:,.0f} MiB"
     )
-    print(f"end: {load()}")
 
 
 if __name__ == "__main__":
