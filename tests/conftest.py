@@ -48,3 +48,25 @@ def studio_env(studio, monkeypatch):
     monkeypatch.setenv("LABEL_STUDIO_URL", studio.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio.token)
     return studio
+
+
+@pytest.fixture(scope="module")
+def client(studio):
+    """A label-studio-sdk client of the test server (one per test module), closed after it: a
+    dropped client's socket would be closed by the garbage collector, with a ResourceWarning
+    that a later CLI command in the same process would print."""
+    from toolkit.studio import connect
+    from toolkit.studio.connection import close
+
+    client = connect(studio.url, studio.token)
+    yield client
+    close(client)
+
+
+@pytest.fixture
+def proxy(studio):
+    """A fault-injecting proxy on loopback in front of the test server (tests/faultproxy.py)."""
+    from studio_helpers import fault_proxy
+
+    with fault_proxy(studio.url) as running:
+        yield running

@@ -4,7 +4,6 @@ tests/test_studio_<module>.py (the modules of toolkit/studio/)."""
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from conftest import SEEDS
@@ -12,15 +11,10 @@ from studio_helpers import annotation_for
 from toolkit.cli import app
 from toolkit.gold import import_exports, record_to_results
 from toolkit.schema import labeling_config
-from toolkit.studio import add_annotation, connect, ensure_project, project_tasks, pull_export, push_tasks
+from toolkit.studio import add_annotation, ensure_project, project_tasks, pull_export, push_tasks
 from toolkit.tasks import build_tasks
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
 
 
 def test_round_trip_through_label_studio(client, schema, tmp_path):

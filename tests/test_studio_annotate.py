@@ -12,15 +12,10 @@ from studio_helpers import annotation_for
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.schema import labeling_config
-from toolkit.studio import annotate_from_records, connect, ensure_project, project_tasks, push_tasks
+from toolkit.studio import annotate_from_records, ensure_project, project_tasks, push_tasks
 from toolkit.tasks import build_tasks
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,11 @@ the token or a password, and a server that is not Label Studio's API is refused.
 import pytest
 from typer.testing import CliRunner
 
-from studio_helpers import fault_proxy
 from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.studio import connect, ensure_project
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
-
-
-@pytest.fixture
-def proxy(studio):
-    with fault_proxy(studio.url) as running:
-        yield running
 
 
 def test_wrong_token_and_unreachable_server_are_one_line(studio):

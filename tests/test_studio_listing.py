@@ -3,27 +3,15 @@ once; a server error on a later page is one line, and a read is retried."""
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 import toolkit.studio.listing as listing_module
-from studio_helpers import fault_proxy, make_docs
+from studio_helpers import make_docs
 from toolkit.cli import app
 from toolkit.schema import labeling_config
-from toolkit.studio import connect, ensure_project, list_docs, project_tasks, push_tasks
+from toolkit.studio import ensure_project, list_docs, project_tasks, push_tasks
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
-
-
-@pytest.fixture
-def proxy(studio):
-    with fault_proxy(studio.url) as running:
-        yield running
 
 
 def test_a_server_error_on_the_second_page_of_tasks_is_one_line(client, proxy, schema, tmp_path, monkeypatch):

@@ -2,13 +2,10 @@
 twice, are in tests/test_model_versions.py): a prediction is updated in place, a prediction
 already gone deletes quietly, and a task's annotations and predictions are read as plain dicts."""
 
-import pytest
-
 from conftest import SEEDS
 from toolkit.schema import labeling_config
 from toolkit.studio import (
     add_annotation,
-    connect,
     create_prediction,
     delete_prediction,
     ensure_project,
@@ -22,11 +19,6 @@ from toolkit.tasks import build_tasks
 CHOICE = [
     {"from_name": "doc_stance__gaza_ceasefire", "to_name": "text", "type": "choices", "value": {"choices": ["favor"]}}
 ]
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
 
 
 def test_a_prediction_is_updated_in_place_and_one_already_gone_deletes_quietly(client, schema):

@@ -1,18 +1,11 @@
 """toolkit/studio/projects.py against a real Label Studio: a project is found by title, created
 once, and a create that ran twice is settled on the oldest project."""
 
-import pytest
-
 from conftest import SEEDS
 from toolkit.schema import labeling_config
-from toolkit.studio import connect, ensure_project
+from toolkit.studio import ensure_project
 from toolkit.studio.projects import _create_project
 from toolkit.tasks import build_tasks
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
 
 
 def test_project_is_created_then_reused_with_our_config(client, schema):

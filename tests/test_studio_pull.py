@@ -13,15 +13,10 @@ from toolkit.cli import app
 from toolkit.errors import StudioError
 from toolkit.gold import record_to_results
 from toolkit.schema import labeling_config
-from toolkit.studio import add_annotation, connect, ensure_project, project_tasks, pull_export, push_tasks
+from toolkit.studio import add_annotation, ensure_project, project_tasks, pull_export, push_tasks
 from toolkit.tasks import build_tasks
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def client(studio):
-    return connect(studio.url, studio.token)
 
 
 def _without_created_ago(tasks: list[dict]) -> list[dict]:
