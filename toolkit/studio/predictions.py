@@ -90,17 +90,7 @@ def write_predictions(
             done.updated += 1
             done.removed += sum(delete_prediction(client, p["id"], task_id) for p in mine[:-1])
         else:
-            what = f"predict task {task_id}; {again}"
-            answer = _call(
-                client,
-                what,
-                client.predictions.create,
-                task=task_id,
-                result=result,
-                model_version=model_version,
-                request_options=_NO_RETRY,
-            )
-            _need_id(client, what, answer)
+            create_prediction(client, task_id, result, model_version, note=again)
             done.created += 1
     return done
 
@@ -127,10 +117,10 @@ class _Score(TypedDict, total=False):
 
 
 def create_prediction(
-    client: Client, task_id: int, result: list[dict], model_version: str, score: float | None = None
+    client: Client, task_id: int, result: list[dict], model_version: str, score: float | None = None, *, note: str = ""
 ) -> int:
-    """Create a prediction on a task, sent once."""
-    what = f"predict task {task_id}"
+    """Create a prediction on a task, sent once (``note`` ends the error message, if any)."""
+    what = f"predict task {task_id}" + (f"; {note}" if note else "")
     extra: _Score = {"score": score} if score is not None else {}
     answer = _call(
         client,
